@@ -1,0 +1,12 @@
+import type { Config } from '../../config';
+import type { Destination } from './destination';
+import { MysqlDestination } from './mysql';
+
+export type { Destination, ResourceModel, WriteResult, WriteReject, SchemaChange } from './destination';
+
+export function createDestination(name: string, config: Config['destinations'][string]): Destination {
+  switch (config.type) {
+    case 'mysql':
+      return new MysqlDestination(name, config);
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * EDM → MySQL column mapping, and the conversion of each JSON value into what that column takes.
+ * A value that cannot be stored faithfully raises ValueRejected (the record goes to rejects with
+ * the field and reason) instead of being truncated or rounded silently.
+ */
+import type { EdmModel, FieldModel } from '../../source/metadata/model';
+import { parseInstant, toMysqlDatetime } from '../../common/timestamps';
+
+export type ColumnKind =
+  | 'string'
+  | 'text'
+  | 'bool'
+  | 'int'
+  | 'decimal'
+  | 'double'
+  | 'date'
+  | 'datetime'
+  | 'time'
+  | 'json';
+
+export interface ColumnPlan {
+  field: string;
+  column: string;
+  kind: ColumnKind;
+  /** Full SQL type, e.g. `VARCHAR(50)`, `DATETIME(6)`. */
+  sqlType: string;
+  /** Characters, for string columns. */
+  maxChars?: number;
+  /** Integer range, for int columns. */
+  min?: bigint;
+  max?: bigint;
+  /** Fraction digits kept, for datetime/time columns. */
+  fraction?: number;
+  /** Decimal precision/scale. */
+  precision?: number;
+  scale?: number;
+  /** Comma-separated flag enum or multi-value lookup: arrays are joined. */
+  flags?: boolean;
+  /** Undeclared type: objects are stored as their JSON text instead of being rejected. */
+  lenient?: boolean;
+}
+
+export class ValueRejected extends Error {
+  override readonly name = 'ValueRejected';
+}
+
+const INT_RANGES: Record<string, { sql: string; min: bigint; max: bigint }> = {
+  'Edm.Byte': { sql: 'TINYINT UNSIGNED', min: 0n, max: 255n },
+  'Edm.SByte': { sql: 'TINYINT', min: -128n, max: 127n },
+  'Edm.Int16': { sql: 'SMALLINT', min: -32768n, max: 32767n },
+  'Edm.Int32': { sql: 'INT', min: -2147483648n, max: 2147483647n },
+  'Edm.Int64': { sql: 'BIGINT', min: -9223372036854775808n, max: 9223372036854775807n },
+};
+
+/** TEXT holds 65,535 bytes: 16,383 four-byte characters. */
+const TEXT_CHARS = 16_383;
+/** Short strings stay VARCHAR (readable, indexable); long ones become TEXT to respect row limits. */
+const VARCHAR_MAX_CHARS = 255;
+
+export function planColumn(field: FieldModel, column: string, model: EdmModel, opts: { isKey: boolean }): ColumnPlan {
+  const base = { field: field.name, column };
+  if (field.collection || field.type.kind === 'complex') return { ...base, kind: 'json', sqlType: 'JSON' };
+  // A type the metadata references but never declares (seen in the DD 2.0 files): keep the value
+  // as text, whatever its shape, rather than refusing it.
+  if (field.type.kind === 'unknown') return { ...base, kind: 'text', sqlType: 'MEDIUMTEXT', maxChars: 4_194_303, lenient: true };
+  if (field.type.kind === 'enum') {
+    const enumType = model.enumTypes[field.type.name];
+    if (enumType?.isFlags) return { ...base, kind: 'text', sqlType: 'TEXT', maxChars: TEXT_CHARS, flags: true };
+    const longest = Math.max(0, ...(enumType?.members ?? []).map((m) => m.name.length));
+    // Room for members added to the enum later without a migration.
+    const chars = Math.min(VARCHAR_MAX_CHARS, Math.max(64, longest * 2));
+    return { ...base, kind: 'string', sqlType: `VARCHAR(${chars})`, maxChars: chars };
+  }
+  switch (field.type.name) {
+    case 'Edm.String': {
+      const declared = typeof field.maxLength === 'number' ? field.maxLength : undefined;
+      if (opts.isKey) {
+        const chars = Math.min(declared ?? VARCHAR_MAX_CHARS, VARCHAR_MAX_CHARS);
+        // Binary collation: keys compare and sort by bytes, as the purge/reconcile merges expect.
+        return { ...base, kind: 'string', sqlType: `VARCHAR(${chars}) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`, maxChars: chars };
+      }
+      if (declared !== undefined && declared <= VARCHAR_MAX_CHARS) {
+        return { ...base, kind: 'string', sqlType: `VARCHAR(${declared})`, maxChars: declared, flags: !!field.lookupName };
+      }
+      if (declared !== undefined && declared <= TEXT_CHARS) {
+        return { ...base, kind: 'text', sqlType: 'TEXT', maxChars: TEXT_CHARS, flags: !!field.lookupName };
+      }
+      // No or huge MaxLength: MEDIUMTEXT (16 MB) rather than guessing low and rejecting data.
+      return { ...base, kind: 'text', sqlType: 'MEDIUMTEXT', maxChars: 4_194_303, flags: !!field.lookupName };
+    }
+    case 'Edm.Boolean':
+      return { ...base, kind: 'bool', sqlType: 'TINYINT(1)' };
+    case 'Edm.Byte':
+    case 'Edm.SByte':
+    case 'Edm.Int16':
+    case 'Edm.Int32':
+    case 'Edm.Int64': {
+      const r = INT_RANGES[field.type.name]!;
+      return { ...base, kind: 'int', sqlType: r.sql, min: r.min, max: r.max };
+    }
+    case 'Edm.Decimal': {
+      const scale = typeof field.scale === 'number' ? field.scale : undefined;
+      const precision = field.precision;
+      if (precision !== undefined && scale !== undefined && precision <= 65 && scale <= 30 && scale <= precision) {
+        return { ...base, kind: 'decimal', sqlType: `DECIMAL(${precision},${scale})`, precision, scale };
+      }
+      // Without a usable precision and scale a fixed DECIMAL would round values silently.
+      return { ...base, kind: 'double', sqlType: 'DOUBLE' };
+    }
+    case 'Edm.Double':
+    case 'Edm.Single':
+      return { ...base, kind: 'double', sqlType: 'DOUBLE' };
+    case 'Edm.Date':
+      return { ...base, kind: 'date', sqlType: 'DATE' };
+    case 'Edm.DateTimeOffset': {
+      // MySQL keeps at most 6 digits; with no facet keep 6 so no feed loses precision.
+      const fraction = Math.min(field.precision ?? 6, 6);
+      return { ...base, kind: 'datetime', sqlType: `DATETIME(${fraction})`, fraction };
+    }
+    case 'Edm.TimeOfDay':
+      return { ...base, kind: 'time', sqlType: 'TIME(6)', fraction: 6 };
+    case 'Edm.Guid':
+      return { ...base, kind: 'string', sqlType: 'CHAR(36)', maxChars: 36 };
+    case 'Edm.Duration':
+      return { ...base, kind: 'string', sqlType: 'VARCHAR(64)', maxChars: 64 };
+    case 'Edm.Binary':
+    case 'Edm.Stream':
+      return { ...base, kind: 'text', sqlType: 'MEDIUMTEXT', maxChars: 4_194_303 };
+    case 'Edm.GeographyPoint':
+    case 'Edm.GeometryPoint':
+      return { ...base, kind: 'json', sqlType: 'JSON' };
+  }
+}
+
+/** Bytes a column counts against MySQL's 65,535-byte row limit (utf8mb4: 4 bytes a character). */
+export function declaredRowBytes(plan: ColumnPlan): number {
+  if (plan.kind === 'string') return (plan.maxChars ?? 0) * 4 + 2;
+  if (plan.kind === 'text' || plan.kind === 'json') return 12;
+  return 8;
+}
+
+/** Leaves room below 65,535 for the key, bookkeeping columns and per-row overhead. */
+const ROW_BYTE_BUDGET = 60_000;
+
+/**
+ * Wide tables (Property has ~650 fields) overflow the row limit when many strings are VARCHAR:
+ * turn the widest non-key VARCHARs into TEXT until the declared row fits.
+ */
+export function fitRowLimit(plans: ColumnPlan[], keyColumns: Set<string>): ColumnPlan[] {
+  let total = plans.reduce((sum, p) => sum + declaredRowBytes(p), 0);
+  if (total <= ROW_BYTE_BUDGET) return plans;
+  const result = [...plans];
+  const candidates = result
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => p.kind === 'string' && !keyColumns.has(p.column) && (p.maxChars ?? 0) > 16)
+    .sort((a, b) => (b.p.maxChars ?? 0) - (a.p.maxChars ?? 0) || a.i - b.i);
+  for (const { p, i } of candidates) {
+    if (total <= ROW_BYTE_BUDGET) break;
+    const widened: ColumnPlan = { ...p, kind: 'text', sqlType: 'TEXT', maxChars: TEXT_CHARS };
+    total += declaredRowBytes(widened) - declaredRowBytes(p);
+    result[i] = widened;
+  }
+  return result;
+}
+
+/** Converts one JSON value for a column; throws ValueRejected with a reason a person can act on. */
+export function toColumnValue(plan: ColumnPlan, value: unknown): string | number | null {
+  if (value === null || value === undefined) return null;
+  switch (plan.kind) {
+    case 'string':
+    case 'text': {
+      let text: string;
+      if (typeof value === 'string') text = value;
+      else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
+      // Lookups sometimes arrive as arrays (MLS Grid) for a field declared as a plain string.
+      else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) text = value.join(',');
+      else if (plan.lenient) text = JSON.stringify(value);
+      else throw new ValueRejected(`expected text, got ${describe(value)}`);
+      if (plan.maxChars !== undefined && [...text].length > plan.maxChars) {
+        throw new ValueRejected(`text of ${[...text].length} characters exceeds ${plan.sqlType}`);
+      }
+      return text;
+    }
+    case 'bool':
+      if (typeof value === 'boolean') return value ? 1 : 0;
+      if (value === 0 || value === 1) return value;
+      if (value === 'true' || value === 'false') return value === 'true' ? 1 : 0;
+      throw new ValueRejected(`expected a boolean, got ${describe(value)}`);
+    case 'int': {
+      const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : typeof value === 'string' ? value.trim() : '';
+      // Integers sometimes arrive as 12.0; accept them only when the fraction is zero.
+      const m = /^(-?\d+)(?:\.0+)?$/.exec(text);
+      if (!m) throw new ValueRejected(`expected an integer, got ${describe(value)}`);
+      const n = BigInt(m[1]!);
+      if (n < plan.min! || n > plan.max!) throw new ValueRejected(`${m[1]} is out of range for ${plan.sqlType}`);
+      return m[1]!;
+    }
+    case 'decimal':
+    case 'double': {
+      const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+      if (!/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) || !Number.isFinite(Number(text))) {
+        throw new ValueRejected(`expected a number, got ${describe(value)}`);
+      }
+      if (plan.kind === 'decimal') checkDecimal(text, plan);
+      return text;
+    }
+    case 'date': {
+      if (typeof value !== 'string') throw new ValueRejected(`expected a date, got ${describe(value)}`);
+      const m = /^(\d{4}-\d{2}-\d{2})(?:$|T)/.exec(value.trim());
+      if (!m || !parseInstant(`${m[1]}T00:00:00Z`)) throw new ValueRejected(`expected a date (YYYY-MM-DD), got ${describe(value)}`);
+      return m[1]!;
+    }
+    case 'datetime': {
+      const instant = typeof value === 'string' ? parseInstant(value) : undefined;
+      if (!instant) throw new ValueRejected(`expected a timestamp, got ${describe(value)}`);
+      const year = new Date(instant.epochSeconds * 1000).getUTCFullYear();
+      if (year < 1000 || year > 9999) throw new ValueRejected(`timestamp ${value as string} is outside DATETIME's range`);
+      return toMysqlDatetime(instant, plan.fraction ?? 6);
+    }
+    case 'time': {
+      if (typeof value !== 'string' || !/^\d{2}:\d{2}(:\d{2}(\.\d{1,12})?)?$/.test(value)) {
+        throw new ValueRejected(`expected a time of day, got ${describe(value)}`);
+      }
+      return value.replace(/(\.\d{6})\d+$/, '$1');
+    }
+    case 'json': {
+      // A multi-value field sent as "A,B" instead of ["A","B"] is a known feed quirk.
+      const normalised = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+      return JSON.stringify(normalised);
+    }
+  }
+}
+
+function checkDecimal(text: string, plan: ColumnPlan): void {
+  const [intPart = '', fracPart = ''] = text.replace(/^-/, '').replace(/[eE].*$/, '').split('.');
+  if (/[eE]/.test(text)) return; // exponent forms: let MySQL's strict mode judge the range
+  const intDigits = intPart.replace(/^0+/, '').length;
+  if (intDigits > (plan.precision ?? 0) - (plan.scale ?? 0)) throw new ValueRejected(`${text} is out of range for ${plan.sqlType}`);
+  if (fracPart.replace(/0+$/, '').length > (plan.scale ?? 0)) {
+    throw new ValueRejected(`${text} has more decimal places than ${plan.sqlType} keeps`);
+  }
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

@@ -1,0 +1,120 @@
+/**
+ * Long-lived things the activities of one worker share: HTTP clients per source (with their
+ * token cache), parsed $metadata per source, destination pools and the stats store. Built lazily
+ * so a misconfigured destination only fails the runs that use it.
+ */
+import type { Logger } from 'pino';
+import type { Config, ResourceConfig, SourceConfig } from '../config';
+import { createDestination, type Destination, type ResourceModel } from './destinations';
+import { createAuth } from './source/auth';
+import { createHttpClient, type HttpClient } from './source/http';
+import { findEntityType, parseEdmx, type EdmModel } from './source/metadata';
+import { platformFor, type Platform } from './source/platforms';
+import { StatsStore } from './stats/store';
+
+/** Thrown for a run that names something the config does not have. Non-retryable. */
+export class UnknownConfigEntry extends Error {
+  override readonly name = 'UnknownConfigEntry';
+}
+
+/** Metadata is re-read after this long, so a worker picks up new MLS fields without a restart. */
+const METADATA_TTL_MS = 60 * 60 * 1000;
+
+export interface SourceRuntime {
+  name: string;
+  config: SourceConfig;
+  platform: Platform;
+  http: HttpClient;
+  logger: Logger;
+}
+
+export class Runtime {
+  private readonly sources = new Map<string, SourceRuntime>();
+  private readonly metadata = new Map<string, { at: number; model: Promise<EdmModel> }>();
+  private readonly destinations = new Map<string, Destination>();
+  private stats: Promise<StatsStore> | undefined;
+
+  constructor(
+    readonly config: Config,
+    readonly logger: Logger,
+    private readonly sourceLogger: (source: string) => Logger = (source) => logger.child({ source }),
+  ) {}
+
+  source(name: string): SourceRuntime {
+    let rt = this.sources.get(name);
+    if (!rt) {
+      const config = this.config.sources[name];
+      if (!config) throw new UnknownConfigEntry(`source "${name}" is not in the config`);
+      rt = {
+        name,
+        config,
+        platform: platformFor(config.platform),
+        http: createHttpClient({ auth: createAuth(config.auth, config.requestTimeoutMs), timeoutMs: config.requestTimeoutMs }),
+        logger: this.sourceLogger(name),
+      };
+      this.sources.set(name, rt);
+    }
+    return rt;
+  }
+
+  resourceConfig(source: string, resource: string): ResourceConfig {
+    const found = this.source(source).config.resources.find((r) => r.name === resource);
+    if (!found) throw new UnknownConfigEntry(`resource "${resource}" is not configured for source "${source}"`);
+    return found;
+  }
+
+  async edmModel(source: string, signal?: AbortSignal): Promise<EdmModel> {
+    const cached = this.metadata.get(source);
+    if (cached && Date.now() - cached.at < METADATA_TTL_MS) return cached.model;
+    const rt = this.source(source);
+    const model = rt.http
+      .getText(`${rt.config.url.replace(/\/+$/, '')}/$metadata`, signal)
+      .then((xml) => parseEdmx(xml));
+    this.metadata.set(source, { at: Date.now(), model });
+    model.catch(() => this.metadata.delete(source));
+    return model;
+  }
+
+  async resourceModel(source: string, resource: string, signal?: AbortSignal): Promise<ResourceModel> {
+    const resourceConfig = this.resourceConfig(source, resource);
+    const model = await this.edmModel(source, signal);
+    const entity = findEntityType(model, resource);
+    if (!entity) throw new UnknownConfigEntry(`source "${source}" has no resource "${resource}" in its $metadata`);
+    const keyField = entity.key[0];
+    if (!keyField) throw new UnknownConfigEntry(`${source}/${resource}: $metadata declares no key`);
+    if (!entity.fields.some((f) => f.name === resourceConfig.cursorField)) {
+      throw new UnknownConfigEntry(`${source}/${resource}: cursor field ${resourceConfig.cursorField} is not in $metadata`);
+    }
+    return { source, resource, entity, model, keyField, cursorField: resourceConfig.cursorField };
+  }
+
+  /** The destinations a source writes to, in config order; the first one holds the high-water mark. */
+  destinationsFor(source: string): Destination[] {
+    const names = this.source(source).config.destinations ?? Object.keys(this.config.destinations);
+    return names.map((name) => {
+      let dest = this.destinations.get(name);
+      if (!dest) {
+        const config = this.config.destinations[name];
+        if (!config) throw new UnknownConfigEntry(`destination "${name}" is not in the config`);
+        dest = createDestination(name, config);
+        this.destinations.set(name, dest);
+      }
+      return dest;
+    });
+  }
+
+  async statsStore(): Promise<StatsStore> {
+    this.stats ??= StatsStore.open(this.config.control.url).then(async (s) => {
+      await s.migrate();
+      return s;
+    });
+    this.stats.catch(() => (this.stats = undefined));
+    return this.stats;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.destinations.values()].map((d) => d.close().catch(() => undefined)));
+    const stats = await this.stats?.catch(() => undefined);
+    await stats?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The one place that talks HTTP to an MLS: gzip, a timeout on every request, cancellation, one
+ * token refresh on 401, and every failure turned into a typed error (see errors.ts).
+ */
+import got, { RequestError, type Response } from 'got';
+import { z } from 'zod';
+import type { AuthProvider } from './auth';
+import {
+  SourceAuthFailed,
+  SourceRateLimited,
+  SourceRequestRejected,
+  SourceResponseInvalid,
+  SourceUnavailable,
+} from './errors';
+
+export interface HttpClientOptions {
+  auth: AuthProvider;
+  timeoutMs: number;
+  userAgent?: string;
+}
+
+export interface ODataPage {
+  records: Record<string, unknown>[];
+  count: number | null;
+  nextLink: string | null;
+  bytes: number;
+}
+
+const envelope = z.object({
+  value: z.array(z.record(z.string(), z.unknown()), { error: 'has no "value" array of objects' }),
+  '@odata.count': z.number().int().nonnegative().optional(),
+  '@odata.nextLink': z.string().optional(),
+});
+
+export interface HttpClient {
+  getText(url: string, signal?: AbortSignal): Promise<string>;
+  getCollection(url: string, signal?: AbortSignal): Promise<ODataPage>;
+}
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const send = async (url: string, accept: string, signal?: AbortSignal, retriedAuth = false): Promise<Response<string>> => {
+    const authorization = await options.auth.header();
+    let res: Response<string>;
+    try {
+      res = await got(url, {
+        headers: {
+          accept,
+          'accept-encoding': 'gzip, deflate',
+          ...(authorization ? { authorization } : {}),
+          ...(options.userAgent ? { 'user-agent': options.userAgent } : {}),
+        },
+        decompress: true,
+        timeout: { request: options.timeoutMs },
+        retry: { limit: 0 }, // Temporal's retry policy owns retries, with the right backoff.
+        throwHttpErrors: false,
+        ...(signal ? { signal } : {}),
+      });
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('request cancelled');
+      const code = err instanceof RequestError ? err.code : undefined;
+      throw new SourceUnavailable(`request to ${redact(url)} failed: ${code ?? (err as Error).message}`);
+    }
+    const status = res.statusCode;
+    if (status >= 200 && status < 300) return res;
+    if ((status === 401 || status === 403) && !retriedAuth && options.auth.invalidate()) {
+      return send(url, accept, signal, true);
+    }
+    const detail = errorDetail(res.body);
+    const what = `${redact(url)} answered ${status}${detail ? `: ${detail}` : ''}`;
+    if (status === 401 || status === 403) throw new SourceAuthFailed(what);
+    if (status === 429) throw new SourceRateLimited(what, retryAfterMs(res.headers['retry-after']));
+    if (status === 408 || status >= 500) throw new SourceUnavailable(what);
+    throw new SourceRequestRejected(what, status);
+  };
+
+  return {
+    async getText(url, signal) {
+      return (await send(url, 'application/xml', signal)).body;
+    },
+    async getCollection(url, signal) {
+      const res = await send(url, 'application/json', signal);
+      let json: unknown;
+      try {
+        json = JSON.parse(res.body);
+      } catch {
+        // Truncated or garbled bodies happen on flaky links; a retry usually gets a whole one.
+        throw new SourceResponseInvalid(`${redact(url)} returned invalid JSON (${res.body.length} bytes)`);
+      }
+      const parsed = envelope.safeParse(json);
+      if (!parsed.success) {
+        throw new SourceResponseInvalid(`${redact(url)} returned JSON that is not an OData collection: ${parsed.error.issues[0]?.message}`);
+      }
+      return {
+        records: parsed.data.value,
+        count: parsed.data['@odata.count'] ?? null,
+        nextLink: parsed.data['@odata.nextLink'] ?? null,
+        bytes: res.rawBody.length,
+      };
+    },
+  };
+}
+
+function errorDetail(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown } };
+    if (typeof parsed.error?.message === 'string') return parsed.error.message.slice(0, 300);
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return body ? body.slice(0, 300) : undefined;
+}
+
+function retryAfterMs(header: string | undefined): number {
+  if (!header) return 1000;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? 1000 : Math.max(0, date - Date.now());
+}
+
+/** Some platforms put access tokens in query strings; never let one reach a log or an error. */
+export function redact(url: string): string {
+  return url.replace(/([?&](?:access_token|token|api_key|apikey)=)[^&]*/gi, '$1***');
+}

@@ -1,0 +1,173 @@
+/**
+ * Sync activities: prepare a run, then download and upsert pages in chunks. Every page is
+ * committed to every destination before its cursor is heartbeated, so a retry (another worker,
+ * after a crash) resumes from the last heartbeat and redoes at most the pages since then;
+ * upserts make that harmless.
+ */
+import { heartbeat, activityInfo, cancellationSignal } from '@temporalio/activity';
+import { canonicalTimestamp, toODataLiteral } from './common/timestamps';
+import type { Runtime } from './runtime';
+import type { ResourceModel } from './destinations';
+import { buildResourceUrl, andFilters } from './source/query';
+import { keysetPages } from './source/paging';
+import {
+  emptyTotals,
+  type PrepareSyncInput,
+  type PrepareSyncResult,
+  type SyncCursor,
+  type SyncPagesInput,
+  type SyncPagesResult,
+  type SyncTotals,
+} from '../workflows/types';
+
+/** A chunk returns to the workflow after this long, so progress and history stay fresh. */
+const CHUNK_BUDGET_MS = 30_000;
+
+interface SyncHeartbeat {
+  cursor: SyncCursor | null;
+  totals: SyncTotals;
+}
+
+export function createSyncActivities(runtime: Runtime) {
+  return {
+    async prepareSync(input: PrepareSyncInput): Promise<PrepareSyncResult> {
+      const src = runtime.source(input.source);
+      const log = src.logger.child({ resource: input.resource, process: 'sync', workflowId: input.workflowId });
+      const signal = cancellationSignal();
+      const resource = await runtime.resourceModel(input.source, input.resource, signal);
+      const destinations = runtime.destinationsFor(input.source);
+      for (const dest of destinations) {
+        const changes = await dest.ensureSchema(resource);
+        for (const change of changes) log.info({ destination: dest.name, change }, 'schema changed');
+      }
+      // The high-water mark comes from the first destination; the others follow it.
+      const cursor = await destinations[0]!.highWaterMark(resource);
+      const startedAt = new Date().toISOString();
+      const upperBound = canonicalTimestamp(startedAt)!;
+      const expectedTotal = src.platform.supportsCount ? await countWindow(runtime, resource, cursor, upperBound, signal) : null;
+      const stats = await runtime.statsStore();
+      await stats.startRun({
+        runId: input.runId,
+        workflowId: input.workflowId,
+        source: input.source,
+        resource: input.resource,
+        process: 'sync',
+        startedAt,
+      });
+      log.info({ cursor, upperBound, expectedTotal }, 'sync prepared');
+      return { upperBound, cursor, expectedTotal, startedAt };
+    },
+
+    async syncPages(input: SyncPagesInput): Promise<SyncPagesResult> {
+      const src = runtime.source(input.source);
+      const info = activityInfo();
+      const log = src.logger.child({ resource: input.resource, process: 'sync', workflowId: info.workflowExecution?.workflowId });
+      const signal = cancellationSignal();
+      // A retry resumes where the previous attempt last heartbeated, not where the chunk began.
+      const resumed = info.heartbeatDetails as SyncHeartbeat | undefined;
+      let cursor = resumed?.cursor ?? input.cursor;
+      const totals = resumed?.totals ?? emptyTotals();
+      if (resumed) log.info({ cursor, attempt: info.attempt }, 'resuming chunk from heartbeat');
+
+      const resource = await runtime.resourceModel(input.source, input.resource, signal);
+      const resourceConfig = runtime.resourceConfig(input.source, input.resource);
+      const destinations = runtime.destinationsFor(input.source);
+      const stats = await runtime.statsStore();
+      const pageSize = Math.min(resourceConfig.pageSize ?? src.platform.defaultPageSize, src.platform.maxPageSize);
+      const deadline = Date.now() + CHUNK_BUDGET_MS;
+      const select = resourceConfig.select
+        ? [...new Set([resource.keyField, resource.cursorField, ...resourceConfig.select])]
+        : undefined;
+
+      const pages = keysetPages({
+        http: src.http,
+        serviceRoot: src.config.url,
+        resource: input.resource,
+        cursorField: resource.cursorField,
+        keyField: resource.keyField,
+        numericKey: isNumericKey(resource),
+        ...(select ? { select } : {}),
+        ...(resourceConfig.filter ? { userFilter: resourceConfig.filter } : {}),
+        pageSize,
+        upperBound: input.upperBound,
+        start: cursor,
+        count: false,
+        signal,
+      });
+
+      let done = true;
+      for await (const page of pages) {
+        totals.pages += 1;
+        totals.downloaded += page.records.length + page.rejects.length;
+        let upserted = Number.POSITIVE_INFINITY;
+        let rejected = 0;
+        if (page.rejects.length > 0) {
+          await stats.recordRejects(
+            { runId: input.runId, source: input.source, resource: input.resource },
+            '(source)',
+            page.rejects.map((r) => ({ key: keyOf(r.record, resource.keyField), field: null, reason: r.reason, record: r.record })),
+          );
+        }
+        if (page.records.length > 0) {
+          for (const dest of destinations) {
+            const result = await dest.writePage(resource, page.records).catch((err: unknown) => {
+              throw new Error(`destination ${dest.name}: ${(err as Error).message}`);
+            });
+            upserted = Math.min(upserted, result.upserted);
+            rejected = Math.max(rejected, result.rejects.length);
+            await stats.recordRejects({ runId: input.runId, source: input.source, resource: input.resource }, dest.name, result.rejects);
+            if (result.rejects.length > 0) log.warn({ destination: dest.name, rejects: result.rejects.length }, 'records rejected');
+          }
+        }
+        totals.upserted += Number.isFinite(upserted) ? upserted : 0;
+        totals.rejected += rejected + page.rejects.length;
+        cursor = page.cursor;
+        heartbeat({ cursor, totals } satisfies SyncHeartbeat);
+        log.debug({ page: totals.pages, records: page.records.length, cursor, bytes: page.bytes }, 'page committed');
+        if (Date.now() > deadline) {
+          done = false;
+          break;
+        }
+      }
+      log.info({ cursor, totals, done }, done ? 'window exhausted' : 'chunk budget used; continuing');
+      return { cursor, done, totals };
+    },
+  };
+}
+
+async function countWindow(
+  runtime: Runtime,
+  resource: ResourceModel,
+  cursor: SyncCursor | null,
+  upperBound: string,
+  signal: AbortSignal,
+): Promise<number | null> {
+  const src = runtime.source(resource.source);
+  const resourceConfig = runtime.resourceConfig(resource.source, resource.resource);
+  const window = [
+    cursor ? `${resource.cursorField} ge ${toODataLiteral(cursor.timestamp)}` : undefined,
+    `${resource.cursorField} le ${toODataLiteral(upperBound)}`,
+  ];
+  const url = buildResourceUrl(src.config.url, resource.resource, {
+    filter: andFilters(resourceConfig.filter, andFilters(...window)),
+    select: [resource.keyField],
+    top: 1,
+    count: true,
+  });
+  const page = await src.http.getCollection(url, signal);
+  return page.count;
+}
+
+function isNumericKey(resource: ResourceModel): boolean {
+  const field = resource.entity.fields.find((f) => f.name === resource.keyField);
+  return field?.type.kind === 'primitive' && /^Edm\.(S?Byte|Int16|Int32|Int64|Decimal)$/.test(field.type.name);
+}
+
+function keyOf(record: Record<string, unknown>, keyField: string): string {
+  const key = record[keyField];
+  if (typeof key === 'string' || typeof key === 'number') return String(key);
+  // No usable key: a stable digest of the record keeps rejects idempotent across retries.
+  let h = 0;
+  for (const ch of JSON.stringify(record)) h = (Math.imul(31, h) + ch.charCodeAt(0)) | 0;
+  return `(no key #${(h >>> 0).toString(16)})`;
+}

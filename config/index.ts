@@ -1,0 +1,3 @@
+export { defineConfig } from './define';
+export { loadConfig, parseConfig, configPathFrom, withDatabase, ConfigError, DEMO_CONFIG_PATH } from './load';
+export type { Config, ConfigInput, SourceConfig, ResourceConfig, DestinationConfig, MysqlDestinationConfig } from './schema';

@@ -1,0 +1,63 @@
+/**
+ * Finds, imports and validates the config file. `--config` wins, then $RESYNC_CONFIG, then the
+ * demo config that points at the local simulator and database.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { configSchema, type Config } from './schema';
+
+export const DEMO_CONFIG_PATH = fileURLToPath(new URL('./demo.config.ts', import.meta.url));
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`Invalid config ${file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function configPathFrom(explicit?: string): string {
+  const chosen = explicit ?? process.env.RESYNC_CONFIG;
+  return chosen ? resolve(chosen) : DEMO_CONFIG_PATH;
+}
+
+export async function loadConfig(explicit?: string): Promise<{ config: Config; file: string }> {
+  const file = configPathFrom(explicit);
+  if (!existsSync(file)) throw new ConfigError(file, ['file not found']);
+  let exported: unknown;
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    exported = mod.default;
+  } catch (err) {
+    throw new ConfigError(file, [`could not be loaded: ${(err as Error).message}`]);
+  }
+  if (exported === undefined) throw new ConfigError(file, ['has no default export (export default defineConfig({...}))']);
+  return { config: parseConfig(exported, file), file };
+}
+
+export function parseConfig(value: unknown, file = '<inline>'): Config {
+  const result = configSchema.safeParse(value);
+  if (!result.success) throw new ConfigError(file, formatIssues(result.error.issues));
+  return result.data;
+}
+
+function formatIssues(issues: z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = issue.path.map(String).join('.') || '(root)';
+    if (issue.code === 'unrecognized_keys') {
+      return `${path === '(root)' ? '' : `${path}.`}${issue.keys.join(', ')}: unknown key${issue.keys.length > 1 ? 's' : ''}`;
+    }
+    return `${path}: ${issue.message}`;
+  });
+}
+
+/** `mysql://u:p@host:port` + database → `mysql://u:p@host:port/database` (query kept). */
+export function withDatabase(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}

@@ -1,0 +1,138 @@
+/**
+ * The configuration model, validated at load with zod. Every default lives here, in one place.
+ * Objects are strict: an unknown key is an error that names it (a typo must not be silently ignored).
+ */
+import { z } from 'zod';
+
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must start with a letter and contain only letters, digits, _ and -');
+
+const mysqlUrl = z
+  .string({ error: 'is required (a mysql:// URL)' })
+  .refine((v) => /^mysql:\/\/[^/]+\/[A-Za-z0-9_$]+(\?.*)?$/.test(v), {
+    message: 'must be a mysql:// URL that names a database, e.g. mysql://user:pass@127.0.0.1:3306/mls',
+  });
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const fn = <T extends (...args: never[]) => unknown>(what: string) =>
+  z.custom<T>((v) => typeof v === 'function', { message: `must be a function (${what})` });
+
+export const authSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({
+    type: z.literal('bearer'),
+    token: z.string({ error: 'is required (read it from the environment, e.g. process.env.MLS_TOKEN)' }).min(1),
+  }),
+  z.strictObject({
+    type: z.literal('oauth2'),
+    tokenUrl: httpUrl,
+    clientId: z.string({ error: 'is required' }).min(1),
+    clientSecret: z.string({ error: 'is required (read it from the environment)' }).min(1),
+    scope: z.string().default('api'),
+  }),
+]);
+
+export const resourceSchema = z.strictObject({
+  /** Resource name as in the URL, e.g. Property. */
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be an OData resource name such as Property'),
+  /** An OData $filter ANDed with the timestamp window, e.g. "StandardStatus eq 'Active'". */
+  filter: z.string().min(1).optional(),
+  /** Fields to download; keys and cursor fields are always added. Default: every field. */
+  select: z.array(z.string().min(1)).min(1).optional(),
+  /** Field used as the replication cursor. */
+  cursorField: z.string().default('ModificationTimestamp'),
+  /** Records per request; capped by the platform. */
+  pageSize: z.number().int().positive().optional(),
+});
+
+export const sourceSchema = z.strictObject({
+  platform: z.enum(['generic']).default('generic'),
+  /** Service root of the RESO Web API, e.g. https://api.example.com/odata */
+  url: httpUrl,
+  auth: authSchema.default({ type: 'none' }),
+  resources: z.array(resourceSchema).min(1, 'needs at least one resource'),
+  /** Names of destinations (keys of `destinations`); default: all of them. */
+  destinations: z.array(identifier).min(1).optional(),
+  /** Per-request timeout. */
+  requestTimeoutMs: z.number().int().positive().default(60_000),
+});
+
+export const mysqlDestinationSchema = z.strictObject({
+  type: z.literal('mysql'),
+  url: mysqlUrl,
+  /** Create and migrate tables from $metadata (default). Off: the tables must exist. */
+  manageSchema: z.boolean().default(true),
+  /** (source, resource) → table name. Default: the resource name. */
+  makeTableName: fn<(source: string, resource: string) => string>('(source, resource) => string').optional(),
+  /** (resource, field) → column name. Default: the field name. */
+  makeFieldName: fn<(resource: string, field: string) => string>('(resource, field) => string').optional(),
+});
+
+export const destinationSchema = z.discriminatedUnion('type', [mysqlDestinationSchema]);
+
+export const configSchema = z
+  .strictObject({
+    sources: z.record(identifier, sourceSchema).refine((s) => Object.keys(s).length > 0, 'needs at least one source'),
+    destinations: z
+      .record(identifier, destinationSchema)
+      .refine((d) => Object.keys(d).length > 0, 'needs at least one destination'),
+    /** Control database: run statistics and (later) staging. */
+    control: z.strictObject({ url: mysqlUrl }),
+    temporal: z
+      .strictObject({
+        address: z.string().default('127.0.0.1:7233'),
+        namespace: z.string().default('default'),
+        taskQueue: z.string().default('resync'),
+        /** Web UI base URL, for links printed by the CLI and the dashboard. */
+        uiUrl: httpUrl.default('http://127.0.0.1:8233'),
+      })
+      .default({
+        address: '127.0.0.1:7233',
+        namespace: 'default',
+        taskQueue: 'resync',
+        uiUrl: 'http://127.0.0.1:8233',
+      }),
+    logging: z
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+        /** One ndjson file per source plus worker.log. */
+        dir: z.string().default('logs'),
+      })
+      .default({ level: 'info', dir: 'logs' }),
+  })
+  .superRefine((config, ctx) => {
+    const known = new Set(Object.keys(config.destinations));
+    for (const [name, source] of Object.entries(config.sources)) {
+      source.destinations?.forEach((dest, i) => {
+        if (!known.has(dest)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sources', name, 'destinations', i],
+            message: `names destination "${dest}", which is not defined in destinations`,
+          });
+        }
+      });
+      const seen = new Set<string>();
+      source.resources.forEach((r, i) => {
+        if (seen.has(r.name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sources', name, 'resources', i, 'name'],
+            message: `resource "${r.name}" is listed twice`,
+          });
+        }
+        seen.add(r.name);
+      });
+    }
+  });
+
+/** What a config file exports (defaults not yet applied). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** A validated config with every default applied. */
+export type Config = z.output<typeof configSchema>;
+export type SourceConfig = Config['sources'][string];
+export type ResourceConfig = SourceConfig['resources'][number];
+export type DestinationConfig = Config['destinations'][string];
+export type MysqlDestinationConfig = z.output<typeof mysqlDestinationSchema>;

@@ -1,0 +1,38 @@
+// Port helpers for tests and launchers.
+import { connect, createServer } from 'node:net';
+
+/**
+ * Asks the OS for a currently free TCP port on `host`. There is an unavoidable window
+ * between closing the probe socket and the real server binding it; on a dev machine or
+ * CI runner that race is rare enough for tests.
+ */
+export function findFreePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : undefined;
+      server.close(() => (port ? resolvePromise(port) : reject(new Error('could not determine a free port'))));
+    });
+  });
+}
+
+/**
+ * True when something accepts TCP connections on host:port. A cheap pre-check before a
+ * gRPC probe: the gRPC client keeps retrying a refused connection until its timeout,
+ * while a refused TCP connect answers at once.
+ */
+export function isPortOpen(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const socket = connect({ host: host.replace(/^\[|\]$/g, ''), port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolvePromise(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}

@@ -1,0 +1,129 @@
+// The steps of `npm run setup`, each able to report (check) and fix (ensure) one thing.
+// A list of named steps so later additions (dashboard build, Chromium for e2e tests) slot
+// in without touching the runner, and so `npm start` or a test harness can run a single
+// step programmatically.
+import { mkdir, stat } from 'node:fs/promises';
+import type { Log } from './log';
+import { silentLog } from './log';
+import type { EnsureMariaDbOptions, MariaDbInstance } from './mariadb';
+import { ensureMariaDb as ensureLocalMariaDb, mariaDbStatus } from './mariadb';
+import { paths } from './paths';
+import type { TemporalCli } from './temporal-cli';
+import { buildTemporalCli, findTemporalCli } from './temporal-cli';
+
+export interface StepStatus {
+  ok: boolean;
+  /** One line: what is there (version, path, URL) or what is missing. */
+  summary: string;
+}
+
+export interface SetupStep {
+  name: string;
+  /** Reports without changing anything (`setup --check`). */
+  check(): Promise<StepStatus>;
+  /** Makes the thing present; idempotent. Throws with an actionable message on failure. */
+  ensure(log: Log): Promise<StepStatus>;
+}
+
+/** Finds the Temporal CLI, building the pinned version into .tools/bin when none qualifies. */
+export async function ensureTemporalCli(log: Log = silentLog): Promise<TemporalCli> {
+  return (await findTemporalCli({ log })) ?? (await buildTemporalCli(log));
+}
+
+/** Starts (or finds) the MariaDB the project uses; left running. */
+export async function ensureMariaDb(options: EnsureMariaDbOptions = {}): Promise<MariaDbInstance> {
+  return ensureLocalMariaDb(options);
+}
+
+const runtimeDirs = [paths.data, paths.logs];
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+export const directoriesStep: SetupStep = {
+  name: 'directories',
+  async check() {
+    const missing: string[] = [];
+    for (const dir of runtimeDirs) if (!(await isDirectory(dir))) missing.push(dir);
+    return missing.length === 0
+      ? { ok: true, summary: runtimeDirs.join(', ') }
+      : { ok: false, summary: `missing ${missing.join(', ')}` };
+  },
+  async ensure() {
+    for (const dir of runtimeDirs) await mkdir(dir, { recursive: true });
+    return { ok: true, summary: runtimeDirs.join(', ') };
+  },
+};
+
+export const temporalCliStep: SetupStep = {
+  name: 'temporal-cli',
+  async check() {
+    const cli = await findTemporalCli();
+    return cli
+      ? { ok: true, summary: `temporal ${cli.version} at ${cli.path}` }
+      : { ok: false, summary: 'not found ($TEMPORAL_CLI, .tools/bin/temporal, PATH); setup builds it with go' };
+  },
+  async ensure(log) {
+    const cli = await ensureTemporalCli(log);
+    return { ok: true, summary: `temporal ${cli.version} at ${cli.path}` };
+  },
+};
+
+export const mariaDbStep: SetupStep = {
+  name: 'mariadb',
+  async check() {
+    const status = await mariaDbStatus();
+    if (status.running) {
+      const where = status.source === 'env' ? ' (from $RESYNC_MYSQL_URL)' : status.pid ? ` (pid ${status.pid})` : '';
+      return { ok: true, summary: `${status.url}${where}, ${status.version ?? 'unknown version'}` };
+    }
+    return { ok: false, summary: `${status.url}: ${status.problem ?? 'not running'}` };
+  },
+  async ensure(log) {
+    const db = await ensureMariaDb({ log });
+    return { ok: true, summary: `${db.url}${db.started ? ' (started)' : ''}` };
+  },
+};
+
+/** In order: later steps may rely on earlier ones (directories first). */
+export const setupSteps: SetupStep[] = [directoriesStep, temporalCliStep, mariaDbStep];
+
+export interface RunSetupOptions {
+  /** Only report; change nothing. */
+  check?: boolean;
+  /** Print only problems (and the slow actions taken to fix them). */
+  quiet?: boolean;
+  steps?: SetupStep[];
+  /** Where output goes. Default console. */
+  out?: Log;
+}
+
+/** Runs every step; resolves true when all are (now) present. Never throws. */
+export async function runSetup(options: RunSetupOptions = {}): Promise<boolean> {
+  const out = options.out ?? ((line: string) => console.log(line));
+  let allOk = true;
+  for (const step of options.steps ?? setupSteps) {
+    const started = Date.now();
+    let status: StepStatus;
+    try {
+      if (options.check) {
+        status = await step.check();
+      } else {
+        // Cheap check first: a present step prints one line and touches nothing.
+        const before = await step.check();
+        status = before.ok ? before : await step.ensure((line) => out(`  [${step.name}] ${line}`));
+      }
+    } catch (error) {
+      status = { ok: false, summary: (error as Error).message };
+    }
+    allOk &&= status.ok;
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (!status.ok) out(`✗ ${step.name}: ${status.summary}`);
+    else if (!options.quiet) out(`✓ ${step.name}: ${status.summary}${options.check ? '' : ` (${seconds}s)`}`);
+  }
+  return allOk;
+}

@@ -1,0 +1,9 @@
+// `npm run stop`: stops the detached Temporal dev server and the project-local MariaDB that
+// `npm start` / `npm run setup` left running. Servers this checkout did not start are untouched.
+import { stopMariaDb } from './lib/mariadb';
+import { stopTemporalDev } from './lib/temporal-dev';
+
+const temporal = await stopTemporalDev();
+console.log(temporal.stopped ? `Temporal dev server stopped (pid ${temporal.pid})` : 'Temporal dev server: not running from this checkout');
+const db = await stopMariaDb();
+console.log(db.stopped ? 'MariaDB stopped' : 'MariaDB: not running from this checkout');

@@ -1,0 +1,169 @@
+/**
+ * Entity sets over the dataset, in the shape the query engine needs: rows are numbers (a listing
+ * index for Property; `index × mediaPerRecord + order − 1` for Media), views give rows in
+ * (timestamp, key) or key order without materialising anything, and values come from the
+ * generators field by field.
+ */
+import type { Dataset } from '../dataset';
+import type { SimEntityType } from '../fields';
+import { listingKey, mediaKey, mediaOrdersInKeyOrder, parseListingKey, parseMediaKey } from '../identity';
+import type { RowGetter } from '../odata/evaluate';
+
+/** Rows in some order, addressed by position. */
+export interface OrderedRows {
+  readonly length: number;
+  rowAt(pos: number): number;
+}
+
+export interface Navigation {
+  target: EntityTable;
+  /** Child rows of a parent row, in their natural order. */
+  children(row: number): number[];
+}
+
+export interface EntityTable {
+  readonly name: string;
+  readonly type: SimEntityType;
+  readonly keyField: string;
+  readonly timestampField: string;
+  /** Fields whose string values `lookup` resolves without scanning. */
+  readonly lookupFields: readonly string[];
+  readonly navigation: ReadonlyMap<string, Navigation>;
+  generation(): number;
+  count(): number;
+  /** Live rows in (timestamp, key) order. */
+  byTimestamp(): OrderedRows;
+  /** Live rows in key (byte) order. */
+  byKey(): OrderedRows;
+  timestampOf(row: number): number;
+  keyOf(row: number): string;
+  /** A number that orders rows as their keys do. */
+  keyRank(row: number): number;
+  /** Live rows whose `field` equals one of `values` (deduplicated). */
+  lookup(field: string, values: readonly string[]): number[];
+  /** Live row of a key, or undefined. */
+  rowOfKey(key: string): number | undefined;
+  getter(row: number): RowGetter;
+  project(row: number, fields?: readonly string[]): Record<string, unknown>;
+}
+
+export function createPropertyTable(dataset: Dataset, media: () => EntityTable): EntityTable {
+  const type = dataset.property.type;
+  const m = dataset.mediaPerRecord;
+  const mediaNav: Navigation = {
+    get target() {
+      return media();
+    },
+    children: (row) => Array.from({ length: m }, (_, k) => row * m + k),
+  };
+  const lookupListingId = (value: string): number | undefined => {
+    if (!/^\d+$/.test(value)) return undefined;
+    const index = Number(value) - 10_000_000;
+    return dataset.isLive(index) ? index : undefined;
+  };
+  return {
+    name: 'Property',
+    type,
+    keyField: 'ListingKey',
+    timestampField: 'ModificationTimestamp',
+    lookupFields: ['ListingKey', 'ListingId'],
+    navigation: new Map([['Media', mediaNav]]),
+    generation: () => dataset.generation,
+    count: () => dataset.liveCount,
+    byTimestamp: () => {
+      const index = dataset.byModification;
+      return { length: index.size, rowAt: (pos) => index.at(pos) };
+    },
+    byKey: () => {
+      const live = dataset.liveIndices();
+      return { length: live.length, rowAt: (pos) => live[pos] as number };
+    },
+    timestampOf: (row) => dataset.modifiedMs(row),
+    keyOf: listingKey,
+    keyRank: (row) => row,
+    lookup(field, values) {
+      const rows = new Set<number>();
+      for (const v of values) {
+        const row = field === 'ListingId' ? lookupListingId(v) : dataset.indexOfKey(v);
+        if (row !== undefined) rows.add(row);
+      }
+      return [...rows];
+    },
+    rowOfKey: (key) => dataset.indexOfKey(key),
+    getter(row) {
+      const ctx = dataset.propertyContext(row);
+      return (field) => dataset.property.value(field, ctx);
+    },
+    project: (row, fields) => dataset.property.record(dataset.propertyContext(row), fields),
+  };
+}
+
+export function createMediaTable(dataset: Dataset): EntityTable {
+  const type = dataset.media.type;
+  const m = dataset.mediaPerRecord;
+  // Position of each order number within a listing's block, in MediaKey byte order.
+  const keyOrder = mediaOrdersInKeyOrder(m);
+  const rankOfOrder = new Array<number>(m + 1).fill(0);
+  keyOrder.forEach((order, pos) => (rankOfOrder[order] = pos));
+  const split = (row: number): { index: number; order: number } => ({ index: Math.floor(row / m), order: (row % m) + 1 });
+  const expand = (listingAt: (pos: number) => number, listings: number): OrderedRows => ({
+    length: listings * m,
+    rowAt: (pos) => listingAt(Math.floor(pos / m)) * m + (keyOrder[pos % m] as number) - 1,
+  });
+  const liveRow = (index: number, order: number): number | undefined =>
+    dataset.isLive(index) && order >= 1 && order <= m ? index * m + order - 1 : undefined;
+  return {
+    name: 'Media',
+    type,
+    keyField: 'MediaKey',
+    timestampField: 'ModificationTimestamp',
+    lookupFields: ['MediaKey', 'ResourceRecordKey'],
+    navigation: new Map(),
+    generation: () => dataset.generation,
+    count: () => dataset.liveCount * m,
+    byTimestamp: () => {
+      const index = dataset.byPhotos;
+      return expand((pos) => index.at(pos), index.size);
+    },
+    byKey: () => {
+      const live = dataset.liveIndices();
+      return expand((pos) => live[pos] as number, live.length);
+    },
+    timestampOf: (row) => dataset.photosMs(split(row).index),
+    keyOf: (row) => {
+      const { index, order } = split(row);
+      return mediaKey(index, order);
+    },
+    keyRank: (row) => {
+      const { index, order } = split(row);
+      return index * m + (rankOfOrder[order] as number);
+    },
+    lookup(field, values) {
+      const rows = new Set<number>();
+      for (const v of values) {
+        if (field === 'MediaKey') {
+          const parsed = parseMediaKey(v);
+          const row = parsed && liveRow(parsed.index, parsed.order);
+          if (row !== undefined) rows.add(row);
+        } else {
+          const index = parseListingKey(v);
+          if (index !== undefined && dataset.isLive(index)) for (let k = 0; k < m; k++) rows.add(index * m + k);
+        }
+      }
+      return [...rows];
+    },
+    rowOfKey(key) {
+      const parsed = parseMediaKey(key);
+      return parsed && liveRow(parsed.index, parsed.order);
+    },
+    getter(row) {
+      const { index, order } = split(row);
+      const ctx = dataset.mediaContext(index, order);
+      return (field) => dataset.media.value(field, ctx);
+    },
+    project(row, fields) {
+      const { index, order } = split(row);
+      return dataset.media.record(dataset.mediaContext(index, order), fields);
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The fixed identity of simulated record number `index`: its keys and its initial timestamps.
+ * Keys are fixed-width, so byte order of keys equals numeric order of indices — which makes key
+ * order free (no sort) and mirrors what a destination with a binary collation sees.
+ */
+import { hash, unit } from './hash';
+
+export const KEY_PREFIX = 'L';
+export const KEY_DIGITS = 9;
+export const MAX_RECORDS = 10 ** KEY_DIGITS;
+
+const DAY_MS = 86_400_000;
+/** Initial ModificationTimestamps are spread over this window before the anchor. */
+export const SPREAD_MS = 365 * DAY_MS;
+
+export function listingKey(index: number): string {
+  return KEY_PREFIX + String(index).padStart(KEY_DIGITS, '0');
+}
+
+/** Index of a well-formed ListingKey, or undefined (the caller checks it is live). */
+export function parseListingKey(key: string): number | undefined {
+  if (key.length !== KEY_PREFIX.length + KEY_DIGITS || !key.startsWith(KEY_PREFIX)) return undefined;
+  const digits = key.slice(KEY_PREFIX.length);
+  if (!/^\d+$/.test(digits)) return undefined;
+  return Number(digits);
+}
+
+export function listingId(index: number): string {
+  return String(10_000_000 + index);
+}
+
+/** `<ListingKey>-M<n>`, n counted from 1 (it equals the media's `Order`). */
+export function mediaKey(index: number, order: number): string {
+  return `${listingKey(index)}-M${order}`;
+}
+
+export function parseMediaKey(key: string): { index: number; order: number } | undefined {
+  const dash = key.indexOf('-M');
+  if (dash < 0) return undefined;
+  const index = parseListingKey(key.slice(0, dash));
+  const orderText = key.slice(dash + 2);
+  if (index === undefined || !/^[1-9]\d*$/.test(orderText)) return undefined;
+  return { index, order: Number(orderText) };
+}
+
+/** ModificationTimestamp of a record that was never mutated: within the year before `anchorMs`. */
+export function initialModifiedMs(seed: number, anchorMs: number, index: number): number {
+  return anchorMs - 1000 - Math.floor(unit(hash(seed, index, 0x7153)) * SPREAD_MS);
+}
+
+/** PhotosChangeTimestamp of a record that was never mutated: up to 30 days before its modification. */
+export function initialPhotosMs(seed: number, modifiedMs: number, index: number): number {
+  return modifiedMs - Math.floor(unit(hash(seed, index, 0x9407)) * 30 * DAY_MS);
+}
+
+/**
+ * Media keys sort as strings: with 12 media, `-M10` < `-M11` < `-M12` < `-M2`. This is the order
+ * numbers 1..count take in key (byte) order, so that Media can be served in (timestamp, key) order.
+ */
+export function mediaOrdersInKeyOrder(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => i + 1).sort((a, b) => {
+    const sa = String(a);
+    const sb = String(b);
+    return sa < sb ? -1 : sa > sb ? 1 : 0;
+  });
+}
+
+export function isoMs(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,44 @@
+/** A worker in a child process, so a test can SIGKILL it like a crashed machine. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { fromRoot } from '../../scripts/lib/paths';
+
+export interface ChildWorker {
+  process: ChildProcess;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startChildWorker(configFile: string, logName: string): Promise<ChildWorker> {
+  mkdirSync(fromRoot('test-artifacts'), { recursive: true });
+  const log = createWriteStream(fromRoot('test-artifacts', `${logName}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', fromRoot('worker', 'cli.ts'), '--config', configFile, 'worker'], {
+    cwd: fromRoot(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env },
+  });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  // Ready when the worker logs that it started polling.
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker ${logName} did not start within 60 s`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker started')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker ${logName} exited early with ${code}`));
+    });
+  });
+  return {
+    process: child,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      await exited;
+    },
+  };
+}

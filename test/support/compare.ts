@@ -1,0 +1,55 @@
+/**
+ * Compares a destination table with the simulator, key for key and field for field, using the
+ * same column plan the writer used (so a value is compared in the form the column stores).
+ */
+import { expect } from 'vitest';
+import type { Config } from '../../config';
+import { Runtime } from '../../activities/runtime';
+import { MysqlDestination } from '../../activities/destinations/mysql';
+import { toColumnValue, type ColumnPlan } from '../../activities/destinations/mysql/columns';
+import pino from 'pino';
+import { query } from './stack';
+
+export interface RecordSource {
+  keys(): string[];
+  record(key: string): Record<string, unknown> | undefined;
+}
+
+export async function expectDestinationsMatch(config: Config, source: string, resource: string, mls: RecordSource): Promise<void> {
+  const runtime = new Runtime(config, pino({ level: 'silent' }));
+  try {
+    const model = await runtime.resourceModel(source, resource);
+    for (const dest of runtime.destinationsFor(source)) {
+      const plan = (dest as MysqlDestination).tablePlan(model);
+      const rows = await query(config.destinations[dest.name]!.url, `SELECT * FROM \`${plan.table}\``);
+      const byKey = new Map(rows.map((r) => [String(r[plan.keyColumns[0]!]), r]));
+      const keys = mls.keys();
+      expect([...byKey.keys()].sort(), `${dest.name}: keys`).toEqual([...keys].sort());
+      for (const key of keys) {
+        const record = mls.record(key)!;
+        const row = byKey.get(key)!;
+        for (const col of plan.columns) {
+          const expected = toColumnValue(col, record[col.field]);
+          expect(normalize(col, row[col.column]), `${dest.name}: ${key}.${col.field}`).toEqual(normalize(col, expected));
+        }
+      }
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
+function normalize(col: ColumnPlan, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (col.kind) {
+    case 'decimal':
+    case 'double':
+    case 'bool':
+    case 'int':
+      return Number(value);
+    case 'json':
+      return typeof value === 'string' ? JSON.parse(value) : value;
+    default:
+      return String(value);
+  }
+}

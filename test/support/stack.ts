@@ -1,0 +1,97 @@
+/**
+ * Helpers for integration tests: a config pointing at a test simulator and fresh databases on the
+ * shared MariaDB, and a worker running in this process.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import { inject } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { parseConfig, withDatabase, type Config } from '../../config';
+import { fromRoot } from '../../scripts/lib/paths';
+import { startWorker, type RunningWorker } from '../../worker/worker';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(4).toString('hex')}`;
+}
+
+export interface TestConfigOptions {
+  simulatorUrl: string;
+  source?: string;
+  destinations?: string[];
+  pageSize?: number;
+}
+
+/** A config (as a plain object, so it can also be written to a file) with fresh databases. */
+export function testConfigInput(opts: TestConfigOptions) {
+  const server = inject('mysqlServerUrl');
+  const dbs = opts.destinations ?? [uniqueName('t_dest')];
+  return {
+    sources: {
+      [opts.source ?? 'sim']: {
+        platform: 'generic' as const,
+        url: opts.simulatorUrl,
+        resources: [{ name: 'Property', ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) }],
+      },
+    },
+    destinations: Object.fromEntries(dbs.map((db, i) => [`d${i}`, { type: 'mysql' as const, url: withDatabase(server, db) }])),
+    control: { url: withDatabase(server, uniqueName('t_control')) },
+    temporal: { address: inject('temporalAddress'), taskQueue: uniqueName('tq') },
+    logging: { level: 'warn' as const, dir: fromRoot('logs', 'test') },
+  };
+}
+
+export function testConfig(opts: TestConfigOptions): Config {
+  return parseConfig(testConfigInput(opts));
+}
+
+/** Writes the config as a module a child-process worker can load with --config. */
+export function writeConfigFile(input: ReturnType<typeof testConfigInput>): string {
+  const dir = fromRoot('test-artifacts', 'configs');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${uniqueName('config')}.mjs`);
+  writeFileSync(file, `export default ${JSON.stringify(input, null, 2)};\n`);
+  return file;
+}
+
+export async function withWorker<T>(config: Config, fn: (w: RunningWorker) => Promise<T>): Promise<T> {
+  const worker = await startWorker(config, { console: false });
+  try {
+    return await fn(worker);
+  } finally {
+    await worker.shutdown();
+  }
+}
+
+export async function temporalClient(config: Config): Promise<Client> {
+  const connection = await Connection.connect({ address: config.temporal.address });
+  return new Client({ connection, namespace: config.temporal.namespace });
+}
+
+export async function query<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const u = new URL(url);
+  const conn = await mysql.createConnection({
+    host: u.hostname,
+    port: Number(u.port),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.slice(1),
+    dateStrings: true,
+    timezone: 'Z',
+  });
+  try {
+    const [rows] = await conn.query(sql, params);
+    return rows as T[];
+  } finally {
+    await conn.end();
+  }
+}
+
+export async function dropDatabases(config: Config): Promise<void> {
+  const urls = [config.control.url, ...Object.values(config.destinations).map((d) => d.url)];
+  for (const url of urls) {
+    const db = new URL(url).pathname.slice(1);
+    await query(url.replace(/\/[^/]+$/, '/mysql'), `DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
+  }
+}

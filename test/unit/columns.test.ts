@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { fitRowLimit, planColumn, toColumnValue, ValueRejected, type ColumnPlan } from '../../activities/destinations/mysql/columns';
+import type { EdmModel, FieldModel } from '../../activities/source/metadata';
+
+const model: EdmModel = {
+  namespaces: ['x'],
+  entityTypes: {},
+  complexTypes: {},
+  entitySets: [],
+  problems: [],
+  enumTypes: {
+    StandardStatus: { name: 'StandardStatus', namespace: 'x', underlyingType: 'Edm.Int32', isFlags: false, members: [{ name: 'Active' }, { name: 'ActiveUnderContract' }] },
+    Features: { name: 'Features', namespace: 'x', underlyingType: 'Edm.Int64', isFlags: true, members: [{ name: 'A' }] },
+  },
+};
+
+function field(name: string, type: FieldModel['type'], extra: Partial<FieldModel> = {}): FieldModel {
+  return { name, type, collection: false, nullable: true, ...extra };
+}
+const prim = (name: string) => ({ kind: 'primitive', name }) as FieldModel['type'];
+const plan = (f: FieldModel, isKey = false) => planColumn(f, f.name, model, { isKey });
+
+describe('EDM → MySQL column types', () => {
+  it('maps every primitive with its facets', () => {
+    expect(plan(field('K', prim('Edm.String'), { maxLength: 40 }), true).sqlType).toBe('VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
+    expect(plan(field('S', prim('Edm.String'), { maxLength: 25 })).sqlType).toBe('VARCHAR(25)');
+    expect(plan(field('S', prim('Edm.String'), { maxLength: 4000 })).sqlType).toBe('TEXT');
+    expect(plan(field('S', prim('Edm.String'))).sqlType).toBe('MEDIUMTEXT');
+    expect(plan(field('S', prim('Edm.String'), { maxLength: 'max' })).sqlType).toBe('MEDIUMTEXT');
+    expect(plan(field('B', prim('Edm.Boolean'))).sqlType).toBe('TINYINT(1)');
+    expect(plan(field('B', prim('Edm.Byte'))).sqlType).toBe('TINYINT UNSIGNED');
+    expect(plan(field('I', prim('Edm.Int64'))).sqlType).toBe('BIGINT');
+    expect(plan(field('D', prim('Edm.Decimal'), { precision: 14, scale: 2 })).sqlType).toBe('DECIMAL(14,2)');
+    expect(plan(field('D', prim('Edm.Decimal'), { precision: 14 })).sqlType).toBe('DOUBLE');
+    expect(plan(field('F', prim('Edm.Single'))).sqlType).toBe('DOUBLE');
+    expect(plan(field('T', prim('Edm.DateTimeOffset'))).sqlType).toBe('DATETIME(6)');
+    expect(plan(field('T', prim('Edm.DateTimeOffset'), { precision: 27 })).sqlType).toBe('DATETIME(6)');
+    expect(plan(field('T', prim('Edm.DateTimeOffset'), { precision: 3 })).sqlType).toBe('DATETIME(3)');
+    expect(plan(field('G', prim('Edm.Guid'))).sqlType).toBe('CHAR(36)');
+    expect(plan(field('Tm', prim('Edm.TimeOfDay'))).sqlType).toBe('TIME(6)');
+    expect(plan(field('Dt', prim('Edm.Date'))).sqlType).toBe('DATE');
+  });
+
+  it('maps enums, flag enums, collections and unknown types', () => {
+    expect(plan(field('E', { kind: 'enum', name: 'StandardStatus' })).sqlType).toBe('VARCHAR(64)');
+    expect(plan(field('E', { kind: 'enum', name: 'Features' })).sqlType).toBe('TEXT');
+    expect(plan(field('C', { kind: 'enum', name: 'StandardStatus' }, { collection: true })).sqlType).toBe('JSON');
+    expect(plan(field('U', { kind: 'unknown', raw: 'X.City' })).sqlType).toBe('MEDIUMTEXT');
+  });
+
+  it('turns the widest VARCHARs into TEXT until a 650-column row fits', () => {
+    const plans: ColumnPlan[] = Array.from({ length: 650 }, (_, i) => plan(field(`F${i}`, prim('Edm.String'), { maxLength: 100 })));
+    const fitted = fitRowLimit(plans, new Set());
+    const bytes = fitted.reduce((s, p) => s + (p.kind === 'string' ? p.maxChars! * 4 + 2 : 12), 0);
+    expect(bytes).toBeLessThanOrEqual(60_000);
+    expect(fitted.filter((p) => p.sqlType === 'VARCHAR(100)').length).toBeGreaterThan(100);
+  });
+});
+
+describe('value conversion', () => {
+  const int16 = plan(field('I', prim('Edm.Int16')));
+  const dec = plan(field('D', prim('Edm.Decimal'), { precision: 6, scale: 2 }));
+  const ts = plan(field('T', prim('Edm.DateTimeOffset')));
+  const date = plan(field('Dt', prim('Edm.Date')));
+  const str = plan(field('S', prim('Edm.String'), { maxLength: 5 }));
+  const coll = plan(field('C', { kind: 'enum', name: 'StandardStatus' }, { collection: true }));
+
+  it('accepts integers sent as 12.0 and refuses fractions and overflow', () => {
+    expect(toColumnValue(int16, 12.0)).toBe('12');
+    expect(toColumnValue(int16, '12.0')).toBe('12');
+    expect(() => toColumnValue(int16, 12.5)).toThrow(ValueRejected);
+    expect(() => toColumnValue(int16, 40000)).toThrow(/out of range/);
+  });
+
+  it('refuses decimals that would be rounded or overflow', () => {
+    expect(toColumnValue(dec, 1234.5)).toBe('1234.5');
+    expect(() => toColumnValue(dec, 1.234)).toThrow(/decimal places/);
+    expect(() => toColumnValue(dec, 12345)).toThrow(/out of range/);
+  });
+
+  it('stores timestamps in UTC whatever the offset', () => {
+    expect(toColumnValue(ts, '2024-01-01T05:00:00.1234567-07:00')).toBe('2024-01-01 12:00:00.123456');
+    expect(() => toColumnValue(ts, 'TBD')).toThrow(/expected a timestamp/);
+  });
+
+  it('refuses "TBD" as a date and overlong text', () => {
+    expect(toColumnValue(date, '2024-02-29')).toBe('2024-02-29');
+    expect(() => toColumnValue(date, 'TBD')).toThrow(/expected a date/);
+    expect(() => toColumnValue(str, 'abcdef')).toThrow(/exceeds VARCHAR\(5\)/);
+  });
+
+  it('stores collections as JSON, splitting a multi-value field sent as a string', () => {
+    expect(toColumnValue(coll, ['Active'])).toBe('["Active"]');
+    expect(toColumnValue(coll, 'Active, Pending')).toBe('["Active","Pending"]');
+  });
+});

@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+/**
+ * The `resync` command line. Each command loads only what it needs (dynamic imports), so
+ * `resync --help` and `resync config check` stay fast.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config';
+
+const program = new Command('resync')
+  .description('Replicates MLS data from RESO Web API platforms into MySQL/MariaDB, on Temporal.')
+  .option('-c, --config <file>', 'config file (default: $RESYNC_CONFIG, else the demo config)')
+  .showHelpAfterError();
+
+function intOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+    return n;
+  };
+}
+
+async function config(): Promise<Config> {
+  return (await loadConfig(program.opts<{ config?: string }>().config)).config;
+}
+
+program
+  .command('config')
+  .description('configuration commands')
+  .command('check')
+  .description('validate the config file and print a summary')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { json?: boolean }) => {
+    const { config: c, file } = await loadConfig(program.opts<{ config?: string }>().config);
+    const summary = {
+      file,
+      sources: Object.fromEntries(
+        Object.entries(c.sources).map(([name, s]) => [name, { platform: s.platform, url: s.url, resources: s.resources.map((r) => r.name) }]),
+      ),
+      destinations: Object.keys(c.destinations),
+    };
+    console.log(opts.json ? JSON.stringify(summary, null, 2) : `config OK: ${file}\n${JSON.stringify(summary.sources, null, 2)}`);
+  });
+
+program
+  .command('worker')
+  .description('run a worker: hosts the workflows and activities on the task queue')
+  .action(async () => {
+    const { startWorker } = await import('./worker');
+    const running = await startWorker(await config());
+    const stop = () => void running.shutdown();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await running.done;
+  });
+
+program
+  .command('sync')
+  .description('start an incremental sync of a source (all its resources, or --resource)')
+  .argument('<source>', 'source name from the config')
+  .option('-r, --resource <name...>', 'only these resources')
+  .option('-w, --wait', 'wait for the end, showing progress; exit 1 when a run failed')
+  .option('--json', 'print the outcome as JSON')
+  .action(async (source: string, opts: { resource?: string[]; wait?: boolean; json?: boolean }) => {
+    const c = await config();
+    const { startSync, waitForSync, resourcesToRun, describeOutcome } = await import('./commands/sync');
+    const { connectClient, workflowUiUrl } = await import('./temporal');
+    const resources = resourcesToRun(c, source, opts.resource);
+    const client = await connectClient(c);
+    const outcomes = [];
+    for (const resource of resources) {
+      const handle = await startSync(client, c, source, resource);
+      if (!opts.wait) {
+        console.log(opts.json ? JSON.stringify({ resource, workflowId: handle.workflowId }) : `started ${handle.workflowId}  ${workflowUiUrl(c, handle.workflowId)}`);
+        continue;
+      }
+      const tty = process.stdout.isTTY && !opts.json;
+      const outcome = await waitForSync(handle, resource, (line) => {
+        if (tty) process.stdout.write(`\r\x1b[K${line}`);
+      });
+      if (tty) process.stdout.write('\r\x1b[K');
+      outcomes.push(outcome);
+      console.log(opts.json ? JSON.stringify(outcome) : describeOutcome(c, outcome));
+    }
+    await client.connection.close();
+    if (outcomes.some((o) => !o.ok)) process.exitCode = 1;
+  });
+
+program
+  .command('metadata')
+  .description("summarise a $metadata document: per resource the key, field count, cursor fields and problems")
+  .argument('<file-or-source>', 'an EDMX file, or a source name from the config')
+  .option('--json', 'machine-readable output')
+  .action(async (target: string, opts: { json?: boolean }) => {
+    const { existsSync } = await import('node:fs');
+    const { formatMetadataReport, loadMetadataFile } = await import('./commands/metadata');
+    const { summarizeResources, generalProblems } = await import('../activities/source/metadata');
+    let model;
+    if (existsSync(target)) {
+      model = await loadMetadataFile(target);
+    } else {
+      const c = await config();
+      if (!c.sources[target]) throw new Error(`${target} is neither a file nor a source in the config`);
+      const { Runtime } = await import('../activities/runtime');
+      const pino = (await import('pino')).default;
+      model = await new Runtime(c, pino({ level: 'silent' })).edmModel(target);
+    }
+    console.log(formatMetadataReport(summarizeResources(model), { json: !!opts.json, problems: generalProblems(model) }));
+  });
+
+program
+  .command('simulator')
+  .description('run the simulated MLS (a RESO Web API server)')
+  .option('-p, --port <port>', 'port to listen on', intOption('port'), 8089)
+  .option('-n, --records <n>', 'number of Property records', intOption('records'), 5000)
+  .option('-s, --seed <seed>', 'seed for the generated data', intOption('seed'), 1)
+  .addOption(new Option('--personality <name>', 'platform behaviour to imitate').choices(['generic']).default('generic'))
+  .action(async (opts: { port: number; records: number; seed: number; personality: 'generic' }) => {
+    const { runSimulatorCommand } = await import('./commands/simulator');
+    await runSimulatorCommand(opts);
+  });
+
+program
+  .command('temporal')
+  .description('run the Temporal dev server from temporal-dev.yaml (Web UI included)')
+  .option('-f, --file <path>', 'dev server config', 'temporal-dev.yaml')
+  .action(async (opts: { file: string }) => {
+    const { runTemporalCommand } = await import('./commands/temporal');
+    await runTemporalCommand(opts);
+  });
+
+program
+  .command('dev')
+  .description('start the whole local stack (Temporal, MariaDB, simulator, worker) and sync the demo source')
+  .option('--once', 'sync once, print a JSON summary as the last line and exit (0 only when every destination holds every record)')
+  .option('-n, --records <n>', 'listings in the simulator', intOption('records'), 5000)
+  .action(async (opts: { once?: boolean; records: number }) => {
+    const { runDev } = await import('./commands/dev');
+    process.exitCode = await runDev({ once: !!opts.once, records: opts.records, configPath: program.opts<{ config?: string }>().config });
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+  } else {
+    console.error(`resync: ${(err as Error).message ?? String(err)}`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+// Re-exports every workflow the worker registers (its workflowsPath points here).
+export { syncResource, progressQuery } from './sync';

@@ -1,0 +1,42 @@
+/**
+ * Every name that Temporal sees — task queue, workflow IDs, search attribute keys — is built here,
+ * so the worker, the CLI, schedules and the dashboard can never disagree about one.
+ * Pure code: imported by workflow files as well as by Node-side code.
+ */
+import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
+
+export const TASK_QUEUE = 'resync';
+
+export const PROCESSES = ['sync', 'purge', 'reconcile'] as const;
+export type ProcessName = (typeof PROCESSES)[number];
+
+/** One workflow per (process, source, resource): a manual and a scheduled run can never overlap. */
+export function resourceWorkflowId(process: ProcessName, source: string, resource: string): string {
+  return `${process}/${source}/${resource}`;
+}
+
+/** One schedule per source and process. */
+export function scheduleId(source: string, process: ProcessName): string {
+  return `resync:${source}:${process}`;
+}
+
+// Plain objects rather than defineSearchAttributeKey(): that helper is not re-exported by
+// @temporalio/workflow, and workflow files may import nothing else at runtime.
+export const SEARCH_ATTRIBUTES = {
+  source: { name: 'ResyncSource', type: 'KEYWORD' } as SearchAttributeKey<'KEYWORD'>,
+  resource: { name: 'ResyncResource', type: 'KEYWORD' } as SearchAttributeKey<'KEYWORD'>,
+  process: { name: 'ResyncProcess', type: 'KEYWORD' } as SearchAttributeKey<'KEYWORD'>,
+  records: { name: 'ResyncRecords', type: 'INT' } as SearchAttributeKey<'INT'>,
+} as const;
+
+/**
+ * Activity failure types (error class names) that a retry cannot fix: the workflow fails at once
+ * with the reason instead of burning quota on retries.
+ */
+export const NON_RETRYABLE_ERRORS = [
+  'SourceRequestRejected',
+  'SourceAuthFailed',
+  'UnknownConfigEntry',
+  'InvalidIdentifier',
+  'MetadataError',
+];

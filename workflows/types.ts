@@ -1,0 +1,108 @@
+/**
+ * Values that cross the Temporal boundary. Only names, cursors, counts and IDs: no MLS record
+ * ever travels through workflow history (a payload is capped at 2 MB, a history at 50k events).
+ */
+
+/** Position in the (ModificationTimestamp, key) order: everything at or before it is committed. */
+export interface SyncCursor {
+  /** ISO 8601 instant of the last committed record's cursor field. */
+  timestamp: string;
+  /** That record's key; '' means "from the start of this timestamp, inclusive". */
+  key: string;
+}
+
+export interface SyncInput {
+  source: string;
+  resource: string;
+  /** Set only by continue-as-new: the state of the run so far. */
+  carry?: SyncCarry;
+}
+
+export interface SyncCarry {
+  /** Stats row of this run; stays the same across continue-as-new. */
+  runId: string;
+  startedAt: string;
+  upperBound: string;
+  cursor: SyncCursor;
+  expectedTotal: number | null;
+  totals: SyncTotals;
+}
+
+export interface SyncTotals {
+  pages: number;
+  downloaded: number;
+  upserted: number;
+  deleted: number;
+  rejected: number;
+}
+
+export interface PrepareSyncInput {
+  source: string;
+  resource: string;
+  runId: string;
+  workflowId: string;
+}
+
+export interface PrepareSyncResult {
+  /** Fixed at prepare time: the run replicates `cursor < (ts, key) ≤ upperBound`. */
+  upperBound: string;
+  /** Where to start; null means an empty destination (full load). */
+  cursor: SyncCursor | null;
+  /** `@odata.count` of the run's window when the platform reports one. */
+  expectedTotal: number | null;
+  startedAt: string;
+}
+
+export interface SyncPagesInput {
+  source: string;
+  resource: string;
+  runId: string;
+  upperBound: string;
+  cursor: SyncCursor | null;
+}
+
+export interface SyncPagesResult {
+  cursor: SyncCursor | null;
+  done: boolean;
+  totals: SyncTotals;
+}
+
+export interface FinishRunInput {
+  runId: string;
+  source: string;
+  resource: string;
+  process: 'sync' | 'purge' | 'reconcile';
+  workflowId: string;
+  startedAt: string;
+  outcome: 'succeeded' | 'failed';
+  error?: string;
+  totals: SyncTotals;
+  expectedTotal: number | null;
+  highWaterMark: string | null;
+}
+
+/** Answer of the `progress` query, read by the CLI and the dashboard. */
+export interface SyncProgress {
+  phase: 'preparing' | 'downloading' | 'finishing' | 'done' | 'failed';
+  source: string;
+  resource: string;
+  startedAt: string | null;
+  pages: number;
+  records: number;
+  expectedTotal: number | null;
+  cursor: SyncCursor | null;
+}
+
+export function emptyTotals(): SyncTotals {
+  return { pages: 0, downloaded: 0, upserted: 0, deleted: 0, rejected: 0 };
+}
+
+export function addTotals(a: SyncTotals, b: SyncTotals): SyncTotals {
+  return {
+    pages: a.pages + b.pages,
+    downloaded: a.downloaded + b.downloaded,
+    upserted: a.upserted + b.upserted,
+    deleted: a.deleted + b.deleted,
+    rejected: a.rejected + b.rejected,
+  };
+}
