@@ -96,7 +96,7 @@ export class Runtime {
       if (!dest) {
         const config = this.config.destinations[name];
         if (!config) throw new UnknownConfigEntry(`destination "${name}" is not in the config`);
-        dest = createDestination(name, config);
+        dest = createDestination(name, config, this.logger.child({ destination: name }));
         this.destinations.set(name, dest);
       }
       return dest;

@@ -314,10 +314,9 @@ export class Dataset {
 
   private reindex(indices: readonly number[], photosChanged: boolean): void {
     if (indices.length === 0) return;
-    const changed = new Set(indices);
     const isLive = (i: number): boolean => this.deleted[i] === 0;
-    this.byModification.update(changed, isLive);
-    if (photosChanged) this.byPhotos.update(changed, isLive);
+    this.byModification.update(indices, isLive);
+    if (photosChanged) this.byPhotos.update(indices, isLive);
     this.liveAscending = undefined;
     this.generationCounter++;
   }

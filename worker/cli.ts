@@ -46,7 +46,10 @@ program
   .description('run a worker: hosts the workflows and activities on the task queue')
   .action(async () => {
     const { startWorker } = await import('./worker');
-    const running = await startWorker(await config());
+    const c = await config();
+    const running = await startWorker(c);
+    // Printed whatever the log level: scripts and tests wait for this line.
+    console.log(`resync worker ready (task queue ${c.temporal.taskQueue}, ${c.temporal.address})`);
     const stop = () => void running.shutdown();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
@@ -105,6 +108,21 @@ program
       model = await new Runtime(c, pino({ level: 'silent' })).edmModel(target);
     }
     console.log(formatMetadataReport(summarizeResources(model), { json: !!opts.json, problems: generalProblems(model) }));
+  });
+
+program
+  .command('schema')
+  .description('destination schema commands')
+  .command('apply')
+  .description('create or migrate destination tables from $metadata, without syncing')
+  .requiredOption('-m, --metadata <file-or-source>', 'an EDMX file, or a source name from the config')
+  .option('--mysql <url>', 'database to apply to, mysql://user:pass@host:port/db (default: the source\'s destinations)')
+  .option('-r, --resource <name...>', 'only these resources (default: every one with a key and a ModificationTimestamp)')
+  .option('--dry-run', 'print the DDL that would run; change nothing')
+  .option('--table-prefix <prefix>', 'put this before every table name')
+  .action(async (opts: { metadata: string; mysql?: string; resource?: string[]; dryRun?: boolean; tablePrefix?: string }) => {
+    const { runSchemaApply } = await import('./commands/schema');
+    await runSchemaApply(opts.metadata, opts, config);
   });
 
 program

@@ -29,7 +29,8 @@ export interface WriteResult {
 
 export interface SchemaChange {
   table: string;
-  action: 'create table' | 'add column' | 'add index';
+  /** `widen column`: a text column made larger, because the metadata or the data asked for it. */
+  action: 'create table' | 'add column' | 'add index' | 'widen column';
   detail: string;
 }
 

@@ -251,11 +251,7 @@ async function serverDataDir(url: string): Promise<string | undefined> {
   }
 }
 
-async function waitUntilReachable(
-  l: Layout,
-  timeoutMs: number,
-  exited: () => boolean,
-): Promise<'ready' | 'exited' | 'timeout'> {
+async function waitUntilReachable(l: Layout, timeoutMs: number, exited: () => boolean): Promise<'ready' | 'exited' | 'timeout'> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     // Ready means *our* server answers: a different server that grabbed the port meanwhile
@@ -419,8 +415,6 @@ export async function mariaDbStatus(options: MariaDbOptions = {}): Promise<Maria
     ...(pid ? { pid } : {}),
     ...(binary ? { binary } : {}),
     initialised: isInitialised(l),
-    ...(problem
-      ? { problem: binary ? `not running (${problem})` : 'mariadbd is not installed' }
-      : {}),
+    ...(problem ? { problem: binary ? `not running (${problem})` : 'mariadbd is not installed' } : {}),
   };
 }

@@ -25,11 +25,7 @@ export interface RunCommandOptions {
  * Runs a command to completion and captures its output. Never throws for a non-zero exit
  * (callers decide what a failure means); rejects only when the command cannot be spawned.
  */
-export function runCommand(
-  command: string,
-  args: readonly string[],
-  options: RunCommandOptions = {},
-): Promise<CommandResult> {
+export function runCommand(command: string, args: readonly string[], options: RunCommandOptions = {}): Promise<CommandResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,

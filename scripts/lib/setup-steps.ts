@@ -49,9 +49,7 @@ export const directoriesStep: SetupStep = {
   async check() {
     const missing: string[] = [];
     for (const dir of runtimeDirs) if (!(await isDirectory(dir))) missing.push(dir);
-    return missing.length === 0
-      ? { ok: true, summary: runtimeDirs.join(', ') }
-      : { ok: false, summary: `missing ${missing.join(', ')}` };
+    return missing.length === 0 ? { ok: true, summary: runtimeDirs.join(', ') } : { ok: false, summary: `missing ${missing.join(', ')}` };
   },
   async ensure() {
     for (const dir of runtimeDirs) await mkdir(dir, { recursive: true });

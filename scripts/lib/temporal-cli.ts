@@ -43,9 +43,7 @@ export function isVersionAtLeast(version: string, minimum: string): boolean {
   return true;
 }
 
-export type TemporalCliProbe =
-  | { ok: true; cli: TemporalCli }
-  | { ok: false; path: string; reason: string };
+export type TemporalCliProbe = { ok: true; cli: TemporalCli } | { ok: false; path: string; reason: string };
 
 /** Runs `<path> --version` and judges the result against MIN_TEMPORAL_CLI_VERSION. */
 export async function probeTemporalCli(path: string): Promise<TemporalCliProbe> {
@@ -113,9 +111,7 @@ const alternatives = [
 export async function buildTemporalCli(log: Log): Promise<TemporalCli> {
   const go = await which('go', ['/usr/local/go/bin', '/usr/lib/go/bin', join(process.env.HOME ?? '/root', 'go', 'bin')]);
   if (!go) {
-    throw new TemporalCliUnavailableError(
-      `Cannot build the Temporal CLI: the \`go\` toolchain is not installed.\n${alternatives}`,
-    );
+    throw new TemporalCliUnavailableError(`Cannot build the Temporal CLI: the \`go\` toolchain is not installed.\n${alternatives}`);
   }
   await mkdir(paths.toolsBin, { recursive: true });
   const pkg = `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`;
@@ -142,9 +138,7 @@ export async function buildTemporalCli(log: Log): Promise<TemporalCli> {
   }
   if (result.code !== 0) {
     const tail = (result.stderr || result.stdout).trim().split('\n').slice(-15).join('\n');
-    throw new TemporalCliUnavailableError(
-      `\`go install ${pkg}\` failed (exit ${result.code}):\n${tail}\n${alternatives}`,
-    );
+    throw new TemporalCliUnavailableError(`\`go install ${pkg}\` failed (exit ${result.code}):\n${tail}\n${alternatives}`);
   }
   const probe = await probeTemporalCli(localTemporalCliPath);
   if (!probe.ok) {

@@ -122,11 +122,11 @@ export async function ensureNamespaceSettings(settings: NamespaceSettings): Prom
     const names = Object.keys(missing);
     if (names.length > 0) {
       settings.log?.(`adding search attributes to ${namespace}: ${names.join(', ')}`);
-      await retryWhileNotFound(() =>
-        connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing }),
-      ).catch((error: unknown) => {
-        if (grpcCode(error) !== ALREADY_EXISTS) throw error; // added concurrently: fine
-      });
+      await retryWhileNotFound(() => connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing })).catch(
+        (error: unknown) => {
+          if (grpcCode(error) !== ALREADY_EXISTS) throw error; // added concurrently: fine
+        },
+      );
       result.createdSearchAttributes = names;
     }
     return result;

@@ -15,6 +15,12 @@ export interface OrderedRows {
   rowAt(pos: number): number;
 }
 
+/** Live rows kept in (timestamp, key) order for one timestamp field. */
+export interface TimestampIndex {
+  rows(): OrderedRows;
+  timestampOf(row: number): number;
+}
+
 export interface Navigation {
   target: EntityTable;
   /** Child rows of a parent row, in their natural order. */
@@ -25,17 +31,17 @@ export interface EntityTable {
   readonly name: string;
   readonly type: SimEntityType;
   readonly keyField: string;
+  /** The timestamp whose order is the default order (replication order). */
   readonly timestampField: string;
+  /** Timestamp fields with an index: windows on them are binary searches. */
+  readonly timestampIndexes: ReadonlyMap<string, TimestampIndex>;
   /** Fields whose string values `lookup` resolves without scanning. */
   readonly lookupFields: readonly string[];
   readonly navigation: ReadonlyMap<string, Navigation>;
   generation(): number;
   count(): number;
-  /** Live rows in (timestamp, key) order. */
-  byTimestamp(): OrderedRows;
   /** Live rows in key (byte) order. */
   byKey(): OrderedRows;
-  timestampOf(row: number): number;
   keyOf(row: number): string;
   /** A number that orders rows as their keys do. */
   keyRank(row: number): number;
@@ -61,24 +67,31 @@ export function createPropertyTable(dataset: Dataset, media: () => EntityTable):
     const index = Number(value) - 10_000_000;
     return dataset.isLive(index) ? index : undefined;
   };
+  const byModification: TimestampIndex = {
+    rows: () => ({ length: dataset.byModification.size, rowAt: (pos) => dataset.byModification.at(pos) }),
+    timestampOf: (row) => dataset.modifiedMs(row),
+  };
+  const byPhotos: TimestampIndex = {
+    rows: () => ({ length: dataset.byPhotos.size, rowAt: (pos) => dataset.byPhotos.at(pos) }),
+    timestampOf: (row) => dataset.photosMs(row),
+  };
   return {
     name: 'Property',
     type,
     keyField: 'ListingKey',
     timestampField: 'ModificationTimestamp',
+    timestampIndexes: new Map([
+      ['ModificationTimestamp', byModification],
+      ['PhotosChangeTimestamp', byPhotos],
+    ]),
     lookupFields: ['ListingKey', 'ListingId'],
     navigation: new Map([['Media', mediaNav]]),
     generation: () => dataset.generation,
     count: () => dataset.liveCount,
-    byTimestamp: () => {
-      const index = dataset.byModification;
-      return { length: index.size, rowAt: (pos) => index.at(pos) };
-    },
     byKey: () => {
       const live = dataset.liveIndices();
       return { length: live.length, rowAt: (pos) => live[pos] as number };
     },
-    timestampOf: (row) => dataset.modifiedMs(row),
     keyOf: listingKey,
     keyRank: (row) => row,
     lookup(field, values) {
@@ -112,24 +125,28 @@ export function createMediaTable(dataset: Dataset): EntityTable {
   });
   const liveRow = (index: number, order: number): number | undefined =>
     dataset.isLive(index) && order >= 1 && order <= m ? index * m + order - 1 : undefined;
+  // Every Media row of a listing carries the listing's photo timestamp in both fields.
+  const byPhotos: TimestampIndex = {
+    rows: () => expand((pos) => dataset.byPhotos.at(pos), dataset.byPhotos.size),
+    timestampOf: (row) => dataset.photosMs(split(row).index),
+  };
   return {
     name: 'Media',
     type,
     keyField: 'MediaKey',
     timestampField: 'ModificationTimestamp',
+    timestampIndexes: new Map([
+      ['ModificationTimestamp', byPhotos],
+      ['MediaModificationTimestamp', byPhotos],
+    ]),
     lookupFields: ['MediaKey', 'ResourceRecordKey'],
     navigation: new Map(),
     generation: () => dataset.generation,
     count: () => dataset.liveCount * m,
-    byTimestamp: () => {
-      const index = dataset.byPhotos;
-      return expand((pos) => index.at(pos), index.size);
-    },
     byKey: () => {
       const live = dataset.liveIndices();
       return expand((pos) => live[pos] as number, live.length);
     },
-    timestampOf: (row) => dataset.photosMs(split(row).index),
     keyOf: (row) => {
       const { index, order } = split(row);
       return mediaKey(index, order);

@@ -201,7 +201,7 @@ export function extractPropertyMedia(enumXml: string, lookupXml: string): Extrac
 
 function main(): void {
   const here = dirname(fileURLToPath(import.meta.url));
-  const fixtures = resolve(process.argv[2] ?? join(here, '../../../shared/fixtures/metadata'));
+  const fixtures = resolve(process.argv[2] ?? join(here, '../../test/fixtures/metadata'));
   const outFile = resolve(process.argv[3] ?? join(here, 'property-media.xml'));
   const result = extractPropertyMedia(
     readFileSync(join(fixtures, 'reso-dd-2.0-enum.xml'), 'utf8'),

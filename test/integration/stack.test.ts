@@ -36,7 +36,7 @@ describe('Temporal dev server launcher', () => {
       overrides: { port, uiPort: await findFreePort(), dbFilename: null },
       detached: false,
       cliPath: cli.path,
-      logFile: join(paths.logs, `test-temporal-dev-${port}.log`),
+      logFile: join(paths.logs, 'test-stack-temporal-dev.log'),
     });
     connection = await Connection.connect({ address: server.address });
   }, 120_000);

@@ -52,7 +52,7 @@ describe('sync', () => {
     });
     await expectDestinationsMatch(config, 'sim', 'Property', mlsOf(sim));
     const runs = await query(config.control.url, 'SELECT outcome, downloaded, upserted, high_water_mark FROM resync_runs');
-    expect(runs).toEqual([expect.objectContaining({ outcome: 'succeeded', downloaded: '700', upserted: '700' })]);
+    expect(runs).toEqual([expect.objectContaining({ outcome: 'succeeded', downloaded: 700, upserted: 700 })]);
   });
 
   it('picks up only what changed in the next run, including updates and additions', async () => {

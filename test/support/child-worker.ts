@@ -18,11 +18,14 @@ export async function startChildWorker(configFile: string, logName: string): Pro
   });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
-  // Ready when the worker logs that it started polling.
+  // Ready when the worker command prints its ready line (independent of the log level).
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker ${logName} did not start within 60 s`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`worker ${logName} did not start within 60 s`));
+    }, 60_000);
     child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker started')) {
+      if (chunk.toString().includes('resync worker ready')) {
         clearTimeout(timer);
         resolve();
       }

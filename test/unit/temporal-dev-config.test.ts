@@ -100,7 +100,9 @@ describe('parseTemporalDevConfig', () => {
     ['searchAttributes: { "bad-name": Keyword }', 'searchAttributes.bad-name'],
     ['uiport: 8233', 'uiport'],
   ])('rejects %j naming the key %s', (yaml, key) => {
-    expect(() => parseTemporalDevConfig(yaml, { source: 'x.yaml' })).toThrow(new RegExp(`x\\.yaml[\\s\\S]*\\b${key.replace('.', '\\.')}\\b`));
+    expect(() => parseTemporalDevConfig(yaml, { source: 'x.yaml' })).toThrow(
+      new RegExp(`x\\.yaml[\\s\\S]*\\b${key.replace('.', '\\.')}\\b`),
+    );
   });
 
   it('reports YAML syntax errors with the file name', () => {

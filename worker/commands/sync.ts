@@ -6,8 +6,8 @@
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Config } from '../../config';
 import { resourceWorkflowId, SEARCH_ATTRIBUTES } from '../../workflows/names';
-import { progressQuery, type syncResource } from '../../workflows/sync';
-import type { SyncProgress } from '../../workflows/types';
+import type { syncResource } from '../../workflows/sync';
+import { liveProgress, type LiveProgress } from '../progress';
 import { workflowUiUrl } from '../temporal';
 
 export interface SyncOutcome {
@@ -57,7 +57,7 @@ export async function waitForSync(
     while (!stop) {
       await new Promise((r) => setTimeout(r, 1000));
       if (stop) break;
-      const progress = await handle.query(progressQuery).catch(() => undefined);
+      const progress = await liveProgress(handle);
       if (progress) print(formatProgress(resource, progress, Date.now() - started), false);
     }
   })();
@@ -73,13 +73,14 @@ export async function waitForSync(
   }
 }
 
-export function formatProgress(resource: string, p: SyncProgress, elapsedMs: number): string {
+export function formatProgress(resource: string, p: LiveProgress, elapsedMs: number): string {
   const rate = elapsedMs > 0 ? (p.records / elapsedMs) * 1000 : 0;
   const total = p.expectedTotal ?? undefined;
   const pct = total ? Math.min(100, Math.floor((p.records / Math.max(total, 1)) * 100)) : undefined;
   const eta = total && rate > 0 && p.records < total ? `, ETA ${Math.ceil((total - p.records) / rate)}s` : '';
   const bar = pct !== undefined ? `[${'#'.repeat(Math.floor(pct / 5)).padEnd(20, '.')}] ${pct}% ` : '';
-  return `${resource}: ${p.phase} ${bar}${p.records}${total !== undefined ? `/${total}` : ''} records, ${p.pages} pages, ${Math.round(rate)}/s${eta}`;
+  const retry = p.attempt > 1 ? ` (retry ${p.attempt - 1}: ${p.lastFailure ?? 'unknown error'})` : '';
+  return `${resource}: ${p.phase} ${bar}${p.records}${total !== undefined ? `/${total}` : ''} records, ${p.pages} pages, ${Math.round(rate)}/s${eta}${retry}`;
 }
 
 function innermost(err: Error): string {

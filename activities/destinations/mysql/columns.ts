@@ -44,6 +44,19 @@ export class ValueRejected extends Error {
   override readonly name = 'ValueRejected';
 }
 
+/**
+ * Text longer than its column. Kept apart from other rejections because the destination may
+ * widen the column and write the value after all (see `widenColumn`).
+ */
+export class ValueTooLong extends ValueRejected {
+  constructor(
+    message: string,
+    readonly chars: number,
+  ) {
+    super(message);
+  }
+}
+
 const INT_RANGES: Record<string, { sql: string; min: bigint; max: bigint }> = {
   'Edm.Byte': { sql: 'TINYINT UNSIGNED', min: 0n, max: 255n },
   'Edm.SByte': { sql: 'TINYINT', min: -128n, max: 127n },
@@ -53,16 +66,19 @@ const INT_RANGES: Record<string, { sql: string; min: bigint; max: bigint }> = {
 };
 
 /** TEXT holds 65,535 bytes: 16,383 four-byte characters. */
-const TEXT_CHARS = 16_383;
+export const TEXT_CHARS = 16_383;
+/** MEDIUMTEXT holds 16 MB: 4,194,303 four-byte characters. */
+export const MEDIUMTEXT_CHARS = 4_194_303;
 /** Short strings stay VARCHAR (readable, indexable); long ones become TEXT to respect row limits. */
-const VARCHAR_MAX_CHARS = 255;
+export const VARCHAR_MAX_CHARS = 255;
+const KEY_COLLATION = 'CHARACTER SET utf8mb4 COLLATE utf8mb4_bin';
 
 export function planColumn(field: FieldModel, column: string, model: EdmModel, opts: { isKey: boolean }): ColumnPlan {
   const base = { field: field.name, column };
   if (field.collection || field.type.kind === 'complex') return { ...base, kind: 'json', sqlType: 'JSON' };
   // A type the metadata references but never declares (seen in the DD 2.0 files): keep the value
   // as text, whatever its shape, rather than refusing it.
-  if (field.type.kind === 'unknown') return { ...base, kind: 'text', sqlType: 'MEDIUMTEXT', maxChars: 4_194_303, lenient: true };
+  if (field.type.kind === 'unknown') return { ...base, kind: 'text', sqlType: 'MEDIUMTEXT', maxChars: MEDIUMTEXT_CHARS, lenient: true };
   if (field.type.kind === 'enum') {
     const enumType = model.enumTypes[field.type.name];
     if (enumType?.isFlags) return { ...base, kind: 'text', sqlType: 'TEXT', maxChars: TEXT_CHARS, flags: true };
@@ -77,7 +93,7 @@ export function planColumn(field: FieldModel, column: string, model: EdmModel, o
       if (opts.isKey) {
         const chars = Math.min(declared ?? VARCHAR_MAX_CHARS, VARCHAR_MAX_CHARS);
         // Binary collation: keys compare and sort by bytes, as the purge/reconcile merges expect.
-        return { ...base, kind: 'string', sqlType: `VARCHAR(${chars}) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`, maxChars: chars };
+        return { ...base, kind: 'string', sqlType: `VARCHAR(${chars}) ${KEY_COLLATION}`, maxChars: chars };
       }
       if (declared !== undefined && declared <= VARCHAR_MAX_CHARS) {
         return { ...base, kind: 'string', sqlType: `VARCHAR(${declared})`, maxChars: declared, flags: !!field.lookupName };
@@ -86,7 +102,7 @@ export function planColumn(field: FieldModel, column: string, model: EdmModel, o
         return { ...base, kind: 'text', sqlType: 'TEXT', maxChars: TEXT_CHARS, flags: !!field.lookupName };
       }
       // No or huge MaxLength: MEDIUMTEXT (16 MB) rather than guessing low and rejecting data.
-      return { ...base, kind: 'text', sqlType: 'MEDIUMTEXT', maxChars: 4_194_303, flags: !!field.lookupName };
+      return { ...base, kind: 'text', sqlType: 'MEDIUMTEXT', maxChars: MEDIUMTEXT_CHARS, flags: !!field.lookupName };
     }
     case 'Edm.Boolean':
       return { ...base, kind: 'bool', sqlType: 'TINYINT(1)' };
@@ -125,7 +141,7 @@ export function planColumn(field: FieldModel, column: string, model: EdmModel, o
       return { ...base, kind: 'string', sqlType: 'VARCHAR(64)', maxChars: 64 };
     case 'Edm.Binary':
     case 'Edm.Stream':
-      return { ...base, kind: 'text', sqlType: 'MEDIUMTEXT', maxChars: 4_194_303 };
+      return { ...base, kind: 'text', sqlType: 'MEDIUMTEXT', maxChars: MEDIUMTEXT_CHARS };
     case 'Edm.GeographyPoint':
     case 'Edm.GeometryPoint':
       return { ...base, kind: 'json', sqlType: 'JSON' };
@@ -140,7 +156,7 @@ export function declaredRowBytes(plan: ColumnPlan): number {
 }
 
 /** Leaves room below 65,535 for the key, bookkeeping columns and per-row overhead. */
-const ROW_BYTE_BUDGET = 60_000;
+export const ROW_BYTE_BUDGET = 60_000;
 
 /**
  * Wide tables (Property has ~650 fields) overflow the row limit when many strings are VARCHAR:
@@ -163,6 +179,70 @@ export function fitRowLimit(plans: ColumnPlan[], keyColumns: Set<string>): Colum
   return result;
 }
 
+/** Characters a text column of this information_schema DATA_TYPE holds; undefined for other types. */
+export function textCapacity(dataType: string, charLength: number | null): number | undefined {
+  switch (dataType.toLowerCase()) {
+    case 'varchar':
+    case 'char':
+      return charLength ?? undefined;
+    case 'text':
+      return TEXT_CHARS;
+    case 'mediumtext':
+      return MEDIUMTEXT_CHARS;
+    case 'longtext':
+      return LONGTEXT_CHARS;
+    default:
+      return undefined;
+  }
+}
+
+const LONGTEXT_CHARS = 1_073_741_823;
+
+/**
+ * The column as the table really has it, when that is wider than the metadata's plan: a column
+ * widened earlier (by this or another worker) must be written as what it now is, and never be
+ * narrowed back.
+ */
+export function adoptLiveType(plan: ColumnPlan, dataType: string, charLength: number | null, isKey: boolean): ColumnPlan {
+  if (plan.kind !== 'string' && plan.kind !== 'text') return plan;
+  const capacity = textCapacity(dataType, charLength);
+  if (capacity === undefined || capacity <= (plan.maxChars ?? 0)) return plan;
+  const type = dataType.toLowerCase();
+  if (type === 'varchar') {
+    return { ...plan, kind: 'string', sqlType: isKey ? `VARCHAR(${capacity}) ${KEY_COLLATION}` : `VARCHAR(${capacity})`, maxChars: capacity };
+  }
+  if (type === 'char') return plan;
+  return { ...plan, kind: 'text', sqlType: type.toUpperCase(), maxChars: capacity };
+}
+
+/**
+ * The next type for a text column whose data outgrew it, or undefined when it cannot grow (CHAR,
+ * MEDIUMTEXT, a key past VARCHAR(255), non-text kinds): then the value is a reject like any other.
+ * VARCHAR grows as VARCHAR while the declared row stays within its budget (`spareRowBytes`), else
+ * it becomes TEXT, which costs the row almost nothing; TEXT becomes MEDIUMTEXT.
+ */
+export function widenColumn(plan: ColumnPlan, chars: number, opts: { isKey: boolean; spareRowBytes: number }): ColumnPlan | undefined {
+  const { field, column, flags, lenient } = plan;
+  const keep: Pick<ColumnPlan, 'field' | 'column' | 'flags' | 'lenient'> = { field, column, ...(flags ? { flags } : {}), ...(lenient ? { lenient } : {}) };
+  if (plan.kind === 'string' && plan.sqlType.startsWith('VARCHAR(')) {
+    const current = plan.maxChars ?? 0;
+    if (chars <= VARCHAR_MAX_CHARS) {
+      // Doubling first: a column whose values keep growing is altered a few times, not on every page.
+      for (const target of [Math.min(VARCHAR_MAX_CHARS, Math.max(chars, current * 2)), chars]) {
+        if ((target - current) * 4 <= opts.spareRowBytes) {
+          return { ...keep, kind: 'string', sqlType: opts.isKey ? `VARCHAR(${target}) ${KEY_COLLATION}` : `VARCHAR(${target})`, maxChars: target };
+        }
+      }
+    }
+    // A key must stay an indexable VARCHAR.
+    if (opts.isKey) return undefined;
+    if (chars <= TEXT_CHARS) return { ...keep, kind: 'text', sqlType: 'TEXT', maxChars: TEXT_CHARS };
+  } else if (!(plan.kind === 'text' && plan.sqlType === 'TEXT')) {
+    return undefined;
+  }
+  return chars <= MEDIUMTEXT_CHARS ? { ...keep, kind: 'text', sqlType: 'MEDIUMTEXT', maxChars: MEDIUMTEXT_CHARS } : undefined;
+}
+
 /** Converts one JSON value for a column; throws ValueRejected with a reason a person can act on. */
 export function toColumnValue(plan: ColumnPlan, value: unknown): string | number | null {
   if (value === null || value === undefined) return null;
@@ -176,8 +256,10 @@ export function toColumnValue(plan: ColumnPlan, value: unknown): string | number
       else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) text = value.join(',');
       else if (plan.lenient) text = JSON.stringify(value);
       else throw new ValueRejected(`expected text, got ${describe(value)}`);
-      if (plan.maxChars !== undefined && [...text].length > plan.maxChars) {
-        throw new ValueRejected(`text of ${[...text].length} characters exceeds ${plan.sqlType}`);
+      if (plan.maxChars !== undefined && text.length > plan.maxChars) {
+        // Length in code points, as MySQL counts characters (a UTF-16 length overstates emoji).
+        const chars = [...text].length;
+        if (chars > plan.maxChars) throw new ValueTooLong(`text of ${chars} characters exceeds ${plan.sqlType}`, chars);
       }
       return text;
     }

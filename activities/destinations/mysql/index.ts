@@ -1,15 +1,17 @@
 /**
  * The MySQL/MariaDB destination: schema from $metadata, byte-sized batched upserts, one
- * transaction per page.
+ * transaction per page, and text columns widened when the data outgrows them.
  */
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Logger } from 'pino';
 import type { MysqlDestinationConfig } from '../../../config';
 import { canonicalTimestamp } from '../../common/timestamps';
 import type { Destination, ResourceModel, SchemaChange, WriteResult } from '../destination';
 import { quoteIdent } from './identifiers';
 import { openPool } from './pool';
-import { applySchema, planTable, type Naming, type TablePlan } from './schema';
-import { prepareRows, upsertSql, writeRows } from './writer';
+import { adoptLiveType, declaredRowBytes, ROW_BYTE_BUDGET, widenColumn } from './columns';
+import { applySchema, planTable, readLiveTable, widenColumns, type Naming, type TablePlan } from './schema';
+import { prepareRows, upsertSql, writeRows, type PreparedRows } from './writer';
 
 export class MysqlDestination implements Destination {
   private pool: Promise<Pool> | undefined;
@@ -20,6 +22,7 @@ export class MysqlDestination implements Destination {
   constructor(
     readonly name: string,
     private readonly config: MysqlDestinationConfig,
+    private readonly logger?: Logger,
   ) {
     this.naming = {
       table: (source, resource) => config.makeTableName?.(source, resource) ?? resource,
@@ -55,6 +58,7 @@ export class MysqlDestination implements Destination {
   async highWaterMark(resource: ResourceModel): Promise<{ timestamp: string; key: string } | null> {
     const { plan } = this.tableFor(resource);
     const pool = await this.getPool();
+    if (!plan.cursorColumn) throw new Error(`destination ${this.name}: ${resource.resource} has no cursor column`);
     const ts = quoteIdent(plan.cursorColumn);
     const [rows] = await pool.query<RowDataPacket[]>(`SELECT MAX(${ts}) AS hwm FROM ${quoteIdent(plan.table)}`);
     const value = rows[0]?.hwm as string | null | undefined;
@@ -67,11 +71,48 @@ export class MysqlDestination implements Destination {
   }
 
   async writePage(resource: ResourceModel, records: Record<string, unknown>[]): Promise<WriteResult> {
-    const { plan, sql } = this.tableFor(resource);
+    let entry = this.tableFor(resource);
     const pool = await this.getPool();
     this.maxBatchBytes ??= await batchBytesFor(pool);
-    const prepared = prepareRows(plan, resource.keyField, records);
-    return writeRows(pool, plan, sql, prepared, this.maxBatchBytes);
+    let prepared = prepareRows(entry.plan, resource.keyField, records);
+    // With the schema in our hands, text that outgrew its column widens the column (before the
+    // page's transaction: DDL would commit it) instead of sending the record to rejects. One round
+    // is enough: prepareRows reports every column a record outgrows.
+    if (this.config.manageSchema && prepared.overflows.size > 0 && (await this.widen(pool, resource, entry.plan, prepared.overflows))) {
+      entry = this.tableFor(resource);
+      prepared = prepareRows(entry.plan, resource.keyField, records);
+    }
+    return writeRows(pool, entry.plan, entry.sql, prepared, this.maxBatchBytes);
+  }
+
+  /** Widens what can be widened; true when the plan changed (the page must be prepared again). */
+  private async widen(pool: Pool, resource: ResourceModel, plan: TablePlan, overflows: PreparedRows['overflows']): Promise<boolean> {
+    const live = await readLiveTable(pool, plan.table);
+    if (!live) return false;
+    const keys = new Set(plan.keyColumns);
+    // Start from what the table really is: another worker (or an earlier run) may have widened it.
+    const columns = plan.columns.map((c) => {
+      const have = live.columns.get(c.column.toLowerCase());
+      return have ? adoptLiveType(c, have.dataType, have.charLength, keys.has(c.column)) : c;
+    });
+    let spare = ROW_BYTE_BUDGET - columns.reduce((sum, c) => sum + declaredRowBytes(c), 0);
+    const widenings = [];
+    for (const [column, need] of overflows) {
+      const i = columns.findIndex((c) => c.column === column);
+      const current = columns[i];
+      if (!current || need.chars <= (current.maxChars ?? 0)) continue;
+      const to = widenColumn(current, need.chars, { isKey: keys.has(column), spareRowBytes: spare });
+      if (!to) continue;
+      spare -= declaredRowBytes(to) - declaredRowBytes(current);
+      columns[i] = to;
+      widenings.push({ to, detail: `${column} ${current.sqlType} → ${to.sqlType}: a value of ${need.chars} characters (key ${need.key})` });
+    }
+    const changes = await widenColumns(pool, plan, widenings);
+    for (const change of changes) this.logger?.warn({ destination: this.name, resource: resource.resource, change }, 'column widened for data');
+    if (columns.every((c, i) => c === plan.columns[i])) return false;
+    const widened: TablePlan = { ...plan, columns, byField: new Map(columns.map((c) => [c.field, c])) };
+    this.plans.set(`${resource.source}/${resource.resource}`, { plan: widened, sql: upsertSql(widened) });
+    return true;
   }
 
   async count(resource: ResourceModel): Promise<number> {

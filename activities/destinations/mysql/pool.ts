@@ -35,8 +35,20 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-export async function openPool(url: string, extra: Partial<PoolOptions> = {}): Promise<Pool> {
-  await ensureDatabase(url);
+/** Whether the database named in the URL exists; creates nothing (for dry runs). */
+export async function databaseExists(url: string): Promise<boolean> {
+  const { database, ...opts } = poolOptions(url);
+  const conn = await mysql.createConnection({ ...opts, connectionLimit: undefined } as mysql.ConnectionOptions);
+  try {
+    const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]);
+    return rows.length > 0;
+  } finally {
+    await conn.end();
+  }
+}
+
+export async function openPool(url: string, extra: Partial<PoolOptions> = {}, opts: { createDatabase?: boolean } = {}): Promise<Pool> {
+  if (opts.createDatabase !== false) await ensureDatabase(url);
   const pool = mysql.createPool(poolOptions(url, extra));
   pool.on('connection', (conn) => {
     // Callback API on the raw connection: the promise wrapper is not available in this hook.

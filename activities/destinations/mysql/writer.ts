@@ -6,7 +6,7 @@
  */
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { WriteReject, WriteResult } from '../destination';
-import { toColumnValue, ValueRejected } from './columns';
+import { toColumnValue, ValueRejected, ValueTooLong } from './columns';
 import { quoteIdent } from './identifiers';
 import { EXTRA_COLUMN, type TablePlan } from './schema';
 
@@ -32,15 +32,21 @@ export interface PreparedRows {
   records: Record<string, unknown>[];
   bytes: number[];
   rejects: WriteReject[];
+  /**
+   * Columns whose text was too long, with the most characters seen and a record that needed them,
+   * counted only for records that had no other problem (widening would not save the others).
+   */
+  overflows: Map<string, { chars: number; key: string }>;
 }
 
 /** Converts records to rows in column order; a record with any unstorable value is rejected whole. */
 export function prepareRows(plan: TablePlan, keyField: string, records: Record<string, unknown>[]): PreparedRows {
-  const out: PreparedRows = { rows: [], keys: [], records: [], bytes: [], rejects: [] };
+  const out: PreparedRows = { rows: [], keys: [], records: [], bytes: [], rejects: [], overflows: new Map() };
   for (const record of records) {
     const key = String(record[keyField]);
     const row: Row = [];
     let bytes = 16;
+    let tooLong: { column: string; field: string; chars: number; reason: string }[] = [];
     let rejected: WriteReject | undefined;
     for (const col of plan.columns) {
       try {
@@ -49,9 +55,21 @@ export function prepareRows(plan: TablePlan, keyField: string, records: Record<s
         row.push(v);
       } catch (err) {
         if (!(err instanceof ValueRejected)) throw err;
+        if (err instanceof ValueTooLong) {
+          // Keep going: every column this record outgrows can then be widened at once.
+          tooLong.push({ column: col.column, field: col.field, chars: err.chars, reason: err.message });
+          continue;
+        }
         rejected = { key, field: col.field, reason: err.message, record };
+        tooLong = [];
         break;
       }
+    }
+    const first = tooLong[0];
+    if (!rejected && first) rejected = { key, field: first.field, reason: first.reason, record };
+    for (const t of tooLong) {
+      const seen = out.overflows.get(t.column);
+      if (!seen || seen.chars < t.chars) out.overflows.set(t.column, { chars: t.chars, key });
     }
     if (rejected) {
       out.rejects.push(rejected);
@@ -77,15 +95,19 @@ export function prepareRows(plan: TablePlan, keyField: string, records: Record<s
 
 export function upsertSql(plan: TablePlan): string {
   const cols = [...plan.columns.map((c) => c.column), EXTRA_COLUMN];
+  const insert = `INSERT INTO ${quoteIdent(plan.table)} (${cols.map((c) => quoteIdent(c)).join(', ')}) VALUES ? ON DUPLICATE KEY UPDATE`;
+  const others = cols.filter((c) => !plan.keyColumns.includes(c) && c !== plan.cursorColumn);
+  if (!plan.cursorColumn) {
+    // No timestamp to compare: the record sent last wins.
+    return `${insert} ${others.map((c) => `${quoteIdent(c)} = VALUES(${quoteIdent(c)})`).join(', ')}`;
+  }
   const ts = quoteIdent(plan.cursorColumn);
   // `>=` so that a re-sent record with the same timestamp still refreshes its row (idempotent).
   const newer = `(VALUES(${ts}) >= ${ts} OR ${ts} IS NULL)`;
-  const updates = cols
-    .filter((c) => !plan.keyColumns.includes(c) && c !== plan.cursorColumn)
-    .map((c) => `${quoteIdent(c)} = IF(${newer}, VALUES(${quoteIdent(c)}), ${quoteIdent(c)})`);
+  const updates = others.map((c) => `${quoteIdent(c)} = IF(${newer}, VALUES(${quoteIdent(c)}), ${quoteIdent(c)})`);
   // The cursor column goes last: assignments are evaluated left to right and see earlier ones.
   updates.push(`${ts} = IF(${newer}, VALUES(${ts}), ${ts})`);
-  return `INSERT INTO ${quoteIdent(plan.table)} (${cols.map((c) => quoteIdent(c)).join(', ')}) VALUES ? ON DUPLICATE KEY UPDATE ${updates.join(', ')}`;
+  return `${insert} ${updates.join(', ')}`;
 }
 
 export async function writeRows(

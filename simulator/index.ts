@@ -1,0 +1,12 @@
+export { startSimulator } from './server';
+export type { SimLogger, SimulatorHandle, SimulatorOptions } from './server';
+export { runSimulator } from './cli';
+export type { RunSimulatorOptions } from './cli';
+export { Dataset } from './dataset';
+export type { DatasetOptions, MutationResult, TouchOptions } from './dataset';
+export type { SimulatorStats, Violation } from './stats';
+export type { Personality, PersonalityHooks, Rejection, RequestContext } from './personalities/types';
+export { generic } from './personalities/generic';
+export { parseFilter, FilterSyntaxError } from './odata/filter';
+export type { FilterExpr, Literal, Operand, CompareOp } from './odata/filter';
+export { compileFilter, FilterTypeError } from './odata/evaluate';

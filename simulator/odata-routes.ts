@@ -1,0 +1,143 @@
+/**
+ * The OData side of the simulator: service document, `$metadata`, collections with system query
+ * options and server-driven paging, and single entities by key. Rule checks raise ODataError;
+ * the server turns those into error bodies and violation counts.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ODataError, badRequest } from './engine/errors';
+import { computePage } from './engine/page';
+import type { ResultCache } from './engine/results';
+import type { EntityTable } from './engine/table';
+import { validateQuery } from './engine/validate';
+import { metadataXml } from './fields';
+import { send, sendJson } from './http';
+import { QueryOptionError, parseQueryOptions, splitQuery } from './odata/query';
+import type { ExpandItem, ParsedQuery } from './odata/query';
+import type { Personality, RequestContext } from './personalities/types';
+
+export interface ODataDeps {
+  tables: ReadonlyMap<string, EntityTable>;
+  personality: Personality;
+  cache: ResultCache;
+}
+
+interface Call {
+  req: IncomingMessage;
+  res: ServerResponse;
+  ctx: RequestContext;
+  /** `http://host:port/odata`, as the client addressed us. */
+  serviceRoot: string;
+  headers: Record<string, string>;
+}
+
+function parseQuery(call: Call, deps: ODataDeps): ParsedQuery {
+  let query: ParsedQuery;
+  try {
+    query = parseQueryOptions(splitQuery(call.ctx.url.search));
+  } catch (err) {
+    if (err instanceof QueryOptionError) throw badRequest(err.reason, err.message);
+    throw err;
+  }
+  const rejection = deps.personality.hooks?.onQuery?.(call.ctx, query);
+  if (rejection) throw new ODataError(rejection.status, rejection.code, rejection.message, rejection.violation, rejection.headers);
+  return query;
+}
+
+/** `odata.maxpagesize=N` from a Prefer header, if present and valid. */
+export function preferredPageSize(header: string | string[] | undefined): number | undefined {
+  const text = Array.isArray(header) ? header.join(',') : header;
+  const m = text ? /(?:^|[,;\s])odata\.maxpagesize\s*=\s*"?(\d+)"?/i.exec(text) : null;
+  const n = m ? Number(m[1]) : undefined;
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
+function project(table: EntityTable, row: number, select: string[] | undefined, expand: ExpandItem[] | undefined): Record<string, unknown> {
+  const fields = select && !select.includes('*') ? select : undefined;
+  const record = table.project(row, fields);
+  for (const item of expand ?? []) {
+    const nav = table.navigation.get(item.name);
+    if (!nav) continue;
+    const children = nav.children(row);
+    const chosen = item.top === undefined ? children : children.slice(0, item.top);
+    const childFields = item.select && !item.select.includes('*') ? item.select : undefined;
+    record[item.name] = chosen.map((child) => nav.target.project(child, childFields));
+  }
+  return record;
+}
+
+function contextUrl(serviceRoot: string, table: EntityTable, select: string[] | undefined, suffix = ''): string {
+  const projection = select && !select.includes('*') ? `(${select.join(',')})` : '';
+  return `${serviceRoot}/$metadata#${table.name}${projection}${suffix}`;
+}
+
+/** The request's own URL with `$skip`/`$skiptoken`/`$top` replaced by the continuation. */
+function nextLink(call: Call, replace: Record<string, string | undefined>): string {
+  const raw = call.ctx.url.search.replace(/^\?/, '');
+  const kept = raw
+    .split('&')
+    .filter(Boolean)
+    .filter((part) => {
+      const name = decodeURIComponent(part.split('=')[0]?.replace(/\+/g, ' ') ?? '');
+      return !(name in replace) && name !== '$skiptoken';
+    });
+  for (const [name, value] of Object.entries(replace)) if (value !== undefined) kept.push(`${name}=${encodeURIComponent(value)}`);
+  const origin = call.serviceRoot.slice(0, call.serviceRoot.length - '/odata'.length);
+  return `${origin}${call.ctx.url.pathname}?${kept.join('&')}`;
+}
+
+export async function serveCollection(call: Call, table: EntityTable, deps: ODataDeps): Promise<void> {
+  const query = parseQuery(call, deps);
+  validateQuery(table, query, deps.personality);
+  const preferred = preferredPageSize(call.req.headers.prefer);
+  const page = computePage({ table, query, personality: deps.personality, preferredPageSize: preferred, cache: deps.cache });
+  const body: Record<string, unknown> = { '@odata.context': contextUrl(call.serviceRoot, table, query.select) };
+  if (page.count !== undefined) body['@odata.count'] = page.count;
+  if (page.next) {
+    const { skiptoken, skip, top } = page.next;
+    body['@odata.nextLink'] = nextLink(
+      call,
+      skiptoken !== undefined
+        ? { $skip: undefined, $skiptoken: skiptoken }
+        : { $skip: String(skip), ...(top !== undefined ? { $top: String(top) } : {}) },
+    );
+  }
+  body.value = page.rows.map((row) => project(table, row, query.select, query.expand));
+  const headers = { ...call.headers };
+  if (preferred !== undefined && deps.personality.honorsMaxPageSize) headers['Preference-Applied'] = `odata.maxpagesize=${page.pageSize}`;
+  await sendJson(call.req, call.res, 200, body, headers);
+}
+
+/** `'KEY'` or `Field='KEY'` inside `Resource(…)`. */
+function parseKeySegment(segment: string, table: EntityTable): string {
+  const m = /^(?:([A-Za-z_][A-Za-z0-9_]*)=)?'((?:[^']|'')*)'$/.exec(segment);
+  if (!m || (m[1] !== undefined && m[1] !== table.keyField)) {
+    throw badRequest('invalid-key', `key segment (${segment}) must be ('value') or (${table.keyField}='value')`);
+  }
+  return (m[2] as string).replace(/''/g, "'");
+}
+
+export async function serveEntity(call: Call, table: EntityTable, segment: string, deps: ODataDeps): Promise<void> {
+  const key = parseKeySegment(segment, table);
+  const query = parseQuery(call, deps);
+  const extra = (['filterText', 'orderby', 'top', 'skip', 'skiptoken'] as const).filter((k) => query[k] !== undefined);
+  if (extra.length > 0 || query.count) throw badRequest('invalid-option', 'a single entity takes only $select and $expand');
+  validateQuery(table, query, deps.personality);
+  const row = table.rowOfKey(key);
+  if (row === undefined) throw new ODataError(404, 'not-found', `${table.name}('${key}') does not exist`);
+  const body = {
+    '@odata.context': contextUrl(call.serviceRoot, table, query.select, '/$entity'),
+    ...project(table, row, query.select, query.expand),
+  };
+  await sendJson(call.req, call.res, 200, body, call.headers);
+}
+
+export async function serveMetadata(call: Call): Promise<void> {
+  await send(call.req, call.res, 200, metadataXml(), 'application/xml; charset=utf-8', { 'OData-Version': '4.0', ...call.headers });
+}
+
+export async function serveServiceDocument(call: Call, deps: ODataDeps): Promise<void> {
+  const value = [...deps.tables.keys()].map((name) => ({ name, kind: 'EntitySet', url: name }));
+  await sendJson(call.req, call.res, 200, { '@odata.context': `${call.serviceRoot}/$metadata`, value }, call.headers);
+}
+
+export type { Call as ODataCall };

@@ -1,0 +1,255 @@
+/**
+ * `resync schema apply`: creates and migrates destination tables from a `$metadata` document
+ * without running a sync, so an operator can review the DDL (`--dry-run`), apply it ahead of a
+ * first load, or make tables for resources sync does not follow. It uses the same planner and
+ * migrator as sync, so a table made here is exactly the one a sync would make.
+ */
+import { existsSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import type { Pool } from 'mysql2/promise';
+import type { Config, ResourceConfig } from '../../config';
+import type { SchemaChange } from '../../activities/destinations';
+import { applyTable, checkTable, planTable, type Naming, type TablePlan, type TableSource } from '../../activities/destinations/mysql/schema';
+import { databaseExists, describeUrl, openPool } from '../../activities/destinations/mysql/pool';
+import { cursorFields, findEntityType, type EdmModel, type EntityTypeModel } from '../../activities/source/metadata';
+import { loadMetadataFile } from './metadata';
+
+export interface SchemaApplyOptions {
+  /** `--mysql`: the database to apply to. Without it, the source's configured destinations. */
+  mysql?: string | undefined;
+  resource?: string[] | undefined;
+  dryRun?: boolean | undefined;
+  tablePrefix?: string | undefined;
+}
+
+export interface SchemaApplySummary {
+  /** Changes made, or for a dry run the changes the statements would make. */
+  changes: SchemaChange[];
+  /** Tables that needed nothing. */
+  upToDate: number;
+  tables: number;
+}
+
+/** One database to apply to, with the naming hooks it uses. */
+export interface SchemaTarget {
+  name: string;
+  url: string;
+  naming: Naming;
+}
+
+/**
+ * What the CLI calls. `target` is a metadata file or a configured source name; the config is
+ * loaded only for a source (a file needs no config at all).
+ */
+export async function runSchemaApply(
+  target: string,
+  opts: SchemaApplyOptions,
+  loadConfig: () => Promise<Config>,
+  print: (line: string) => void = (line) => console.log(line),
+): Promise<SchemaApplySummary> {
+  const prefix = opts.tablePrefix ?? '';
+  let model: EdmModel;
+  let source: string;
+  let configured: ResourceConfig[] = [];
+  let targets: SchemaTarget[];
+  if (existsSync(target)) {
+    model = await loadMetadataFile(target);
+    // The registry and makeTableName want a source name; a file's base name is the closest thing.
+    source = basename(target, extname(target));
+    if (!opts.mysql) throw new Error('--mysql <url> is required when the metadata comes from a file');
+    targets = [plainTarget(opts.mysql, prefix)];
+  } else {
+    const config = await loadConfig();
+    const sourceConfig = config.sources[target];
+    if (!sourceConfig) throw new Error(`${target} is neither a metadata file nor a source in the config`);
+    const { Runtime } = await import('../../activities/runtime');
+    const pino = (await import('pino')).default;
+    const runtime = new Runtime(config, pino({ level: 'silent' }));
+    try {
+      model = await runtime.edmModel(target);
+    } finally {
+      await runtime.close();
+    }
+    source = target;
+    configured = sourceConfig.resources;
+    targets = opts.mysql ? [plainTarget(opts.mysql, prefix)] : configuredTargets(config, target, prefix, print);
+  }
+
+  const selection = selectResources(model, source, opts.resource, configured);
+  for (const note of selection.skipped) print(opts.dryRun ? `-- ${note}` : note);
+  const summary: SchemaApplySummary = { changes: [], upToDate: 0, tables: 0 };
+  for (const t of targets) {
+    if (targets.length > 1) print(opts.dryRun ? `-- destination ${t.name}` : `destination ${t.name}:`);
+    const plans = planTables(selection.resources, t.naming);
+    const result = opts.dryRun ? await dryRun(t, plans, print) : await apply(t, plans, print);
+    summary.changes.push(...result.changes);
+    summary.upToDate += result.upToDate;
+    summary.tables += result.tables;
+  }
+  print(finalLine(summary, !!opts.dryRun));
+  return summary;
+}
+
+function finalLine(s: SchemaApplySummary, dryRun: boolean): string {
+  if (s.changes.length === 0) return `${dryRun ? '-- ' : ''}no changes: ${s.upToDate} ${s.upToDate === 1 ? 'table' : 'tables'} up to date`;
+  const changedTables = s.tables - s.upToDate;
+  const text = `${s.changes.length} ${s.changes.length === 1 ? 'change' : 'changes'} to ${changedTables} ${changedTables === 1 ? 'table' : 'tables'}, ${s.upToDate} up to date`;
+  return dryRun ? `-- dry run: ${text}; nothing was executed` : text;
+}
+
+const MYSQL_URL = /^mysql:\/\/[^/]+\/[A-Za-z0-9_$]+(\?.*)?$/;
+
+function plainTarget(url: string, prefix: string): SchemaTarget {
+  // The URL may hold a password: the message must not repeat it.
+  if (!MYSQL_URL.test(url)) throw new Error('--mysql must be a mysql:// URL that names a database, e.g. mysql://user:pass@127.0.0.1:3306/mls');
+  return { name: describeUrl(url), url, naming: { table: (_source, resource) => `${prefix}${resource}`, field: (_resource, field) => field } };
+}
+
+/** The source's MySQL destinations that let resync manage their schema, with their naming hooks. */
+function configuredTargets(config: Config, source: string, prefix: string, print: (line: string) => void): SchemaTarget[] {
+  const names = config.sources[source]?.destinations ?? Object.keys(config.destinations);
+  const targets: SchemaTarget[] = [];
+  for (const name of names) {
+    const dest = config.destinations[name];
+    if (!dest) continue;
+    if (!dest.manageSchema) {
+      print(`skipped destination ${name}: manageSchema is off`);
+      continue;
+    }
+    targets.push({
+      name,
+      url: dest.url,
+      naming: {
+        table: (s, r) => `${prefix}${dest.makeTableName?.(s, r) ?? r}`,
+        field: (r, f) => dest.makeFieldName?.(r, f) ?? f,
+      },
+    });
+  }
+  if (targets.length === 0) throw new Error(`source ${source} has no destination whose schema resync manages; name one with --mysql`);
+  return targets;
+}
+
+export interface ResourceSelection {
+  resources: TableSource[];
+  /** One sentence per entity type left out of the default selection, and why. */
+  skipped: string[];
+}
+
+/**
+ * The resources to make tables for. By default every entity type sync could follow: one with a
+ * key and a cursor field. Named resources need only a key; without a cursor their table is
+ * indexed by the key alone. Names and cursor fields configured for the source win, so the table
+ * matches the one sync makes.
+ */
+export function selectResources(model: EdmModel, source: string, requested: string[] | undefined, configured: ResourceConfig[] = []): ResourceSelection {
+  const configuredFor = (entity: EntityTypeModel) => configured.find((r) => findEntityType(model, r.name) === entity);
+  const describe = (entity: EntityTypeModel): TableSource => {
+    const config = configuredFor(entity);
+    const resource = config?.name ?? model.entitySets.find((s) => s.entityType === entity.name)?.name ?? entity.name;
+    const candidates = cursorFields(entity);
+    const cursorField = config && entity.fields.some((f) => f.name === config.cursorField) ? config.cursorField : candidates[0];
+    return { source, resource, entity, model, cursorField };
+  };
+
+  if (!requested || requested.length === 0) {
+    const resources: TableSource[] = [];
+    const skipped: string[] = [];
+    for (const entity of Object.values(model.entityTypes)) {
+      const r = describe(entity);
+      if (entity.key.length === 0) skipped.push(`skipped ${r.resource}: $metadata declares no key`);
+      else if (!r.cursorField) skipped.push(`skipped ${r.resource}: no ModificationTimestamp (name it with --resource to make its table anyway)`);
+      else resources.push(r);
+    }
+    return { resources, skipped };
+  }
+
+  const resources = new Map<string, TableSource>();
+  for (const name of requested) {
+    const entity = findEntityType(model, name);
+    if (!entity) {
+      const known = Object.values(model.entityTypes).map((e) => describe(e).resource);
+      throw new Error(`no resource "${name}" in the metadata; it has: ${known.join(', ') || '(none)'}`);
+    }
+    if (entity.key.length === 0) throw new Error(`${name}: $metadata declares no key, and a table needs a primary key`);
+    const r = describe(entity);
+    resources.set(r.resource, r);
+  }
+  return { resources: [...resources.values()], skipped: [] };
+}
+
+/** Plans every table before any DDL runs, so a bad name fails the command with nothing half done. */
+function planTables(resources: TableSource[], naming: Naming): TablePlan[] {
+  const plans = resources.map((r) => planTable(r, naming));
+  const byTable = new Map<string, string>();
+  for (const plan of plans) {
+    const other = byTable.get(plan.table.toLowerCase());
+    if (other) throw new Error(`resources ${other} and ${plan.resource} both map to table ${plan.table}`);
+    byTable.set(plan.table.toLowerCase(), plan.resource);
+  }
+  return plans;
+}
+
+async function connect(target: SchemaTarget, create: boolean): Promise<Pool> {
+  try {
+    const pool = await openPool(target.url, {}, { createDatabase: create });
+    // openPool connects lazily when it need not create the database: fail here, with the URL.
+    await pool.query('SELECT 1');
+    return pool;
+  } catch (err) {
+    throw new Error(`cannot connect to ${describeUrl(target.url)}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function describeChange(c: SchemaChange): string {
+  return `${c.action} ${c.table}: ${c.detail}`;
+}
+
+async function apply(target: SchemaTarget, plans: TablePlan[], print: (line: string) => void): Promise<SchemaApplySummary> {
+  const pool = await connect(target, true);
+  const summary: SchemaApplySummary = { changes: [], upToDate: 0, tables: plans.length };
+  try {
+    for (const plan of plans) {
+      const result = await applyTable(pool, plan).catch((err: unknown) => {
+        throw new Error(`${plan.table}: ${(err as Error).message}`, { cause: err });
+      });
+      if (result.changes.length === 0) summary.upToDate += 1;
+      for (const change of result.changes) print(describeChange(change));
+      summary.changes.push(...result.changes);
+    }
+  } finally {
+    await pool.end();
+  }
+  return summary;
+}
+
+async function dryRun(target: SchemaTarget, plans: TablePlan[], print: (line: string) => void): Promise<SchemaApplySummary> {
+  let exists: boolean;
+  try {
+    exists = await databaseExists(target.url);
+  } catch (err) {
+    throw new Error(`cannot connect to ${describeUrl(target.url)}: ${(err as Error).message}`, { cause: err });
+  }
+  // A database that does not exist yet is not created: every table in it would be new.
+  const pool = exists ? await connect(target, false) : null;
+  const summary: SchemaApplySummary = { changes: [], upToDate: 0, tables: plans.length };
+  let preamble = false;
+  try {
+    for (const plan of plans) {
+      const check = await checkTable(pool, plan);
+      if (check.steps.length === 0) summary.upToDate += 1;
+      for (const step of check.steps) {
+        if (!preamble) {
+          // What applying does too: wide tables (Property) pass InnoDB's strict row-size check only without it.
+          print('SET SESSION innodb_strict_mode = OFF;');
+          preamble = true;
+        }
+        print(step.changes.map((c) => `-- ${describeChange(c)}`).join('\n'));
+        print(`${step.sql};`);
+        summary.changes.push(...step.changes);
+      }
+    }
+  } finally {
+    await pool?.end();
+  }
+  return summary;
+}
