@@ -10,6 +10,7 @@ import { createAuth } from './source/auth';
 import { createHttpClient, type HttpClient } from './source/http';
 import { findEntityType, parseEdmx, type EdmModel } from './source/metadata';
 import { platformFor, type Platform } from './source/platforms';
+import { RateLimiter } from './source/rate-limit';
 import { StatsStore } from './stats/store';
 
 /** Thrown for a run that names something the config does not have. Non-retryable. */
@@ -49,7 +50,11 @@ export class Runtime {
         name,
         config,
         platform: platformFor(config.platform),
-        http: createHttpClient({ auth: createAuth(config.auth, config.requestTimeoutMs), timeoutMs: config.requestTimeoutMs }),
+        http: createHttpClient({
+          auth: createAuth(config.auth, config.requestTimeoutMs),
+          timeoutMs: config.requestTimeoutMs,
+          limiter: new RateLimiter({ ...platformFor(config.platform).rateLimits, ...config.rateLimits }),
+        }),
         logger: this.sourceLogger(name),
       };
       this.sources.set(name, rt);

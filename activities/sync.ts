@@ -4,12 +4,13 @@
  * after a crash) resumes from the last heartbeat and redoes at most the pages since then;
  * upserts make that harmless.
  */
-import { heartbeat, activityInfo, cancellationSignal } from '@temporalio/activity';
-import { canonicalTimestamp, toODataLiteral } from './common/timestamps';
+import { ApplicationFailure, heartbeat, activityInfo, cancellationSignal } from '@temporalio/activity';
+import { canonicalTimestamp, formatInstant, parseInstant, toODataLiteral } from './common/timestamps';
 import type { Runtime } from './runtime';
 import type { ResourceModel } from './destinations';
-import { buildResourceUrl, andFilters } from './source/query';
-import { keysetPages } from './source/paging';
+import { buildResourceUrl, composeFilter } from './source/query';
+import { replicationPages } from './source/paging';
+import { SourceRateLimited } from './source/errors';
 import {
   emptyTotals,
   type PrepareSyncInput,
@@ -25,6 +26,7 @@ const CHUNK_BUDGET_MS = 30_000;
 
 interface SyncHeartbeat {
   cursor: SyncCursor | null;
+  nextLink: string | null;
   totals: SyncTotals;
 }
 
@@ -41,7 +43,7 @@ export function createSyncActivities(runtime: Runtime) {
         for (const change of changes) log.info({ destination: dest.name, change }, 'schema changed');
       }
       // The high-water mark comes from the first destination; the others follow it.
-      const cursor = await destinations[0]!.highWaterMark(resource);
+      const cursor = lookBack(await destinations[0]!.highWaterMark(resource), src.platform.lookBackMs);
       const startedAt = new Date().toISOString();
       const upperBound = canonicalTimestamp(startedAt)!;
       const expectedTotal = src.platform.supportsCount ? await countWindow(runtime, resource, cursor, upperBound, signal) : null;
@@ -59,80 +61,111 @@ export function createSyncActivities(runtime: Runtime) {
     },
 
     async syncPages(input: SyncPagesInput): Promise<SyncPagesResult> {
-      const src = runtime.source(input.source);
-      const info = activityInfo();
-      const log = src.logger.child({ resource: input.resource, process: 'sync', workflowId: info.workflowExecution?.workflowId });
-      const signal = cancellationSignal();
-      // A retry resumes where the previous attempt last heartbeated, not where the chunk began.
-      const resumed = info.heartbeatDetails as SyncHeartbeat | undefined;
-      let cursor = resumed?.cursor ?? input.cursor;
-      const totals = resumed?.totals ?? emptyTotals();
-      if (resumed) log.info({ cursor, attempt: info.attempt }, 'resuming chunk from heartbeat');
-
-      const resource = await runtime.resourceModel(input.source, input.resource, signal);
-      const resourceConfig = runtime.resourceConfig(input.source, input.resource);
-      const destinations = runtime.destinationsFor(input.source);
-      const stats = await runtime.statsStore();
-      const pageSize = Math.min(resourceConfig.pageSize ?? src.platform.defaultPageSize, src.platform.maxPageSize);
-      const deadline = Date.now() + CHUNK_BUDGET_MS;
-      const select = resourceConfig.select
-        ? [...new Set([resource.keyField, resource.cursorField, ...resourceConfig.select])]
-        : undefined;
-
-      const pages = keysetPages({
-        http: src.http,
-        serviceRoot: src.config.url,
-        resource: input.resource,
-        cursorField: resource.cursorField,
-        keyField: resource.keyField,
-        numericKey: isNumericKey(resource),
-        ...(select ? { select } : {}),
-        ...(resourceConfig.filter ? { userFilter: resourceConfig.filter } : {}),
-        pageSize,
-        upperBound: input.upperBound,
-        start: cursor,
-        count: false,
-        signal,
-      });
-
-      let done = true;
-      for await (const page of pages) {
-        totals.pages += 1;
-        totals.downloaded += page.records.length + page.rejects.length;
-        let upserted = Number.POSITIVE_INFINITY;
-        let rejected = 0;
-        if (page.rejects.length > 0) {
-          await stats.recordRejects(
-            { runId: input.runId, source: input.source, resource: input.resource },
-            '(source)',
-            page.rejects.map((r) => ({ key: keyOf(r.record, resource.keyField), field: null, reason: r.reason, record: r.record })),
-          );
+      try {
+        return await syncPagesChunk(runtime, input);
+      } catch (err) {
+        // A budget or a 429 says exactly when to come back: let Temporal wait that long.
+        if (err instanceof SourceRateLimited) {
+          throw ApplicationFailure.create({ type: err.name, message: err.message, nextRetryDelay: err.retryAfterMs });
         }
-        if (page.records.length > 0) {
-          for (const dest of destinations) {
-            const result = await dest.writePage(resource, page.records).catch((err: unknown) => {
-              throw new Error(`destination ${dest.name}: ${(err as Error).message}`);
-            });
-            upserted = Math.min(upserted, result.upserted);
-            rejected = Math.max(rejected, result.rejects.length);
-            await stats.recordRejects({ runId: input.runId, source: input.source, resource: input.resource }, dest.name, result.rejects);
-            if (result.rejects.length > 0) log.warn({ destination: dest.name, rejects: result.rejects.length }, 'records rejected');
-          }
-        }
-        totals.upserted += Number.isFinite(upserted) ? upserted : 0;
-        totals.rejected += rejected + page.rejects.length;
-        cursor = page.cursor;
-        heartbeat({ cursor, totals } satisfies SyncHeartbeat);
-        log.debug({ page: totals.pages, records: page.records.length, cursor, bytes: page.bytes }, 'page committed');
-        if (Date.now() > deadline) {
-          done = false;
-          break;
-        }
+        throw err;
       }
-      log.info({ cursor, totals, done }, done ? 'window exhausted' : 'chunk budget used; continuing');
-      return { cursor, done, totals };
     },
   };
+}
+
+async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<SyncPagesResult> {
+  const src = runtime.source(input.source);
+  const info = activityInfo();
+  const log = src.logger.child({ resource: input.resource, process: 'sync', workflowId: info.workflowExecution?.workflowId });
+  const signal = cancellationSignal();
+  // A retry resumes where the previous attempt last heartbeated, not where the chunk began.
+  const resumed = info.heartbeatDetails as SyncHeartbeat | undefined;
+  let cursor = resumed?.cursor ?? input.cursor;
+  let nextLink = resumed ? resumed.nextLink : (input.nextLink ?? null);
+  const totals = resumed?.totals ?? emptyTotals();
+  if (resumed) log.info({ cursor, attempt: info.attempt }, 'resuming chunk from heartbeat');
+
+  const resource = await runtime.resourceModel(input.source, input.resource, signal);
+  const resourceConfig = runtime.resourceConfig(input.source, input.resource);
+  const destinations = runtime.destinationsFor(input.source);
+  const stats = await runtime.statsStore();
+  const platform = src.platform;
+  const pageSize = Math.min(resourceConfig.pageSize ?? platform.pageSize.default, platform.pageSize.max);
+  const deadline = Date.now() + CHUNK_BUDGET_MS;
+  const deleteSignal = platform.deleteSignal;
+  const select = resourceConfig.select
+    ? [...new Set([resource.keyField, resource.cursorField, ...(deleteSignal ? [deleteSignal.field] : []), ...resourceConfig.select])]
+    : undefined;
+  const runRef = { runId: input.runId, source: input.source, resource: input.resource };
+
+  const pages = replicationPages({
+    http: src.http,
+    platform,
+    serviceRoot: src.config.url,
+    resource: input.resource,
+    cursorField: resource.cursorField,
+    keyField: resource.keyField,
+    numericKey: isNumericKey(resource),
+    ...(select ? { select } : {}),
+    ...(resourceConfig.filter ? { userFilter: resourceConfig.filter } : {}),
+    ...(platform.requiredFilter ? { requiredFilter: platform.requiredFilter(src.config) } : {}),
+    pageSize,
+    upperBound: input.upperBound,
+    start: cursor,
+    resumeLink: nextLink,
+    count: false,
+    signal,
+    onRestart: (reason, from) => log.warn({ reason, from }, 'nextLink refused; querying the window again from the restart point'),
+  });
+
+  let done = true;
+  for await (const page of pages) {
+    totals.pages += 1;
+    totals.downloaded += page.records.length + page.rejects.length;
+    if (page.rejects.length > 0) {
+      await stats.recordRejects(
+        runRef,
+        '(source)',
+        page.rejects.map((r) => ({ key: keyOf(r.record, resource.keyField), field: null, reason: r.reason, record: r.record })),
+      );
+    }
+    // Records the platform marks deleted (MLS Grid MlgCanView=false) are removed, not written.
+    const deleted = deleteSignal ? page.records.filter((r) => r[deleteSignal.field] === deleteSignal.deletedValue) : [];
+    const live = deleted.length ? page.records.filter((r) => r[deleteSignal!.field] !== deleteSignal!.deletedValue) : page.records;
+    let upserted = Number.POSITIVE_INFINITY;
+    let rejected = 0;
+    let removed = 0;
+    for (const dest of destinations) {
+      try {
+        if (live.length > 0) {
+          const result = await dest.writePage(resource, live);
+          upserted = Math.min(upserted, result.upserted);
+          rejected = Math.max(rejected, result.rejects.length);
+          await stats.recordRejects(runRef, dest.name, result.rejects);
+          if (result.rejects.length > 0) log.warn({ destination: dest.name, rejects: result.rejects.length }, 'records rejected');
+        }
+        if (deleted.length > 0) {
+          removed = Math.max(removed, await dest.deleteRecords(resource, deleted.map((r) => String(r[resource.keyField]))));
+        }
+      } catch (err) {
+        throw new Error(`destination ${dest.name}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    totals.upserted += Number.isFinite(upserted) ? upserted : 0;
+    totals.rejected += rejected + page.rejects.length;
+    totals.deleted += removed;
+    cursor = page.cursor;
+    nextLink = page.nextLink;
+    heartbeat({ cursor, nextLink, totals } satisfies SyncHeartbeat);
+    log.debug({ page: totals.pages, records: page.records.length, deleted: deleted.length, cursor, bytes: page.bytes }, 'page committed');
+    if (Date.now() > deadline && (page.nextLink || platform.paging === 'keyset')) {
+      done = false;
+      break;
+    }
+  }
+  log.info({ cursor, totals, done }, done ? 'window exhausted' : 'chunk budget used; continuing');
+  return { cursor, nextLink: done ? null : nextLink, done, totals };
 }
 
 async function countWindow(
@@ -148,14 +181,21 @@ async function countWindow(
     cursor ? `${resource.cursorField} ge ${toODataLiteral(cursor.timestamp)}` : undefined,
     `${resource.cursorField} le ${toODataLiteral(upperBound)}`,
   ];
-  const url = buildResourceUrl(src.config.url, resource.resource, {
-    filter: andFilters(resourceConfig.filter, andFilters(...window)),
+  const url = buildResourceUrl(src.config.url, src.platform.resourcePath(resource.resource), {
+    filter: composeFilter({ required: src.platform.requiredFilter?.(src.config), user: resourceConfig.filter, window }),
     select: [resource.keyField],
     top: 1,
     count: true,
   });
   const page = await src.http.getCollection(url, signal);
   return page.count;
+}
+
+/** Platforms that serve cached results for a while need the window to start that much earlier. */
+function lookBack(cursor: SyncCursor | null, ms: number): SyncCursor | null {
+  if (!cursor || ms === 0) return cursor;
+  const instant = parseInstant(cursor.timestamp)!;
+  return { timestamp: formatInstant({ ...instant, epochSeconds: instant.epochSeconds - ms / 1000 }), key: '' };
 }
 
 function isNumericKey(resource: ResourceModel): boolean {

@@ -3,6 +3,7 @@
  * Objects are strict: an unknown key is an error that names it (a typo must not be silently ignored).
  */
 import { z } from 'zod';
+import { PLATFORM_NAMES, type PlatformName } from '../activities/source/platforms';
 
 const identifier = z
   .string()
@@ -48,7 +49,20 @@ export const resourceSchema = z.strictObject({
 });
 
 export const sourceSchema = z.strictObject({
-  platform: z.enum(['generic']).default('generic'),
+  /** Whose rules to follow: paging, caps, required filters, deletes, rate limits. */
+  platform: z.enum(PLATFORM_NAMES as [PlatformName, ...PlatformName[]]).default('generic'),
+  /** MLS Grid: the `OriginatingSystemName` every request must filter on (e.g. "actris"). */
+  originatingSystemName: z.string().min(1).optional(),
+  /** Overrides of the platform's rate limits (requests per second/minute/hour/day, bytes per hour). */
+  rateLimits: z
+    .strictObject({
+      perSecond: z.number().positive().optional(),
+      perMinute: z.number().positive().optional(),
+      perHour: z.number().positive().optional(),
+      perDay: z.number().positive().optional(),
+      bytesPerHour: z.number().positive().optional(),
+    })
+    .optional(),
   /** Service root of the RESO Web API, e.g. https://api.example.com/odata */
   url: httpUrl,
   auth: authSchema.default({ type: 'none' }),
@@ -105,6 +119,13 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     const known = new Set(Object.keys(config.destinations));
     for (const [name, source] of Object.entries(config.sources)) {
+      if (source.platform === 'mlsgrid' && !source.originatingSystemName) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sources', name, 'originatingSystemName'],
+          message: 'is required for MLS Grid sources (every request must filter on it)',
+        });
+      }
       source.destinations?.forEach((dest, i) => {
         if (!known.has(dest)) {
           ctx.addIssue({

@@ -96,11 +96,19 @@ const ROUTES: Record<string, { method: 'GET' | 'POST'; handler: Handler }> = {
 export async function handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, deps: AdminDeps): Promise<void> {
   const route = ROUTES[path];
   if (!route) {
-    await sendJson(req, res, 404, { error: { code: 'not-found', message: `no admin route ${path}; try ${Object.keys(ROUTES).join(', ')}` } });
+    await sendJson(req, res, 404, {
+      error: { code: 'not-found', message: `no admin route ${path}; try ${Object.keys(ROUTES).join(', ')}` },
+    });
     return;
   }
   if (req.method !== route.method) {
-    await sendJson(req, res, 405, { error: { code: 'method-not-allowed', message: `${path} takes ${route.method}` } }, { Allow: route.method });
+    await sendJson(
+      req,
+      res,
+      405,
+      { error: { code: 'method-not-allowed', message: `${path} takes ${route.method}` } },
+      { Allow: route.method },
+    );
     return;
   }
   const { status, body } = await route.handler(req, deps);

@@ -3,24 +3,19 @@
  * it listens, and (unless told not to) stops on SIGINT/SIGTERM. The caller may also close the
  * returned handle itself.
  */
+import pino from 'pino';
 import { startSimulator } from './server';
-import type { SimLogger, SimulatorHandle, SimulatorOptions } from './server';
+import type { SimulatorHandle, SimulatorOptions } from './server';
 
 export interface RunSimulatorOptions extends SimulatorOptions {
   /** Close on SIGINT/SIGTERM (default true). */
   stopOnSignals?: boolean;
 }
 
-const CONSOLE_LOGGER: SimLogger = {
-  debug() {},
-  info: (obj, msg) => console.log(msg ?? '', JSON.stringify(obj)),
-  warn: (obj, msg) => console.warn(msg ?? '', JSON.stringify(obj)),
-  error: (obj, msg) => console.error(msg ?? '', JSON.stringify(obj)),
-};
-
 export async function runSimulator(opts: RunSimulatorOptions): Promise<SimulatorHandle> {
   const { stopOnSignals = true, ...options } = opts;
-  const logger = options.logger ?? CONSOLE_LOGGER;
+  // pino ndjson on stdout unless the caller brings its own (pipe through pino-pretty to read).
+  const logger = options.logger ?? pino({ name: 'simulator' });
   const started = performance.now();
   const handle = await startSimulator({ ...options, logger });
   logger.info(

@@ -83,7 +83,8 @@ export class Dataset {
 
   constructor(options: DatasetOptions) {
     const { records, seed } = options;
-    if (!Number.isInteger(records) || records < 0 || records > MAX_RECORDS) throw new Error(`records must be an integer in 0..${MAX_RECORDS}`);
+    if (!Number.isInteger(records) || records < 0 || records > MAX_RECORDS)
+      throw new Error(`records must be an integer in 0..${MAX_RECORDS}`);
     if (!Number.isInteger(seed)) throw new Error('seed must be an integer');
     this.seed = seed >>> 0;
     this.mediaPerRecord = options.mediaPerRecord ?? 5;

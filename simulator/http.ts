@@ -40,7 +40,13 @@ export async function send(
 
 export const JSON_TYPE = 'application/json; odata.metadata=minimal; charset=utf-8';
 
-export function sendJson(req: IncomingMessage, res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): Promise<void> {
+export function sendJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): Promise<void> {
   return send(req, res, status, JSON.stringify(value), JSON_TYPE, { 'OData-Version': '4.0', ...headers });
 }
 

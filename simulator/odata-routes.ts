@@ -21,7 +21,8 @@ export interface ODataDeps {
   cache: ResultCache;
 }
 
-interface Call {
+/** One OData request being answered. */
+export interface ODataCall {
   req: IncomingMessage;
   res: ServerResponse;
   ctx: RequestContext;
@@ -30,7 +31,7 @@ interface Call {
   headers: Record<string, string>;
 }
 
-function parseQuery(call: Call, deps: ODataDeps): ParsedQuery {
+function parseQuery(call: ODataCall, deps: ODataDeps): ParsedQuery {
   let query: ParsedQuery;
   try {
     query = parseQueryOptions(splitQuery(call.ctx.url.search));
@@ -71,7 +72,7 @@ function contextUrl(serviceRoot: string, table: EntityTable, select: string[] | 
 }
 
 /** The request's own URL with `$skip`/`$skiptoken`/`$top` replaced by the continuation. */
-function nextLink(call: Call, replace: Record<string, string | undefined>): string {
+function nextLink(call: ODataCall, replace: Record<string, string | undefined>): string {
   const raw = call.ctx.url.search.replace(/^\?/, '');
   const kept = raw
     .split('&')
@@ -85,7 +86,7 @@ function nextLink(call: Call, replace: Record<string, string | undefined>): stri
   return `${origin}${call.ctx.url.pathname}?${kept.join('&')}`;
 }
 
-export async function serveCollection(call: Call, table: EntityTable, deps: ODataDeps): Promise<void> {
+export async function serveCollection(call: ODataCall, table: EntityTable, deps: ODataDeps): Promise<void> {
   const query = parseQuery(call, deps);
   validateQuery(table, query, deps.personality);
   const preferred = preferredPageSize(call.req.headers.prefer);
@@ -116,7 +117,7 @@ function parseKeySegment(segment: string, table: EntityTable): string {
   return (m[2] as string).replace(/''/g, "'");
 }
 
-export async function serveEntity(call: Call, table: EntityTable, segment: string, deps: ODataDeps): Promise<void> {
+export async function serveEntity(call: ODataCall, table: EntityTable, segment: string, deps: ODataDeps): Promise<void> {
   const key = parseKeySegment(segment, table);
   const query = parseQuery(call, deps);
   const extra = (['filterText', 'orderby', 'top', 'skip', 'skiptoken'] as const).filter((k) => query[k] !== undefined);
@@ -131,13 +132,11 @@ export async function serveEntity(call: Call, table: EntityTable, segment: strin
   await sendJson(call.req, call.res, 200, body, call.headers);
 }
 
-export async function serveMetadata(call: Call): Promise<void> {
+export async function serveMetadata(call: ODataCall): Promise<void> {
   await send(call.req, call.res, 200, metadataXml(), 'application/xml; charset=utf-8', { 'OData-Version': '4.0', ...call.headers });
 }
 
-export async function serveServiceDocument(call: Call, deps: ODataDeps): Promise<void> {
+export async function serveServiceDocument(call: ODataCall, deps: ODataDeps): Promise<void> {
   const value = [...deps.tables.keys()].map((name) => ({ name, kind: 'EntitySet', url: name }));
   await sendJson(call.req, call.res, 200, { '@odata.context': `${call.serviceRoot}/$metadata`, value }, call.headers);
 }
-
-export type { Call as ODataCall };

@@ -14,7 +14,6 @@ import type { DatasetOptions } from './dataset';
 import { ODataError } from './engine/errors';
 import { ResultCache } from './engine/results';
 import { createMediaTable, createPropertyTable } from './engine/table';
-import type { EntityTable } from './engine/table';
 import { sendJson } from './http';
 import { serveCollection, serveEntity, serveMetadata, serveServiceDocument } from './odata-routes';
 import type { ODataCall, ODataDeps } from './odata-routes';
@@ -80,9 +79,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const dataset = new Dataset(datasetOptions);
   const stats = new StatsRecorder(options.recentLimit);
 
-  let media: EntityTable | undefined;
-  const property = createPropertyTable(dataset, () => media as EntityTable);
-  media = createMediaTable(dataset);
+  const media = createMediaTable(dataset);
+  const property = createPropertyTable(dataset, () => media);
   const deps: ODataDeps = {
     tables: new Map([
       ['Property', property],
@@ -119,7 +117,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     stats.request(path, target);
     res.on('finish', () => {
       stats.response(res.statusCode);
-      logger.debug({ method: req.method, url: target, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'simulator request');
+      logger.debug(
+        { method: req.method, url: target, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        'simulator request',
+      );
     });
 
     const ctx: RequestContext = { method: req.method ?? 'GET', url, headers: req.headers, receivedAt: Date.now() };
@@ -141,7 +142,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (call.ctx.method !== 'GET' && call.ctx.method !== 'HEAD') {
       throw new ODataError(405, 'method-not-allowed', 'the simulated MLS is read-only (GET); change data through /admin');
     }
-    const rest = decodeURIComponent(path.slice(SERVICE_PATH.length));
+    let rest: string;
+    try {
+      rest = decodeURIComponent(path.slice(SERVICE_PATH.length));
+    } catch {
+      throw new ODataError(400, 'bad-path', `path ${path} is not valid percent-encoding`, 'bad-path');
+    }
     const m = /^\/([A-Za-z_][A-Za-z0-9_]*)(?:\((.*)\))?$/.exec(rest);
     const table = m ? deps.tables.get(m[1] as string) : undefined;
     if (table) call.ctx.resource = table.name;
@@ -166,7 +172,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const address = server.address() as AddressInfo;
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   origin = `http://${hostPart}:${address.port}`;
-  logger.info({ url: `${origin}${SERVICE_PATH}`, records: options.records, seed: options.seed, personality: personality.name }, 'simulator listening');
+  logger.debug(
+    { url: `${origin}${SERVICE_PATH}`, records: options.records, seed: options.seed, personality: personality.name },
+    'simulator listening',
+  );
 
   let closed: Promise<void> | undefined;
   return {

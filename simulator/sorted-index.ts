@@ -40,12 +40,17 @@ export class SortedIndex {
     for (let k = 0; k < n; k++) {
       const b = Math.min(buckets - 1, Math.floor((this.timestampOf(indices[k] as number) - min) * scale));
       bucketOf[k] = b;
-      starts[b + 1]++;
+      starts[b + 1] = (starts[b + 1] as number) + 1;
     }
-    for (let b = 0; b < buckets; b++) starts[b + 1] += starts[b] as number;
+    for (let b = 0; b < buckets; b++) starts[b + 1] = (starts[b + 1] as number) + (starts[b] as number);
     const fill = starts.slice(0, buckets);
     const order = new Uint32Array(n);
-    for (let k = 0; k < n; k++) order[fill[bucketOf[k] as number]++] = indices[k] as number;
+    for (let k = 0; k < n; k++) {
+      const b = bucketOf[k] as number;
+      const at = fill[b] as number;
+      order[at] = indices[k] as number;
+      fill[b] = at + 1;
+    }
     for (let b = 0; b < buckets; b++) {
       const lo = starts[b] as number;
       const hi = starts[b + 1] as number;

@@ -116,7 +116,7 @@ program
   .command('apply')
   .description('create or migrate destination tables from $metadata, without syncing')
   .requiredOption('-m, --metadata <file-or-source>', 'an EDMX file, or a source name from the config')
-  .option('--mysql <url>', 'database to apply to, mysql://user:pass@host:port/db (default: the source\'s destinations)')
+  .option('--mysql <url>', "database to apply to, mysql://user:pass@host:port/db (default: the source's destinations)")
   .option('-r, --resource <name...>', 'only these resources (default: every one with a key and a ModificationTimestamp)')
   .option('--dry-run', 'print the DDL that would run; change nothing')
   .option('--table-prefix <prefix>', 'put this before every table name')

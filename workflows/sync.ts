@@ -96,10 +96,11 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
       const from = state.cursor ? `${state.cursor.timestamp} ${state.cursor.key}`.trim() : 'the beginning';
       const chunk = await syncPages.executeWithOptions(
         { ...PAGES_OPTIONS, summary: `pages of ${source}/${resource} after ${from}, up to ${state.upperBound}` },
-        [{ source, resource, runId, upperBound: state.upperBound, cursor: state.cursor }],
+        [{ source, resource, runId, upperBound: state.upperBound, cursor: state.cursor, nextLink: state.nextLink ?? null }],
       );
       state.totals = addTotals(state.totals, chunk.totals);
       state.cursor = chunk.cursor;
+      state.nextLink = chunk.nextLink;
       progress.pages = state.totals.pages;
       progress.records = state.totals.downloaded;
       progress.cursor = state.cursor;

@@ -24,6 +24,8 @@ export interface SyncCarry {
   startedAt: string;
   upperBound: string;
   cursor: SyncCursor;
+  /** nextLink paging: where the next chunk continues (null: a fresh window query from cursor). */
+  nextLink?: string | null;
   expectedTotal: number | null;
   totals: SyncTotals;
 }
@@ -59,10 +61,12 @@ export interface SyncPagesInput {
   runId: string;
   upperBound: string;
   cursor: SyncCursor | null;
+  nextLink?: string | null;
 }
 
 export interface SyncPagesResult {
   cursor: SyncCursor | null;
+  nextLink: string | null;
   done: boolean;
   totals: SyncTotals;
 }

@@ -42,6 +42,8 @@ export interface Destination {
   highWaterMark(resource: ResourceModel): Promise<SyncCursor | null>;
   /** Upserts one page in one transaction; records that cannot be stored come back as rejects. */
   writePage(resource: ResourceModel, records: Record<string, unknown>[]): Promise<WriteResult>;
+  /** Deletes records by key (deletes the platform signals in the feed); returns how many existed. */
+  deleteRecords(resource: ResourceModel, keys: string[]): Promise<number>;
   count(resource: ResourceModel): Promise<number>;
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@
 import got, { RequestError, type Response } from 'got';
 import { z } from 'zod';
 import type { AuthProvider } from './auth';
+import type { RateLimiter } from './rate-limit';
 import {
   SourceAuthFailed,
   SourceRateLimited,
@@ -17,6 +18,8 @@ export interface HttpClientOptions {
   auth: AuthProvider;
   timeoutMs: number;
   userAgent?: string;
+  /** Shared by every request to this source (see rate-limit.ts). */
+  limiter?: RateLimiter;
 }
 
 export interface ODataPage {
@@ -39,6 +42,7 @@ export interface HttpClient {
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const send = async (url: string, accept: string, signal?: AbortSignal, retriedAuth = false): Promise<Response<string>> => {
+    await options.limiter?.acquire(signal);
     const authorization = await options.auth.header();
     let res: Response<string>;
     try {
@@ -61,6 +65,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       throw new SourceUnavailable(`request to ${redact(url)} failed: ${code ?? (err as Error).message}`);
     }
     const status = res.statusCode;
+    options.limiter?.recordBytes(res.rawBody.length);
+    options.limiter?.observeHeaders(res.headers);
     if (status >= 200 && status < 300) return res;
     if ((status === 401 || status === 403) && !retriedAuth && options.auth.invalidate()) {
       return send(url, accept, signal, true);
@@ -68,7 +74,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const detail = errorDetail(res.body);
     const what = `${redact(url)} answered ${status}${detail ? `: ${detail}` : ''}`;
     if (status === 401 || status === 403) throw new SourceAuthFailed(what);
-    if (status === 429) throw new SourceRateLimited(what, retryAfterMs(res.headers['retry-after']));
+    if (status === 429) {
+      const delay = retryAfterMs(res.headers['retry-after']);
+      // Every activity of this source waits, not just this one.
+      options.limiter?.coolDown(delay);
+      throw new SourceRateLimited(what, delay);
+    }
     if (status === 408 || status >= 500) throw new SourceUnavailable(what);
     throw new SourceRequestRejected(what, status);
   };

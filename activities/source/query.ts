@@ -67,3 +67,60 @@ export function buildResourceUrl(serviceRoot: string, resource: string, q: Query
   const base = `${serviceRoot.replace(/\/+$/, '')}/${encodeURIComponent(resource)}`;
   return params.length ? `${base}?${params.join('&')}` : base;
 }
+
+/**
+ * The filter of a replication request: the platform's required clause (left bare: MLS Grid rejects
+ * it in parentheses), the user's filter (always parenthesised, so its `or` cannot widen the
+ * window), and the window's comparisons (parenthesised only when they contain `or`).
+ */
+export function composeFilter(parts: { required?: string; user?: string; window: (string | undefined)[] }): string | undefined {
+  const clauses: string[] = [];
+  if (parts.required) clauses.push(parts.required);
+  const window = parts.window.filter((w): w is string => !!w);
+  const many = clauses.length + (parts.user ? 1 : 0) + window.length > 1;
+  if (parts.user) clauses.push(many ? `(${parts.user})` : parts.user);
+  for (const w of window) clauses.push(many && /\bor\b/.test(w) ? `(${w})` : w);
+  return clauses.length ? clauses.join(' and ') : undefined;
+}
+
+/** An enum literal as the platform wants it: `'Active'` or `Namespace.Type'Active'`. */
+export function enumLiteral(style: 'plain' | 'typed', namespace: string, enumType: string, value: string): string {
+  const quoted = quoteString(value);
+  return style === 'typed' ? `${namespace}.${enumType}${quoted}` : quoted;
+}
+
+/**
+ * Splits keys into `$filter`s for ID-list requests, each keeping the whole URL within the
+ * platform's budget: `Key in ('a','b')` or `Key eq 'a' or Key eq 'b'` (lower-case `or`).
+ */
+export function idListFilters(opts: {
+  keyField: string;
+  keys: string[];
+  numericKey: boolean;
+  style: 'in' | 'or';
+  maxUrlLength: number;
+  /** Length of the URL without the filter (service root, resource, other options). */
+  baseUrlLength: number;
+}): string[] {
+  const budget = opts.maxUrlLength - opts.baseUrlLength - '&$filter='.length;
+  const render = (keys: string[]) =>
+    opts.style === 'in'
+      ? `${opts.keyField} in (${keys.map((k) => keyLiteral(k, opts.numericKey)).join(',')})`
+      : keys.map((k) => `${opts.keyField} eq ${keyLiteral(k, opts.numericKey)}`).join(' or ');
+  const filters: string[] = [];
+  let chunk: string[] = [];
+  for (const key of opts.keys) {
+    const candidate = [...chunk, key];
+    if (chunk.length > 0 && encodeURIComponent(render(candidate)).length > budget) {
+      filters.push(render(chunk));
+      chunk = [key];
+    } else {
+      chunk = candidate;
+    }
+    if (chunk.length === 1 && encodeURIComponent(render(chunk)).length > budget) {
+      throw new Error(`key ${JSON.stringify(key)} alone exceeds the platform's URL budget of ${opts.maxUrlLength}`);
+    }
+  }
+  if (chunk.length) filters.push(render(chunk));
+  return filters;
+}

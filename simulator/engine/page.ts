@@ -56,11 +56,11 @@ export function computePage(req: PageRequest): Page {
     if (err instanceof FilterTypeError) throw badRequest('invalid-filter', `$filter: ${err.message}`);
     throw err;
   }
-  const { result, ordering } = resolved;
+  const { result } = resolved;
 
   const sent = token?.sent ?? 0;
   let start: number;
-  if (token?.after && result.positionAfter) start = result.positionAfter(token.after.ms, token.after.key);
+  if (token?.after && result.positionAfter) start = result.positionAfter(token.after);
   else start = token?.offset ?? query.skip ?? 0;
   start = Math.min(start, result.length);
 
@@ -80,12 +80,10 @@ export function computePage(req: PageRequest): Page {
     return page;
   }
   const last = rows[rows.length - 1];
-  const keyset = ordering === 'timestamp-asc' && result.positionAfter !== undefined && last !== undefined;
+  const after = last !== undefined && result.positionAfter ? result.cursorOf?.(last) : undefined;
   page.next = {
     skiptoken: encodeSkipToken(
-      keyset
-        ? { sent: sent + length, pageSize, after: { ms: table.timestampOf(last), key: table.keyOf(last) } }
-        : { sent: sent + length, pageSize, offset: start + length },
+      after ? { sent: sent + length, pageSize, after } : { sent: sent + length, pageSize, offset: start + length },
     ),
   };
   return page;

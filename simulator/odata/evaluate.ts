@@ -84,13 +84,19 @@ const ORDERED_KINDS = new Set<FieldKind>(['string', 'integer', 'decimal', 'doubl
  */
 function coerceLiteral(field: FilterField, lit: Literal): Comparable {
   const mismatch = (): FilterTypeError =>
-    new FilterTypeError(`cannot compare ${field.name} (${field.enum ? `enum ${field.enum.name}` : field.kind}) with ${literalLabel(lit)}`, lit.pos);
+    new FilterTypeError(
+      `cannot compare ${field.name} (${field.enum ? `enum ${field.enum.name}` : field.kind}) with ${literalLabel(lit)}`,
+      lit.pos,
+    );
   switch (field.kind) {
     case 'datetime':
       if (lit.kind === 'datetime') return lit.value;
       if (lit.kind === 'date') return dateToInstant(lit.value);
       if (lit.kind === 'string') {
-        throw new FilterTypeError(`${field.name} is a DateTimeOffset: write the timestamp unquoted (e.g. 2024-01-02T03:04:05Z), not as a string`, lit.pos);
+        throw new FilterTypeError(
+          `${field.name} is a DateTimeOffset: write the timestamp unquoted (e.g. 2024-01-02T03:04:05Z), not as a string`,
+          lit.pos,
+        );
       }
       throw mismatch();
     case 'date':

@@ -116,7 +116,8 @@ function tokenize(text: string): Token[] {
       let raw: string;
       if (dateTime) {
         raw = dateTime;
-        if (!/(?:Z|[+-]\d{2}:\d{2})$/.test(raw)) throw new FilterSyntaxError(`DateTimeOffset literal ${raw} needs a time zone (Z or ±hh:mm)`, start);
+        if (!/(?:Z|[+-]\d{2}:\d{2})$/.test(raw))
+          throw new FilterSyntaxError(`DateTimeOffset literal ${raw} needs a time zone (Z or ±hh:mm)`, start);
         const value = parseDateTimeOffset(raw);
         if (!value) throw new FilterSyntaxError(`invalid DateTimeOffset literal ${raw}`, start);
         literal = { kind: 'datetime', value, text: raw, pos: start };

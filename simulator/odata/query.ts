@@ -53,21 +53,25 @@ const SYSTEM_OPTIONS = new Set(['$filter', '$select', '$orderby', '$top', '$skip
 export function splitQuery(search: string): Array<[string, string]> {
   const raw = search.startsWith('?') ? search.slice(1) : search;
   if (raw === '') return [];
-  return raw.split('&').filter(Boolean).map((part) => {
-    const eq = part.indexOf('=');
-    const decode = (s: string): string => {
-      try {
-        return decodeURIComponent(s.replace(/\+/g, ' '));
-      } catch {
-        throw new QueryOptionError(`query string is not valid percent-encoding: ${s}`, 'bad-query-string');
-      }
-    };
-    return eq < 0 ? [decode(part), ''] : [decode(part.slice(0, eq)), decode(part.slice(eq + 1))];
-  });
+  return raw
+    .split('&')
+    .filter(Boolean)
+    .map((part) => {
+      const eq = part.indexOf('=');
+      const decode = (s: string): string => {
+        try {
+          return decodeURIComponent(s.replace(/\+/g, ' '));
+        } catch {
+          throw new QueryOptionError(`query string is not valid percent-encoding: ${s}`, 'bad-query-string');
+        }
+      };
+      return eq < 0 ? [decode(part), ''] : [decode(part.slice(0, eq)), decode(part.slice(eq + 1))];
+    });
 }
 
 function nonNegativeInt(name: string, value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new QueryOptionError(`${name} must be a non-negative integer, got '${value}'`, `invalid-${name.slice(1)}`);
+  if (!/^\d+$/.test(value.trim()))
+    throw new QueryOptionError(`${name} must be a non-negative integer, got '${value}'`, `invalid-${name.slice(1)}`);
   return Number(value.trim());
 }
 
@@ -99,14 +103,21 @@ function parseExpand(value: string): ExpandItem[] {
     if (rest.startsWith('(')) {
       const close = rest.indexOf(')');
       if (close < 0) throw new QueryOptionError(`$expand '${value}' has an unclosed '('`, 'invalid-expand');
-      for (const opt of rest.slice(1, close).split(';').filter((s) => s.trim() !== '')) {
+      for (const opt of rest
+        .slice(1, close)
+        .split(';')
+        .filter((s) => s.trim() !== '')) {
         const eq = opt.indexOf('=');
         const name = opt.slice(0, eq).trim();
         const v = opt.slice(eq + 1).trim();
         if (eq < 0) throw new QueryOptionError(`$expand option '${opt}' is malformed`, 'invalid-expand');
         if (name === '$select') item.select = nameList('$select', v);
         else if (name === '$top') item.top = nonNegativeInt('$top', v);
-        else throw new QueryOptionError(`$expand option ${name} is not supported by the simulator (only $select and $top)`, 'unsupported-expand');
+        else
+          throw new QueryOptionError(
+            `$expand option ${name} is not supported by the simulator (only $select and $top)`,
+            'unsupported-expand',
+          );
       }
       rest = rest.slice(close + 1).trim();
     }
@@ -152,7 +163,8 @@ export function parseQueryOptions(pairs: Array<[string, string]>): ParsedQuery {
         query.skip = nonNegativeInt('$skip', value);
         break;
       case '$count':
-        if (value !== 'true' && value !== 'false') throw new QueryOptionError(`$count must be true or false, got '${value}'`, 'invalid-count');
+        if (value !== 'true' && value !== 'false')
+          throw new QueryOptionError(`$count must be true or false, got '${value}'`, 'invalid-count');
         query.count = value === 'true';
         break;
       case '$expand':

@@ -15,7 +15,11 @@ export interface SkipToken {
 }
 
 export function encodeSkipToken(token: SkipToken): string {
-  const compact = { n: token.sent, p: token.pageSize, ...(token.after ? { t: token.after.ms, k: token.after.key } : { o: token.offset ?? 0 }) };
+  const compact = {
+    n: token.sent,
+    p: token.pageSize,
+    ...(token.after ? { t: token.after.ms, k: token.after.key } : { o: token.offset ?? 0 }),
+  };
   return Buffer.from(JSON.stringify(compact)).toString('base64url');
 }
 

@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import type { Config } from '../../config';
 import { Runtime } from '../../activities/runtime';
-import { MysqlDestination } from '../../activities/destinations/mysql';
+import { type MysqlDestination } from '../../activities/destinations/mysql';
 import { toColumnValue, type ColumnPlan } from '../../activities/destinations/mysql/columns';
 import pino from 'pino';
 import { query } from './stack';

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { fitRowLimit, planColumn, toColumnValue, ValueRejected, type ColumnPlan } from '../../activities/destinations/mysql/columns';
+import {
+  adoptLiveType,
+  fitRowLimit,
+  planColumn,
+  toColumnValue,
+  ValueRejected,
+  ValueTooLong,
+  widenColumn,
+  type ColumnPlan,
+} from '../../activities/destinations/mysql/columns';
 import type { EdmModel, FieldModel } from '../../activities/source/metadata';
 
 const model: EdmModel = {
@@ -9,7 +18,13 @@ const model: EdmModel = {
   entitySets: [],
   problems: [],
   enumTypes: {
-    StandardStatus: { name: 'StandardStatus', namespace: 'x', underlyingType: 'Edm.Int32', isFlags: false, members: [{ name: 'Active' }, { name: 'ActiveUnderContract' }] },
+    StandardStatus: {
+      name: 'StandardStatus',
+      namespace: 'x',
+      underlyingType: 'Edm.Int32',
+      isFlags: false,
+      members: [{ name: 'Active' }, { name: 'ActiveUnderContract' }],
+    },
     Features: { name: 'Features', namespace: 'x', underlyingType: 'Edm.Int64', isFlags: true, members: [{ name: 'A' }] },
   },
 };
@@ -22,7 +37,9 @@ const plan = (f: FieldModel, isKey = false) => planColumn(f, f.name, model, { is
 
 describe('EDM → MySQL column types', () => {
   it('maps every primitive with its facets', () => {
-    expect(plan(field('K', prim('Edm.String'), { maxLength: 40 }), true).sqlType).toBe('VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
+    expect(plan(field('K', prim('Edm.String'), { maxLength: 40 }), true).sqlType).toBe(
+      'VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin',
+    );
     expect(plan(field('S', prim('Edm.String'), { maxLength: 25 })).sqlType).toBe('VARCHAR(25)');
     expect(plan(field('S', prim('Edm.String'), { maxLength: 4000 })).sqlType).toBe('TEXT');
     expect(plan(field('S', prim('Edm.String'))).sqlType).toBe('MEDIUMTEXT');
@@ -92,5 +109,50 @@ describe('value conversion', () => {
   it('stores collections as JSON, splitting a multi-value field sent as a string', () => {
     expect(toColumnValue(coll, ['Active'])).toBe('["Active"]');
     expect(toColumnValue(coll, 'Active, Pending')).toBe('["Active","Pending"]');
+  });
+});
+
+describe('widening a column its data outgrew', () => {
+  const varchar = (n: number) => plan(field('S', prim('Edm.String'), { maxLength: n }));
+  const roomy = { isKey: false, spareRowBytes: 10_000 };
+
+  it('says how long the text was, counting characters rather than UTF-16 units', () => {
+    const err = (() => {
+      try {
+        toColumnValue(varchar(5), 'ab😀cdef');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ValueTooLong);
+    expect((err as ValueTooLong).chars).toBe(7);
+    expect(toColumnValue(varchar(5), 'ab😀cd')).toBe('ab😀cd');
+  });
+
+  it('doubles a VARCHAR up to 255, falls back to the exact need, then to TEXT when the row has no room', () => {
+    expect(widenColumn(varchar(20), 25, roomy)?.sqlType).toBe('VARCHAR(40)');
+    expect(widenColumn(varchar(200), 210, roomy)?.sqlType).toBe('VARCHAR(255)');
+    expect(widenColumn(varchar(20), 25, { isKey: false, spareRowBytes: 20 })?.sqlType).toBe('VARCHAR(25)');
+    expect(widenColumn(varchar(20), 25, { isKey: false, spareRowBytes: 10 })).toMatchObject({ kind: 'text', sqlType: 'TEXT' });
+    expect(widenColumn(varchar(20), 300, roomy)?.sqlType).toBe('TEXT');
+    expect(widenColumn(varchar(20), 20_000, roomy)?.sqlType).toBe('MEDIUMTEXT');
+  });
+
+  it('grows TEXT to MEDIUMTEXT and stops there, and never widens CHAR, numbers or a key past VARCHAR(255)', () => {
+    expect(widenColumn(plan(field('S', prim('Edm.String'), { maxLength: 4000 })), 20_000, roomy)?.sqlType).toBe('MEDIUMTEXT');
+    expect(widenColumn(plan(field('S', prim('Edm.String'))), 5_000_000, roomy)).toBeUndefined();
+    expect(widenColumn(plan(field('G', prim('Edm.Guid'))), 40, roomy)).toBeUndefined();
+    expect(widenColumn(plan(field('I', prim('Edm.Int32'))), 40, roomy)).toBeUndefined();
+    const key = plan(field('K', prim('Edm.String'), { maxLength: 20 }), true);
+    expect(widenColumn(key, 30, { isKey: true, spareRowBytes: 10_000 })?.sqlType).toBe(
+      'VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin',
+    );
+    expect(widenColumn(key, 300, { isKey: true, spareRowBytes: 10_000 })).toBeUndefined();
+  });
+
+  it('adopts a wider live type but never a narrower one', () => {
+    expect(adoptLiveType(varchar(10), 'varchar', 27, false)).toMatchObject({ sqlType: 'VARCHAR(27)', maxChars: 27 });
+    expect(adoptLiveType(varchar(10), 'mediumtext', null, false)).toMatchObject({ kind: 'text', sqlType: 'MEDIUMTEXT' });
+    expect(adoptLiveType(varchar(50), 'varchar', 20, false)).toMatchObject({ sqlType: 'VARCHAR(50)' });
   });
 });

@@ -232,7 +232,10 @@ describe('simulator dataset', () => {
     const keys = ds.liveKeys();
     for (let round = 0; round < 20; round++) {
       ds.touch(keys.filter((_, i) => (i * 7 + round) % 13 === 0));
-      ds.setTimestamp(keys.filter((_, i) => (i + round) % 17 === 0), new Date(ANCHOR - (round % 4) * DAY).toISOString());
+      ds.setTimestamp(
+        keys.filter((_, i) => (i + round) % 17 === 0),
+        new Date(ANCHOR - (round % 4) * DAY).toISOString(),
+      );
       ds.remove(keys.filter((_, i) => (i * 3 + round) % 97 === 0));
       ds.add(round % 3);
     }

@@ -71,7 +71,10 @@ describe('simulator $filter parser', () => {
   it('binds and tighter than or', () => {
     expect(shape(parseFilter('A eq 1 or B eq 2 and C eq 3'))).toMatchObject({
       kind: 'or',
-      terms: [{ kind: 'compare', left: { name: 'A' } }, { kind: 'and', terms: [{ left: { name: 'B' } }, { left: { name: 'C' } }] }],
+      terms: [
+        { kind: 'compare', left: { name: 'A' } },
+        { kind: 'and', terms: [{ left: { name: 'B' } }, { left: { name: 'C' } }] },
+      ],
     });
   });
 
@@ -85,7 +88,10 @@ describe('simulator $filter parser', () => {
   it('applies not to the comparison or group after it', () => {
     expect(shape(parseFilter('not A eq 1 and B eq 2'))).toMatchObject({
       kind: 'and',
-      terms: [{ kind: 'not', expr: { kind: 'compare', left: { name: 'A' } } }, { kind: 'compare', left: { name: 'B' } }],
+      terms: [
+        { kind: 'not', expr: { kind: 'compare', left: { name: 'A' } } },
+        { kind: 'compare', left: { name: 'B' } },
+      ],
     });
     expect(shape(parseFilter('not (A eq 1 or B eq 2)'))).toMatchObject({ kind: 'not', expr: { kind: 'or' } });
   });
@@ -106,11 +112,7 @@ describe('simulator $filter parser', () => {
     expect(shape(parseFilter("City in ('A', 'B''s', null)"))).toEqual({
       kind: 'in',
       operand: { kind: 'field', name: 'City' },
-      values: [
-        { kind: 'string', value: 'A' },
-        { kind: 'string', value: "B's" },
-        { kind: 'null' },
-      ],
+      values: [{ kind: 'string', value: 'A' }, { kind: 'string', value: "B's" }, { kind: 'null' }],
     });
     expect(shape(parseFilter('X eq true'))).toMatchObject({ right: { kind: 'boolean', value: true } });
     expect(shape(parseFilter('X ne null'))).toMatchObject({ right: { kind: 'null' } });

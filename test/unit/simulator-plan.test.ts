@@ -10,7 +10,9 @@ const U = '2024-05-01T00:00:00Z';
 
 describe('simulator filter planning', () => {
   it('turns the keyset window into index bounds with nothing left to evaluate', () => {
-    const p = plan(`(ModificationTimestamp gt ${T} or (ModificationTimestamp eq ${T} and ListingKey gt 'L000000005')) and ModificationTimestamp le ${U}`);
+    const p = plan(
+      `(ModificationTimestamp gt ${T} or (ModificationTimestamp eq ${T} and ListingKey gt 'L000000005')) and ModificationTimestamp le ${U}`,
+    );
     expect(p.residual).toBeUndefined();
     expect(p.lower).toEqual({ at: { ms: Date.parse(T), ticks: 0 }, key: 'L000000005', inclusive: false });
     expect(p.upper).toEqual({ at: { ms: Date.parse(U), ticks: 0 }, key: 1, inclusive: true });
@@ -25,7 +27,9 @@ describe('simulator filter planning', () => {
       upperBound: U,
     });
     expect(plan(product).residual).toBeUndefined();
-    const swapped = plan(`ModificationTimestamp le ${U} and ((ListingKey ge 'L1' and ${T} eq ModificationTimestamp) or ${T} lt ModificationTimestamp)`);
+    const swapped = plan(
+      `ModificationTimestamp le ${U} and ((ListingKey ge 'L1' and ${T} eq ModificationTimestamp) or ${T} lt ModificationTimestamp)`,
+    );
     expect(swapped.residual).toBeUndefined();
     expect(swapped.lower).toMatchObject({ key: 'L1', inclusive: true });
   });
@@ -39,7 +43,9 @@ describe('simulator filter planning', () => {
   });
 
   it('keeps the tighter of two bounds', () => {
-    const p = plan(`ModificationTimestamp gt ${T} and ModificationTimestamp ge 2024-04-02T00:00:00Z and ModificationTimestamp lt ${U} and ModificationTimestamp le ${U}`);
+    const p = plan(
+      `ModificationTimestamp gt ${T} and ModificationTimestamp ge 2024-04-02T00:00:00Z and ModificationTimestamp lt ${U} and ModificationTimestamp le ${U}`,
+    );
     expect(p.lower?.at.ms).toBe(Date.parse('2024-04-02T00:00:00Z'));
     expect(p.upper).toMatchObject({ inclusive: false });
   });

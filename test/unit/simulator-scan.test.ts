@@ -36,7 +36,9 @@ describe('simulator key-only scans at 100k records', () => {
     for (let i = 1; i < rows.length; i++) {
       const a = rows[i - 1] as Row;
       const b = rows[i] as Row;
-      const ordered = a.ModificationTimestamp < b.ModificationTimestamp || (a.ModificationTimestamp === b.ModificationTimestamp && a.ListingKey < b.ListingKey);
+      const ordered =
+        a.ModificationTimestamp < b.ModificationTimestamp ||
+        (a.ModificationTimestamp === b.ModificationTimestamp && a.ListingKey < b.ListingKey);
       if (!ordered) throw new Error(`out of order at ${i}: ${JSON.stringify(a)} then ${JSON.stringify(b)}`);
     }
   });

@@ -16,7 +16,11 @@ type Row = Record<string, unknown>;
 async function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
   const res = await fetch(url, { headers });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text } };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text },
+  };
 }
 
 async function post(url: string, body: unknown): Promise<Reply> {
@@ -92,9 +96,12 @@ describe('simulator server (generic personality)', () => {
 
   it('follows odata.maxpagesize nextLinks to exactly the filtered count', async () => {
     const filter = "StandardStatus eq 'Active' and ModificationTimestamp ge 1970-01-01T00:00:00Z";
-    const { rows, pages, first } = await collect(q(`${sim.url}/Property`, { $filter: filter, $select: 'ListingKey,StandardStatus', $count: 'true' }), {
-      Prefer: 'odata.maxpagesize=37',
-    });
+    const { rows, pages, first } = await collect(
+      q(`${sim.url}/Property`, { $filter: filter, $select: 'ListingKey,StandardStatus', $count: 'true' }),
+      {
+        Prefer: 'odata.maxpagesize=37',
+      },
+    );
     expect(first.headers.get('preference-applied')).toBe('odata.maxpagesize=37');
     const expected = sim.dataset.liveKeys().filter((k) => sim.dataset.getRecord(k)?.StandardStatus === 'Active');
     expect(first.body['@odata.count']).toBe(expected.length);
@@ -123,7 +130,9 @@ describe('simulator server (generic personality)', () => {
   });
 
   it('orders by one or more fields, ascending or descending, across pages', async () => {
-    const { rows } = await collect(`${sim.url}/Property?$select=ListingKey,ListPrice,BedroomsTotal&$orderby=BedroomsTotal desc,ListPrice&$top=700`);
+    const { rows } = await collect(
+      `${sim.url}/Property?$select=ListingKey,ListPrice,BedroomsTotal&$orderby=BedroomsTotal desc,ListPrice&$top=700`,
+    );
     expect(rows.length).toBe(700);
     for (let i = 1; i < rows.length; i++) {
       const a = rows[i - 1] as Row;
@@ -146,7 +155,13 @@ describe('simulator server (generic personality)', () => {
     const T = pivot.ModificationTimestamp as string;
     const filter = `(ModificationTimestamp gt ${T} or (ModificationTimestamp eq ${T} and ListingKey gt '${pivot.ListingKey as string}')) and ModificationTimestamp le ${upper.ModificationTimestamp as string}`;
     const reply = await get(
-      q(`${sim.url}/Property`, { $filter: filter, $select: 'ListingKey,ModificationTimestamp', $orderby: 'ModificationTimestamp,ListingKey', $top: '1000', $count: 'true' }),
+      q(`${sim.url}/Property`, {
+        $filter: filter,
+        $select: 'ListingKey,ModificationTimestamp',
+        $orderby: 'ModificationTimestamp,ListingKey',
+        $top: '1000',
+        $count: 'true',
+      }),
       { Prefer: 'odata.maxpagesize=1000' },
     );
     const expected = all.rows.slice(1001).filter((r) => (r.ModificationTimestamp as string) <= (upper.ModificationTimestamp as string));
@@ -178,6 +193,31 @@ describe('simulator server (generic personality)', () => {
       after = page.at(-1);
     }
     expect(seen).toEqual(keys);
+  });
+
+  it('answers windows on PhotosChangeTimestamp in its own order or in the default order', async () => {
+    const all = sim.dataset
+      .liveKeys()
+      .map((k) => ({
+        key: k,
+        photos: sim.dataset.getRecord(k)?.PhotosChangeTimestamp as string,
+        modified: sim.dataset.getRecord(k)?.ModificationTimestamp as string,
+      }));
+    const byPhotos = [...all].sort((a, b) => (a.photos < b.photos ? -1 : a.photos > b.photos ? 1 : a.key < b.key ? -1 : 1));
+    const pivot = byPhotos[2000] as { key: string; photos: string };
+    const expected = byPhotos.slice(2001);
+    const filter = `PhotosChangeTimestamp gt ${pivot.photos} or (PhotosChangeTimestamp eq ${pivot.photos} and ListingKey gt '${pivot.key}')`;
+    const ordered = await collect(
+      q(`${sim.url}/Property`, { $filter: filter, $select: 'ListingKey', $orderby: 'PhotosChangeTimestamp,ListingKey' }),
+      {
+        Prefer: 'odata.maxpagesize=150',
+      },
+    );
+    expect(keysOf(ordered.rows)).toEqual(expected.map((r) => r.key));
+    const defaultOrder = await collect(q(`${sim.url}/Property`, { $filter: filter, $select: 'ListingKey,ModificationTimestamp' }));
+    const stamps = defaultOrder.rows.map((r) => `${r.ModificationTimestamp as string} ${r.ListingKey as string}`);
+    expect(stamps).toEqual([...stamps].sort());
+    expect(new Set(keysOf(defaultOrder.rows))).toEqual(new Set(expected.map((r) => r.key)));
   });
 
   it('rejects $top over the cap with an OData error and counts the violation', async () => {
@@ -259,7 +299,9 @@ describe('simulator server (generic personality)', () => {
   it('leaves deleted records out of collections and counts', async () => {
     const before = (await get(`${sim.url}/Property?$top=0&$count=true`)).body['@odata.count'] as number;
     sim.dataset.remove(['L000000100', 'L000000101']);
-    const after = await get(q(`${sim.url}/Property`, { $filter: "ListingKey in ('L000000100', 'L000000101', 'L000000102')", $count: 'true' }));
+    const after = await get(
+      q(`${sim.url}/Property`, { $filter: "ListingKey in ('L000000100', 'L000000101', 'L000000102')", $count: 'true' }),
+    );
     expect(after.body['@odata.count']).toBe(1);
     expect((await get(`${sim.url}/Property?$top=0&$count=true`)).body['@odata.count']).toBe(before - 2);
   });
@@ -281,7 +323,13 @@ describe('simulator server (generic personality)', () => {
   });
 
   it('serves Media in (ModificationTimestamp, MediaKey) order and by parent key', async () => {
-    const reply = await get(q(`${sim.url}/Media`, { $filter: "ResourceRecordKey in ('L000000007', 'L000000008')", $select: 'MediaKey,ResourceRecordKey', $count: 'true' }));
+    const reply = await get(
+      q(`${sim.url}/Media`, {
+        $filter: "ResourceRecordKey in ('L000000007', 'L000000008')",
+        $select: 'MediaKey,ResourceRecordKey',
+        $count: 'true',
+      }),
+    );
     expect(reply.body['@odata.count']).toBe(10);
     const { rows } = await collect(`${sim.url}/Media?$select=MediaKey,ModificationTimestamp&$top=1500`);
     const order = rows.map((r) => `${r.ModificationTimestamp as string} ${r.MediaKey as string}`);
@@ -329,7 +377,10 @@ describe('simulator admin API', () => {
 
   it('deletes, adds and sets timestamps, validating the bodies', async () => {
     expect((await post(`${admin}/delete`, { keys: ['L000000010'] })).body).toMatchObject({ keys: ['L000000010'], liveCount: 299 });
-    expect((await post(`${admin}/add`, { count: 3 })).body).toMatchObject({ keys: ['L000000300', 'L000000301', 'L000000302'], liveCount: 302 });
+    expect((await post(`${admin}/add`, { count: 3 })).body).toMatchObject({
+      keys: ['L000000300', 'L000000301', 'L000000302'],
+      liveCount: 302,
+    });
     const set = await post(`${admin}/set-timestamp`, { keys: ['L000000020', 'L000000021'], timestamp: '2024-01-01T00:00:00.000Z' });
     expect(set.body).toMatchObject({ keys: ['L000000020', 'L000000021'], timestamp: '2024-01-01T00:00:00.000Z' });
     expect(sim.dataset.getRecord('L000000021')?.ModificationTimestamp).toBe('2024-01-01T00:00:00.000Z');

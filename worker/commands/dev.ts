@@ -8,6 +8,8 @@ import { consoleLog } from '../../scripts/lib/log';
 import { ensureMariaDb, ensureTemporalCli } from '../../scripts/lib/setup-steps';
 import { loadTemporalDevConfig, startTemporalDev, type TemporalDevServer } from '../../scripts/lib/temporal-dev';
 import { stopMariaDb } from '../../scripts/lib/mariadb';
+import type { Client } from '@temporalio/client';
+import type { Runtime } from '../../activities';
 import { loadConfig, type Config } from '../../config';
 import { startSimulator } from '../../simulator/server';
 import { SEARCH_ATTRIBUTES } from '../../workflows/names';
@@ -115,7 +117,7 @@ interface Summary {
   workflows: { workflowId: string; searchAttributes: Record<string, unknown> }[];
 }
 
-async function summarize(config: Config, runtime: import('../../activities').Runtime, client: import('@temporalio/client').Client): Promise<Summary> {
+async function summarize(config: Config, runtime: Runtime, client: Client): Promise<Summary> {
   let mlsCount = 0;
   const destinations: Record<string, number> = {};
   const workflows: Summary['workflows'] = [];

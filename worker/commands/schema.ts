@@ -9,7 +9,14 @@ import { basename, extname } from 'node:path';
 import type { Pool } from 'mysql2/promise';
 import type { Config, ResourceConfig } from '../../config';
 import type { SchemaChange } from '../../activities/destinations';
-import { applyTable, checkTable, planTable, type Naming, type TablePlan, type TableSource } from '../../activities/destinations/mysql/schema';
+import {
+  applyTable,
+  checkTable,
+  planTable,
+  type Naming,
+  type TablePlan,
+  type TableSource,
+} from '../../activities/destinations/mysql/schema';
 import { databaseExists, describeUrl, openPool } from '../../activities/destinations/mysql/pool';
 import { cursorFields, findEntityType, type EdmModel, type EntityTypeModel } from '../../activities/source/metadata';
 import { loadMetadataFile } from './metadata';
@@ -61,7 +68,11 @@ export async function runSchemaApply(
   } else {
     const config = await loadConfig();
     const sourceConfig = config.sources[target];
-    if (!sourceConfig) throw new Error(`${target} is neither a metadata file nor a source in the config`);
+    if (!sourceConfig) {
+      // A name with a dot or a slash was meant as a file; say so rather than blame the config.
+      if (/[./\\]/.test(target)) throw new Error(`metadata file not found: ${target}`);
+      throw new Error(`${target} is neither a metadata file nor a source in the config`);
+    }
     const { Runtime } = await import('../../activities/runtime');
     const pino = (await import('pino')).default;
     const runtime = new Runtime(config, pino({ level: 'silent' }));
@@ -101,8 +112,13 @@ const MYSQL_URL = /^mysql:\/\/[^/]+\/[A-Za-z0-9_$]+(\?.*)?$/;
 
 function plainTarget(url: string, prefix: string): SchemaTarget {
   // The URL may hold a password: the message must not repeat it.
-  if (!MYSQL_URL.test(url)) throw new Error('--mysql must be a mysql:// URL that names a database, e.g. mysql://user:pass@127.0.0.1:3306/mls');
-  return { name: describeUrl(url), url, naming: { table: (_source, resource) => `${prefix}${resource}`, field: (_resource, field) => field } };
+  if (!MYSQL_URL.test(url))
+    throw new Error('--mysql must be a mysql:// URL that names a database, e.g. mysql://user:pass@127.0.0.1:3306/mls');
+  return {
+    name: describeUrl(url),
+    url,
+    naming: { table: (_source, resource) => `${prefix}${resource}`, field: (_resource, field) => field },
+  };
 }
 
 /** The source's MySQL destinations that let resync manage their schema, with their naming hooks. */
@@ -141,7 +157,12 @@ export interface ResourceSelection {
  * indexed by the key alone. Names and cursor fields configured for the source win, so the table
  * matches the one sync makes.
  */
-export function selectResources(model: EdmModel, source: string, requested: string[] | undefined, configured: ResourceConfig[] = []): ResourceSelection {
+export function selectResources(
+  model: EdmModel,
+  source: string,
+  requested: string[] | undefined,
+  configured: ResourceConfig[] = [],
+): ResourceSelection {
   const configuredFor = (entity: EntityTypeModel) => configured.find((r) => findEntityType(model, r.name) === entity);
   const describe = (entity: EntityTypeModel): TableSource => {
     const config = configuredFor(entity);
@@ -157,7 +178,8 @@ export function selectResources(model: EdmModel, source: string, requested: stri
     for (const entity of Object.values(model.entityTypes)) {
       const r = describe(entity);
       if (entity.key.length === 0) skipped.push(`skipped ${r.resource}: $metadata declares no key`);
-      else if (!r.cursorField) skipped.push(`skipped ${r.resource}: no ModificationTimestamp (name it with --resource to make its table anyway)`);
+      else if (!r.cursorField)
+        skipped.push(`skipped ${r.resource}: no ModificationTimestamp (name it with --resource to make its table anyway)`);
       else resources.push(r);
     }
     return { resources, skipped };

@@ -6,17 +6,7 @@
 import type { EdmModel, FieldModel } from '../../source/metadata/model';
 import { parseInstant, toMysqlDatetime } from '../../common/timestamps';
 
-export type ColumnKind =
-  | 'string'
-  | 'text'
-  | 'bool'
-  | 'int'
-  | 'decimal'
-  | 'double'
-  | 'date'
-  | 'datetime'
-  | 'time'
-  | 'json';
+export type ColumnKind = 'string' | 'text' | 'bool' | 'int' | 'decimal' | 'double' | 'date' | 'datetime' | 'time' | 'json';
 
 export interface ColumnPlan {
   field: string;
@@ -209,7 +199,12 @@ export function adoptLiveType(plan: ColumnPlan, dataType: string, charLength: nu
   if (capacity === undefined || capacity <= (plan.maxChars ?? 0)) return plan;
   const type = dataType.toLowerCase();
   if (type === 'varchar') {
-    return { ...plan, kind: 'string', sqlType: isKey ? `VARCHAR(${capacity}) ${KEY_COLLATION}` : `VARCHAR(${capacity})`, maxChars: capacity };
+    return {
+      ...plan,
+      kind: 'string',
+      sqlType: isKey ? `VARCHAR(${capacity}) ${KEY_COLLATION}` : `VARCHAR(${capacity})`,
+      maxChars: capacity,
+    };
   }
   if (type === 'char') return plan;
   return { ...plan, kind: 'text', sqlType: type.toUpperCase(), maxChars: capacity };
@@ -223,14 +218,24 @@ export function adoptLiveType(plan: ColumnPlan, dataType: string, charLength: nu
  */
 export function widenColumn(plan: ColumnPlan, chars: number, opts: { isKey: boolean; spareRowBytes: number }): ColumnPlan | undefined {
   const { field, column, flags, lenient } = plan;
-  const keep: Pick<ColumnPlan, 'field' | 'column' | 'flags' | 'lenient'> = { field, column, ...(flags ? { flags } : {}), ...(lenient ? { lenient } : {}) };
+  const keep: Pick<ColumnPlan, 'field' | 'column' | 'flags' | 'lenient'> = {
+    field,
+    column,
+    ...(flags ? { flags } : {}),
+    ...(lenient ? { lenient } : {}),
+  };
   if (plan.kind === 'string' && plan.sqlType.startsWith('VARCHAR(')) {
     const current = plan.maxChars ?? 0;
     if (chars <= VARCHAR_MAX_CHARS) {
       // Doubling first: a column whose values keep growing is altered a few times, not on every page.
       for (const target of [Math.min(VARCHAR_MAX_CHARS, Math.max(chars, current * 2)), chars]) {
         if ((target - current) * 4 <= opts.spareRowBytes) {
-          return { ...keep, kind: 'string', sqlType: opts.isKey ? `VARCHAR(${target}) ${KEY_COLLATION}` : `VARCHAR(${target})`, maxChars: target };
+          return {
+            ...keep,
+            kind: 'string',
+            sqlType: opts.isKey ? `VARCHAR(${target}) ${KEY_COLLATION}` : `VARCHAR(${target})`,
+            maxChars: target,
+          };
         }
       }
     }
@@ -269,7 +274,8 @@ export function toColumnValue(plan: ColumnPlan, value: unknown): string | number
       if (value === 'true' || value === 'false') return value === 'true' ? 1 : 0;
       throw new ValueRejected(`expected a boolean, got ${describe(value)}`);
     case 'int': {
-      const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : typeof value === 'string' ? value.trim() : '';
+      const text =
+        typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : typeof value === 'string' ? value.trim() : '';
       // Integers sometimes arrive as 12.0; accept them only when the fraction is zero.
       const m = /^(-?\d+)(?:\.0+)?$/.exec(text);
       if (!m) throw new ValueRejected(`expected an integer, got ${describe(value)}`);
@@ -307,14 +313,23 @@ export function toColumnValue(plan: ColumnPlan, value: unknown): string | number
     }
     case 'json': {
       // A multi-value field sent as "A,B" instead of ["A","B"] is a known feed quirk.
-      const normalised = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+      const normalised =
+        typeof value === 'string'
+          ? value
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : value;
       return JSON.stringify(normalised);
     }
   }
 }
 
 function checkDecimal(text: string, plan: ColumnPlan): void {
-  const [intPart = '', fracPart = ''] = text.replace(/^-/, '').replace(/[eE].*$/, '').split('.');
+  const [intPart = '', fracPart = ''] = text
+    .replace(/^-/, '')
+    .replace(/[eE].*$/, '')
+    .split('.');
   if (/[eE]/.test(text)) return; // exponent forms: let MySQL's strict mode judge the range
   const intDigits = intPart.replace(/^0+/, '').length;
   if (intDigits > (plan.precision ?? 0) - (plan.scale ?? 0)) throw new ValueRejected(`${text} is out of range for ${plan.sqlType}`);

@@ -2,7 +2,7 @@
  * The MySQL/MariaDB destination: schema from $metadata, byte-sized batched upserts, one
  * transaction per page, and text columns widened when the data outgrows them.
  */
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import type { MysqlDestinationConfig } from '../../../config';
 import { canonicalTimestamp } from '../../common/timestamps';
@@ -108,11 +108,23 @@ export class MysqlDestination implements Destination {
       widenings.push({ to, detail: `${column} ${current.sqlType} → ${to.sqlType}: a value of ${need.chars} characters (key ${need.key})` });
     }
     const changes = await widenColumns(pool, plan, widenings);
-    for (const change of changes) this.logger?.warn({ destination: this.name, resource: resource.resource, change }, 'column widened for data');
+    for (const change of changes)
+      this.logger?.warn({ destination: this.name, resource: resource.resource, change }, 'column widened for data');
     if (columns.every((c, i) => c === plan.columns[i])) return false;
     const widened: TablePlan = { ...plan, columns, byField: new Map(columns.map((c) => [c.field, c])) };
     this.plans.set(`${resource.source}/${resource.resource}`, { plan: widened, sql: upsertSql(widened) });
     return true;
+  }
+
+  async deleteRecords(resource: ResourceModel, keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const { plan } = this.tableFor(resource);
+    const pool = await this.getPool();
+    const [result] = await pool.query<ResultSetHeader>(
+      `DELETE FROM ${quoteIdent(plan.table)} WHERE ${quoteIdent(plan.keyColumns[0]!)} IN (?)`,
+      [keys],
+    );
+    return result.affectedRows;
   }
 
   async count(resource: ResourceModel): Promise<number> {

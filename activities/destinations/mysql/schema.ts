@@ -158,7 +158,8 @@ export function diffTable(plan: TablePlan, live: LiveTable | undefined): SchemaS
   const steps: SchemaStep[] = [];
   const missing = plan.columns.filter((c) => !live.columns.has(c.column.toLowerCase()));
   const adds = missing.map((c) => ({ clause: `ADD COLUMN ${quoteIdent(c.column)} ${c.sqlType} NULL`, detail: `${c.column} ${c.sqlType}` }));
-  if (!live.columns.has(EXTRA_COLUMN)) adds.push({ clause: `ADD COLUMN ${quoteIdent(EXTRA_COLUMN)} JSON NULL`, detail: `${EXTRA_COLUMN} JSON` });
+  if (!live.columns.has(EXTRA_COLUMN))
+    adds.push({ clause: `ADD COLUMN ${quoteIdent(EXTRA_COLUMN)} JSON NULL`, detail: `${EXTRA_COLUMN} JSON` });
   if (adds.length > 0) {
     steps.push({
       sql: `ALTER TABLE ${quoteIdent(table)} ${adds.map((a) => a.clause).join(', ')}`,
@@ -180,7 +181,11 @@ export function diffTable(plan: TablePlan, live: LiveTable | undefined): SchemaS
         plan,
         widen.map((w) => w.column),
       ),
-      changes: widen.map((w) => ({ table, action: 'widen column', detail: `${w.column.column} ${describeLive(w.from)} → ${w.column.sqlType} (metadata)` })),
+      changes: widen.map((w) => ({
+        table,
+        action: 'widen column',
+        detail: `${w.column.column} ${describeLive(w.from)} → ${w.column.sqlType} (metadata)`,
+      })),
     });
   }
   if (!live.indexes.has('PRIMARY')) {
@@ -244,7 +249,10 @@ async function liveColumnCount(db: Db, table: string): Promise<number> {
 
 async function registeredShape(db: Db, table: string): Promise<{ hash: string; columns: number } | undefined> {
   try {
-    const [rows] = await db.query<RowDataPacket[]>(`SELECT plan_hash, column_count FROM ${quoteIdent(REGISTRY_TABLE)} WHERE table_name = ?`, [table]);
+    const [rows] = await db.query<RowDataPacket[]>(
+      `SELECT plan_hash, column_count FROM ${quoteIdent(REGISTRY_TABLE)} WHERE table_name = ?`,
+      [table],
+    );
     const row = rows[0];
     return row ? { hash: String(row.plan_hash), columns: Number(row.column_count) } : undefined;
   } catch (err) {

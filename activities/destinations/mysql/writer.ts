@@ -158,7 +158,12 @@ async function insertBatch(
     const code = (err as { code?: string }).code;
     if (!code || !ROW_DATA_ERRORS.has(code)) throw err;
     if (end - start === 1) {
-      rejects.push({ key: prepared.keys[start]!, field: null, reason: `MySQL refused the row: ${(err as Error).message}`, record: prepared.records[start]! });
+      rejects.push({
+        key: prepared.keys[start]!,
+        field: null,
+        reason: `MySQL refused the row: ${(err as Error).message}`,
+        record: prepared.records[start]!,
+      });
       return 0;
     }
     // A failed statement is rolled back alone (the transaction goes on): split to find the bad rows.

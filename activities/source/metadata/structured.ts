@@ -5,7 +5,7 @@
  * Key of its own and would otherwise look unusable.
  */
 import type { ComplexTypeModel, EntityTypeModel, FieldModel, NavigationModel } from './model';
-import type { Declaration, Declarations } from './declarations';
+import type { Declaration } from './declarations';
 import type { FieldContext } from './fields';
 import { buildField } from './fields';
 import { childrenOf } from './xml';

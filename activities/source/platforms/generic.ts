@@ -1,13 +1,12 @@
-import type { Platform } from './platform';
+import { baseline, type Platform } from './platform';
 
 /**
- * A standard RESO Web API server: `$top` caps the total result, `$orderby` works, so resync pages
- * by keyset on (timestamp, key) and never depends on `$skip` or nextLinks.
+ * A standard RESO Web API server: `$top` caps the total result and `$orderby` works, so resync
+ * pages by keyset on (timestamp, key) and never depends on `$skip` or nextLinks.
  */
 export const generic: Platform = {
+  ...baseline,
   name: 'generic',
-  maxPageSize: 1000,
-  defaultPageSize: 500,
-  orderbyAllowed: true,
-  supportsCount: true,
+  paging: 'keyset',
+  pageSize: { default: 500, max: 1000, keyOnlyMax: 10_000, expandMax: 500 },
 };

@@ -1,0 +1,61 @@
+/**
+ * Chooses the paging style the platform supports. Both yield ReplicationPage, so sync does not
+ * care which one runs.
+ */
+import type { SyncCursor } from '../../../workflows/types';
+import type { HttpClient } from '../http';
+import type { Platform } from '../platforms';
+import { keysetPages } from './keyset';
+import { nextLinkPages } from './next-link';
+import type { ReplicationPage } from './page';
+
+export type { ReplicationPage, RejectedRecord } from './page';
+export { splitValid } from './page';
+
+export interface WindowRequest {
+  http: HttpClient;
+  platform: Platform;
+  serviceRoot: string;
+  resource: string;
+  cursorField: string;
+  keyField: string;
+  numericKey: boolean;
+  select?: string[];
+  userFilter?: string;
+  requiredFilter?: string;
+  pageSize: number;
+  upperBound: string;
+  start: SyncCursor | null;
+  resumeLink?: string | null;
+  count: boolean;
+  signal?: AbortSignal;
+  onRestart?(reason: string, from: SyncCursor | null): void;
+}
+
+export function replicationPages(r: WindowRequest): AsyncGenerator<ReplicationPage> {
+  const common = {
+    http: r.http,
+    serviceRoot: r.serviceRoot,
+    cursorField: r.cursorField,
+    keyField: r.keyField,
+    ...(r.select ? { select: r.select } : {}),
+    ...(r.userFilter ? { userFilter: r.userFilter } : {}),
+    ...(r.requiredFilter ? { requiredFilter: r.requiredFilter } : {}),
+    pageSize: r.pageSize,
+    upperBound: r.upperBound,
+    start: r.start,
+    count: r.count,
+    ...(r.signal ? { signal: r.signal } : {}),
+  };
+  if (r.platform.paging === 'keyset' && r.platform.orderbyAllowed) {
+    return keysetPages({ ...common, resource: r.platform.resourcePath(r.resource), numericKey: r.numericKey });
+  }
+  return nextLinkPages({
+    ...common,
+    resourcePath: r.platform.resourcePath(r.resource),
+    ...(r.platform.replicationParams ? { extraParams: r.platform.replicationParams } : {}),
+    resumeLink: r.resumeLink ?? null,
+    orderedByTimestamp: r.platform.nextLinkOrderedByTimestamp,
+    ...(r.onRestart ? { onRestart: r.onRestart } : {}),
+  });
+}
