@@ -3,14 +3,16 @@
  * token cache), parsed $metadata per source, destination pools and the stats store. Built lazily
  * so a misconfigured destination only fails the runs that use it.
  */
+import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Config, ResourceConfig, SourceConfig } from '../config';
-import { createDestination, type Destination, type ResourceModel } from './destinations';
+import { createDestination, type ChildModel, type Destination, type ResourceModel } from './destinations';
 import { createAuth } from './source/auth';
 import { createHttpClient, type HttpClient } from './source/http';
 import { findEntityType, parseEdmx, type EdmModel } from './source/metadata';
 import { platformFor, type Platform } from './source/platforms';
-import { RateLimiter } from './source/rate-limit';
+import { DbRequestBudget } from './source/rate-budget';
+import type { RateLimits } from './source/platforms';
 import { StatsStore } from './stats/store';
 
 /** Thrown for a run that names something the config does not have. Non-retryable. */
@@ -34,6 +36,7 @@ export class Runtime {
   private readonly metadata = new Map<string, { at: number; model: Promise<EdmModel> }>();
   private readonly destinations = new Map<string, Destination>();
   private stats: Promise<StatsStore> | undefined;
+  private temporal: Promise<Client> | undefined;
 
   constructor(
     readonly config: Config,
@@ -53,13 +56,32 @@ export class Runtime {
         http: createHttpClient({
           auth: createAuth(config.auth, config.requestTimeoutMs),
           timeoutMs: config.requestTimeoutMs,
-          limiter: new RateLimiter({ ...platformFor(config.platform).rateLimits, ...config.rateLimits }),
+          // Budgets live in the control DB: shared by every process and worker, kept across restarts.
+          limiter: this.requestBudget(name, { ...platformFor(config.platform).rateLimits, ...config.rateLimits }),
         }),
         logger: this.sourceLogger(name),
       };
       this.sources.set(name, rt);
     }
     return rt;
+  }
+
+  private readonly budgets = new Map<string, DbRequestBudget>();
+
+  /** The request budget of a source (one per source per worker, backed by the control DB). */
+  requestBudget(source: string, limits?: RateLimits): DbRequestBudget {
+    let budget = this.budgets.get(source);
+    if (!budget) {
+      const config = this.config.sources[source];
+      if (!config) throw new UnknownConfigEntry(`source "${source}" is not in the config`);
+      budget = new DbRequestBudget(
+        async () => (await this.statsStore()).pool,
+        source,
+        limits ?? { ...platformFor(config.platform).rateLimits, ...config.rateLimits },
+      );
+      this.budgets.set(source, budget);
+    }
+    return budget;
   }
 
   resourceConfig(source: string, resource: string): ResourceConfig {
@@ -90,7 +112,45 @@ export class Runtime {
     if (!entity.fields.some((f) => f.name === resourceConfig.cursorField)) {
       throw new UnknownConfigEntry(`${source}/${resource}: cursor field ${resourceConfig.cursorField} is not in $metadata`);
     }
-    return { source, resource, entity, model, keyField, cursorField: resourceConfig.cursorField };
+    const children = (resourceConfig.expand ?? []).map((item): ChildModel => {
+      const nav = entity.navigation.find((n) => n.name === item.name);
+      if (!nav) {
+        const known = entity.navigation.map((n) => n.name).join(', ') || 'none';
+        throw new UnknownConfigEntry(
+          `${source}/${resource}: expand "${item.name}" is not a navigation property of ${entity.name} in $metadata (it has: ${known})`,
+        );
+      }
+      const target = Object.hasOwn(model.entityTypes, nav.targetType) ? model.entityTypes[nav.targetType] : undefined;
+      if (!target)
+        throw new UnknownConfigEntry(
+          `${source}/${resource}: expand "${item.name}" targets ${nav.targetType}, which $metadata does not declare`,
+        );
+      const childKey = target.key[0];
+      if (!childKey)
+        throw new UnknownConfigEntry(`${source}/${resource}: expand "${item.name}": $metadata declares no key for ${target.name}`);
+      return {
+        navigation: nav.name,
+        resource: `${resource}${nav.name}`,
+        entity: target,
+        keyField: childKey,
+        purgeWithParent: item.purgeWithParent,
+      };
+    });
+    // Children point at their parent through one column.
+    if (children.length > 0 && entity.key.length > 1) {
+      throw new UnknownConfigEntry(
+        `${source}/${resource}: expand needs a single-field key, and ${entity.name} has ${entity.key.join(', ')}`,
+      );
+    }
+    return {
+      source,
+      resource,
+      entity,
+      model,
+      keyField,
+      cursorField: resourceConfig.cursorField,
+      ...(children.length > 0 ? { children } : {}),
+    };
   }
 
   /** The destinations a source writes to, in config order; the first one holds the high-water mark. */
@@ -117,7 +177,22 @@ export class Runtime {
     return this.stats;
   }
 
+  /**
+   * A Temporal client for activities that act on Temporal itself (pausing a schedule). Made on
+   * first use: most workers' activities never need one.
+   */
+  async temporalClient(): Promise<Client> {
+    this.temporal ??= Connection.connect({ address: this.config.temporal.address, connectTimeout: '10s' }).then(
+      (connection) => new Client({ connection, namespace: this.config.temporal.namespace }),
+    );
+    this.temporal.catch(() => (this.temporal = undefined));
+    return this.temporal;
+  }
+
   async close(): Promise<void> {
+    await Promise.all([...this.budgets.values()].map((b) => b.flush().catch(() => undefined)));
+    const temporal = await this.temporal?.catch(() => undefined);
+    await temporal?.connection.close().catch(() => undefined);
     await Promise.all([...this.destinations.values()].map((d) => d.close().catch(() => undefined)));
     const stats = await this.stats?.catch(() => undefined);
     await stats?.close().catch(() => undefined);

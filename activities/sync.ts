@@ -7,8 +7,9 @@
 import { ApplicationFailure, heartbeat, activityInfo, cancellationSignal } from '@temporalio/activity';
 import { canonicalTimestamp, formatInstant, parseInstant, toODataLiteral } from './common/timestamps';
 import type { Runtime } from './runtime';
+import type { ResourceConfig } from '../config';
 import type { ResourceModel } from './destinations';
-import { buildResourceUrl, composeFilter } from './source/query';
+import { buildResourceUrl, composeFilter, expandOption } from './source/query';
 import { replicationPages } from './source/paging';
 import { SourceRateLimited } from './source/errors';
 import {
@@ -91,7 +92,13 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
   const destinations = runtime.destinationsFor(input.source);
   const stats = await runtime.statsStore();
   const platform = src.platform;
-  const pageSize = Math.min(resourceConfig.pageSize ?? platform.pageSize.default, platform.pageSize.max);
+  const expand = expandRequest(resource, resourceConfig, platform.selectInsideExpand);
+  // Platforms allow fewer records per page when each carries its children.
+  const pageSize = Math.min(
+    resourceConfig.pageSize ?? platform.pageSize.default,
+    platform.pageSize.max,
+    expand ? platform.pageSize.expandMax : Number.POSITIVE_INFINITY,
+  );
   const deadline = Date.now() + CHUNK_BUDGET_MS;
   const deleteSignal = platform.deleteSignal;
   const select = resourceConfig.select
@@ -108,6 +115,7 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
     keyField: resource.keyField,
     numericKey: isNumericKey(resource),
     ...(select ? { select } : {}),
+    ...(expand ? { expand } : {}),
     ...(resourceConfig.filter ? { userFilter: resourceConfig.filter } : {}),
     ...(platform.requiredFilter ? { requiredFilter: platform.requiredFilter(src.config) } : {}),
     pageSize,
@@ -144,6 +152,15 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
           rejected = Math.max(rejected, result.rejects.length);
           await stats.recordRejects(runRef, dest.name, result.rejects);
           if (result.rejects.length > 0) log.warn({ destination: dest.name, rejects: result.rejects.length }, 'records rejected');
+          if (result.skipped > 0) log.debug({ destination: dest.name, skipped: result.skipped }, 'records skipped by transform');
+          // Children are kept apart from the totals (which count parents): their rejects are recorded
+          // under the child's name (e.g. PropertyMedia) and the rest is logged.
+          for (const child of result.children ?? []) {
+            await stats.recordRejects({ ...runRef, resource: child.resource }, dest.name, child.rejects);
+            const { rejects, ...counts } = child;
+            if (rejects.length > 0) log.warn({ destination: dest.name, ...counts, rejects: rejects.length }, 'child records rejected');
+            else log.debug({ destination: dest.name, ...counts }, 'children written');
+          }
         }
         if (deleted.length > 0) {
           removed = Math.max(removed, await dest.deleteRecords(resource, deleted.map((r) => String(r[resource.keyField]))));
@@ -196,6 +213,15 @@ function lookBack(cursor: SyncCursor | null, ms: number): SyncCursor | null {
   if (!cursor || ms === 0) return cursor;
   const instant = parseInstant(cursor.timestamp)!;
   return { timestamp: formatInstant({ ...instant, epochSeconds: instant.epochSeconds - ms / 1000 }), key: '' };
+}
+
+/** The `$expand` value of the resource's configured navigations (see expandOption). */
+function expandRequest(resource: ResourceModel, config: ResourceConfig, selectInside: boolean): string | undefined {
+  const items = (config.expand ?? []).map((e) => {
+    const keyField = resource.children?.find((c) => c.navigation === e.name)?.keyField;
+    return { ...e, ...(keyField ? { keyField } : {}) };
+  });
+  return expandOption(items, { selectInside });
 }
 
 function isNumericKey(resource: ResourceModel): boolean {

@@ -44,6 +44,12 @@ export default defineConfig({
           // cursorField: 'ModificationTimestamp',
           // Records per request, capped by the platform (generic: 1000; default 500).
           // pageSize: 500,
+          // Optional: navigation properties downloaded with each record ($expand) and kept in child
+          // tables named `<Resource><Navigation>` (here PropertyMedia), each row carrying its parent's key
+          // in `_resync_parent_key`. A record's children are replaced whenever the record is written.
+          // `select` (the child key is always added) is ignored where the platform forbids it (MLS Grid);
+          // `top` caps children per record; `purgeWithParent` (default true) deletes them with the record.
+          // expand: [{ name: 'Media', select: ['MediaURL', 'Order', 'ModificationTimestamp'], top: 100 }],
         },
       ],
 
@@ -53,6 +59,17 @@ export default defineConfig({
 
       // Per-request timeout in milliseconds.
       // requestTimeoutMs: 60000,
+
+      // Temporal Schedules, one per process with a cron (minute hour day-of-month month day-of-week).
+      // `npx resync schedules apply` creates or updates them; see docs/schedules.md.
+      // schedules: {
+      //   sync: '*/15 * * * *', // every 15 minutes
+      //   purge: '30 3 * * *', // nightly at 03:30
+      //   reconcile: '0 4 * * SUN', // Sundays at 04:00
+      //   timeZone: 'UTC', // the zone the crons are read in
+      //   catchupWindow: '10m', // a run missed while Temporal was down still starts if ≤ 10 min late
+      //   pauseAfterFailures: 3, // pause the schedule and alert after 3 failed runs in a row
+      // },
     },
   },
 
@@ -68,6 +85,13 @@ export default defineConfig({
       // Table and column names. Default: the resource and field names as they are.
       // makeTableName: (source, resource) => `${source}_${resource}`.toLowerCase(),
       // makeFieldName: (resource, field) => field,
+      // Reshape every record before it is written here (expanded children too: `resource` is then
+      // e.g. PropertyMedia and `parent` the record they came with). Return null to skip a record.
+      // MLS Grid's Media rows do not name their listing, so copy the parent's key in:
+      // transform: (resource, record, { parent }) => (parent ? { ...record, ResourceRecordKey: parent.ListingKey } : record),
+      // Keys as stored here vs. as the MLS sends them, e.g. without MLS Grid's prefix. Applied to the
+      // key column of every table (and to _resync_parent_key) on write and delete.
+      // keyMapping: { toDestination: (key) => key.replace(/^ACT/, ''), toMls: (key) => `ACT${key}` },
     },
   },
 
@@ -85,4 +109,11 @@ export default defineConfig({
 
   // Logs: ndjson, worker.log plus one file per source. `npm run logs -- demo` pretty-prints.
   logging: { level: 'info', dir: 'logs' },
+
+  // Where alerts go when a scheduled process keeps failing (and when it recovers). Webhook and SMTP
+  // URLs usually carry secrets: read them from the environment.
+  // alerts: {
+  //   webhooks: [{ url: process.env.SLACK_WEBHOOK_URL!, format: 'slack' }], // or format: 'json'
+  //   email: { smtpUrl: process.env.SMTP_URL!, from: 'resync@example.com', to: ['ops@example.com'] },
+  // },
 });

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { PLATFORM_NAMES, type PlatformName } from '../activities/source/platforms';
+import { alertsSchema } from './alerts';
+import { schedulesSchema } from './schedules';
 
 const identifier = z
   .string()
@@ -35,6 +37,28 @@ export const authSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+/** One `$expand` item: a navigation property of the resource, written to its own child table. */
+export const expandSchema = z.strictObject({
+  /** NavigationProperty name as in $metadata, e.g. Media, Rooms, OpenHouse. */
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a navigation property name such as Media'),
+  /** Fields of the child to download (its key is always added). Ignored where the platform forbids `$select` inside `$expand`. */
+  select: z
+    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a field name'))
+    .min(1)
+    .optional(),
+  /** At most this many children per record (`$top` inside the expand). */
+  top: z.number().int().positive().optional(),
+  /** Delete the children when the parent is deleted (MLS Grid deletes now, purge later). */
+  purgeWithParent: z.boolean().default(true),
+});
+
+/**
+ * Purge's limits when a resource sets none. 5% of a table is far more than an MLS removes between
+ * two purges, and far less than a broken download would; 10,000 rows caps the damage on the
+ * largest tables, where 5% would be tens of thousands.
+ */
+export const PURGE_DEFAULTS = { maxDeletes: 10_000, maxDeletePercent: 5, deleteBatchSize: 1000 };
+
 export const resourceSchema = z.strictObject({
   /** Resource name as in the URL, e.g. Property. */
   name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be an OData resource name such as Property'),
@@ -44,8 +68,21 @@ export const resourceSchema = z.strictObject({
   select: z.array(z.string().min(1)).min(1).optional(),
   /** Field used as the replication cursor. */
   cursorField: z.string().default('ModificationTimestamp'),
-  /** Records per request; capped by the platform. */
+  /** Records per request; capped by the platform (and by its `$expand` cap when `expand` is set). */
   pageSize: z.number().int().positive().optional(),
+  /** Navigation properties downloaded inline with each record and kept in child tables (e.g. Media). */
+  expand: z.array(expandSchema).min(1, 'needs at least one navigation property (or leave expand out)').optional(),
+  /** Guards of purge: it refuses to delete more than this (see docs/purge-reconcile.md). */
+  purge: z
+    .strictObject({
+      /** Most rows one purge may delete from one destination. */
+      maxDeletes: z.number().int().nonnegative().default(PURGE_DEFAULTS.maxDeletes),
+      /** Most rows one purge may delete, as a percentage of the destination's rows. */
+      maxDeletePercent: z.number().min(0).max(100).default(PURGE_DEFAULTS.maxDeletePercent),
+      /** Parent rows per delete transaction (their purgeWithParent children go in the same one). */
+      deleteBatchSize: z.number().int().positive().max(10_000).default(PURGE_DEFAULTS.deleteBatchSize),
+    })
+    .default(PURGE_DEFAULTS),
 });
 
 export const sourceSchema = z.strictObject({
@@ -71,6 +108,8 @@ export const sourceSchema = z.strictObject({
   destinations: z.array(identifier).min(1).optional(),
   /** Per-request timeout. */
   requestTimeoutMs: z.number().int().positive().default(60_000),
+  /** Temporal Schedules for this source (applied by `resync schedules apply`) and its failure policy. */
+  schedules: schedulesSchema.optional(),
 });
 
 export const mysqlDestinationSchema = z.strictObject({
@@ -82,7 +121,35 @@ export const mysqlDestinationSchema = z.strictObject({
   makeTableName: fn<(source: string, resource: string) => string>('(source, resource) => string').optional(),
   /** (resource, field) → column name. Default: the field name. */
   makeFieldName: fn<(resource: string, field: string) => string>('(resource, field) => string').optional(),
+  /**
+   * Called for every record before it is written (expanded children too, with `parent` set):
+   * returns the record to write, or null to skip it (counted as skipped).
+   */
+  transform: fn<RecordTransform>('(resource, record, { parent }) => record | null').optional(),
+  /** Maps keys between the MLS and this destination (e.g. strip and re-add an MLS prefix). */
+  keyMapping: z
+    .strictObject({
+      toDestination: fn<(key: string, resource: string) => string>('(key) => string: MLS key to stored key'),
+      toMls: fn<(key: string, resource: string) => string>('(key) => string: stored key to MLS key'),
+    })
+    .optional(),
 });
+
+/** What a destination's `transform` receives besides the record. */
+export interface TransformContext {
+  source: string;
+  /** For an expanded child: the parent record (as transformed, without its navigation properties). */
+  parent?: Record<string, unknown>;
+  /** For an expanded child: the navigation property it came from, e.g. Media. */
+  navigation?: string;
+}
+
+/** `resource` is the resource name, or `<Resource><Navigation>` (e.g. PropertyMedia) for an expanded child. */
+export type RecordTransform = (
+  resource: string,
+  record: Record<string, unknown>,
+  context: TransformContext,
+) => Record<string, unknown> | null;
 
 export const destinationSchema = z.discriminatedUnion('type', [mysqlDestinationSchema]);
 
@@ -115,6 +182,8 @@ export const configSchema = z
         dir: z.string().default('logs'),
       })
       .default({ level: 'info', dir: 'logs' }),
+    /** Where failure and recovery alerts of scheduled processes go. */
+    alerts: alertsSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const known = new Set(Object.keys(config.destinations));
@@ -145,6 +214,17 @@ export const configSchema = z
           });
         }
         seen.add(r.name);
+        const navs = new Set<string>();
+        r.expand?.forEach((e, j) => {
+          if (navs.has(e.name)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['sources', name, 'resources', i, 'expand', j, 'name'],
+              message: `navigation property "${e.name}" is listed twice`,
+            });
+          }
+          navs.add(e.name);
+        });
       });
     }
   });
@@ -157,3 +237,4 @@ export type SourceConfig = Config['sources'][string];
 export type ResourceConfig = SourceConfig['resources'][number];
 export type DestinationConfig = Config['destinations'][string];
 export type MysqlDestinationConfig = z.output<typeof mysqlDestinationSchema>;
+export type ExpandConfig = z.output<typeof expandSchema>;

@@ -1,11 +1,14 @@
 /**
  * The admin API: how tests, demos and benchmarks change the simulated MLS while a client runs
  * against it (`/admin/touch`, `/admin/delete`, `/admin/add`, `/admin/set-timestamp`) and read or
- * reset what the client did (`/admin/stats`, `/admin/reset-stats`, `/admin/keys`).
+ * reset what the client did (`/admin/stats`, `/admin/reset-stats`, `/admin/keys`), and switch
+ * faults on and off (`/admin/faults`, `/admin/faults/clear`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Dataset } from './dataset';
+import { faultRuleSchema } from './fault-injection';
+import type { FaultInjector } from './fault-injection';
 import { BodyError, readJsonBody, sendJson } from './http';
 import { parseDateTimeOffset } from './odata/instant';
 import type { StatsRecorder } from './stats';
@@ -35,9 +38,13 @@ export const setTimestampBody = z
   })
   .strict();
 
+export const faultsBody = z.union([faultRuleSchema, z.object({ faults: z.array(faultRuleSchema).min(1) }).strict()]);
+
 export interface AdminDeps {
   dataset: Dataset;
   stats: StatsRecorder;
+  /** Absent for callers that predate fault injection; the fault routes then answer 404. */
+  faults?: Pick<FaultInjector, 'add' | 'clear' | 'list'>;
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -85,6 +92,28 @@ const ROUTES: Record<string, { method: 'GET' | 'POST'; handler: Handler }> = {
     handler: async (_req, { stats }) => {
       stats.reset();
       return { status: 200, body: { reset: true } };
+    },
+  },
+  '/admin/faults': {
+    method: 'POST',
+    handler: async (req, deps) => {
+      const parsed = await parseBody(req, faultsBody);
+      if (!parsed.ok) return { status: 400, body: { error: { code: 'invalid-body', message: parsed.message } } };
+      if (!deps.faults) return { status: 404, body: { error: { code: 'not-found', message: 'fault injection is not enabled' } } };
+      const rules = 'faults' in parsed.value ? parsed.value.faults : [parsed.value];
+      const added = rules.map((rule) => deps.faults!.add(rule));
+      return { status: 200, body: { added, active: deps.faults.list() } };
+    },
+  },
+  '/admin/faults/list': {
+    method: 'GET',
+    handler: async (_req, deps) => ({ status: 200, body: { active: deps.faults?.list() ?? [] } }),
+  },
+  '/admin/faults/clear': {
+    method: 'POST',
+    handler: async (_req, deps) => {
+      deps.faults?.clear();
+      return { status: 200, body: { cleared: true } };
     },
   },
   '/admin/keys': {

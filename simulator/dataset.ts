@@ -10,7 +10,8 @@ import type { SimSchema } from './fields';
 import { createMediaGenerator, createPropertyGenerator } from './generate';
 import type { EntityGenerator, GenContext, RecordState } from './generate';
 import { Stream } from './hash';
-import { MAX_RECORDS, initialModifiedMs, initialPhotosMs, listingKey, parseListingKey } from './identity';
+import { MAX_RECORDS, initialModifiedMs, initialPhotosMs, keyCodec } from './identity';
+import type { KeyCodec } from './identity';
 import { parseDateTimeOffset } from './odata/instant';
 import { SortedIndex } from './sorted-index';
 
@@ -27,6 +28,15 @@ export interface DatasetOptions {
   /** Clock for mutations (tests may freeze it). */
   now?: () => number;
   schema?: SimSchema;
+  /** ListingKey prefix (default `L`; MLS Grid keys carry the MLS's code, e.g. `ACT`). */
+  keyPrefix?: string;
+  /** Every record's OriginatingSystemName (default `SIM`). */
+  originatingSystemName?: string;
+  /**
+   * When set, deleted records stay in the (timestamp, key) feed as tombstones for this long, with
+   * a new ModificationTimestamp (the deletion time), the way MLS Grid announces deletions.
+   */
+  tombstoneRetentionMs?: number;
 }
 
 export interface TouchOptions {
@@ -47,6 +57,11 @@ export interface MutationResult {
 
 const DAY_MS = 86_400_000;
 
+/** Values of the per-record deletion state. */
+const LIVE = 0;
+const GONE = 1;
+const TOMBSTONE = 2;
+
 function anchorMs(anchor: DatasetOptions['anchor']): number {
   if (anchor === undefined) return Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const ms = anchor instanceof Date ? anchor.getTime() : typeof anchor === 'number' ? anchor : Date.parse(anchor);
@@ -59,12 +74,17 @@ export class Dataset {
   readonly mediaPerRecord: number;
   readonly anchorMs: number;
   readonly schema: SimSchema;
+  readonly keys: KeyCodec;
+  /** How long tombstones are served; undefined: deleted records vanish at once. */
+  readonly tombstoneRetentionMs: number | undefined;
   readonly property: EntityGenerator;
   readonly media: EntityGenerator;
   /** Live listings by (ModificationTimestamp, ListingKey). */
   readonly byModification: SortedIndex;
   /** Live listings by (PhotosChangeTimestamp, ListingKey): the order of their Media rows. */
   readonly byPhotos: SortedIndex;
+  /** Tombstones by (deletion time, ListingKey); empty unless tombstoneRetentionMs is set. */
+  readonly byTombstone: SortedIndex;
 
   private capacity: number;
   /** Indices handed out so far (live or deleted); the next added record gets this index. */
@@ -79,6 +99,7 @@ export class Dataset {
   private readonly clock: () => number;
   private readonly picker: Stream;
   private liveAscending: Uint32Array | undefined;
+  private feedCache: { generation: number; byTime: Uint32Array; byKey: Uint32Array } | undefined;
   private generationCounter = 0;
 
   constructor(options: DatasetOptions) {
@@ -95,7 +116,15 @@ export class Dataset {
     this.clock = options.now ?? Date.now;
     this.picker = new Stream(this.seed ^ 0x70c4);
     this.schema = options.schema ?? simSchema();
-    const genOptions = { seed: this.seed, anchorMs: this.anchorMs, mediaPerRecord: this.mediaPerRecord };
+    this.keys = keyCodec(options.keyPrefix);
+    this.tombstoneRetentionMs = options.tombstoneRetentionMs;
+    const genOptions = {
+      seed: this.seed,
+      anchorMs: this.anchorMs,
+      mediaPerRecord: this.mediaPerRecord,
+      keys: this.keys,
+      ...(options.originatingSystemName !== undefined ? { originatingSystemName: options.originatingSystemName } : {}),
+    };
     this.property = createPropertyGenerator(entityType(this.schema, 'Property'), genOptions);
     this.media = createMediaGenerator(entityType(this.schema, 'Media'), genOptions);
 
@@ -116,6 +145,7 @@ export class Dataset {
     this.lastIssuedMs = newest;
     this.byModification = new SortedIndex((i) => this.modified[i] as number);
     this.byPhotos = new SortedIndex((i) => this.photos[i] as number);
+    this.byTombstone = new SortedIndex((i) => this.modified[i] as number);
     const all = new Uint32Array(records);
     for (let i = 0; i < records; i++) all[i] = i;
     this.byModification.rebuild(all);
@@ -137,13 +167,32 @@ export class Dataset {
   }
 
   isLive(index: number): boolean {
-    return index >= 0 && index < this.allocated && this.deleted[index] === 0;
+    return index >= 0 && index < this.allocated && this.deleted[index] === LIVE;
+  }
+
+  /** Deleted, but still served until its retention ends. */
+  isTombstone(index: number): boolean {
+    return index >= 0 && index < this.allocated && this.deleted[index] === TOMBSTONE;
+  }
+
+  get tombstoneCount(): number {
+    return this.byTombstone.size;
   }
 
   /** Index of a live record's key, else undefined. */
   indexOfKey(key: string): number | undefined {
-    const index = parseListingKey(key);
+    const index = this.keys.parseListingKey(key);
     return index !== undefined && this.isLive(index) ? index : undefined;
+  }
+
+  /** Index of a live record's or a tombstone's key, else undefined. */
+  indexOfServedKey(key: string): number | undefined {
+    const index = this.keys.parseListingKey(key);
+    return index !== undefined && (this.isLive(index) || this.isTombstone(index)) ? index : undefined;
+  }
+
+  keyOf(index: number): string {
+    return this.keys.listingKey(index);
   }
 
   modifiedMs(index: number): number {
@@ -164,6 +213,7 @@ export class Dataset {
       version: this.versions[index] as number,
       modifiedMs: this.modified[index] as number,
       photosMs: this.photos[index] as number,
+      ...(this.deleted[index] === TOMBSTONE ? { tombstone: true } : {}),
     };
   }
 
@@ -198,7 +248,7 @@ export class Dataset {
     if (!this.liveAscending) {
       const out = new Uint32Array(this.live);
       let n = 0;
-      for (let i = 0; i < this.allocated; i++) if (this.deleted[i] === 0) out[n++] = i;
+      for (let i = 0; i < this.allocated; i++) if (this.deleted[i] === LIVE) out[n++] = i;
       this.liveAscending = out;
     }
     return this.liveAscending;
@@ -206,7 +256,61 @@ export class Dataset {
 
   /** All live ListingKeys in key (byte) order. */
   liveKeys(): string[] {
-    return Array.from(this.liveIndices(), listingKey);
+    return Array.from(this.liveIndices(), (index) => this.keys.listingKey(index));
+  }
+
+  /** Tombstone keys (deleted records still served), in key order. */
+  tombstoneKeys(): string[] {
+    return Array.from(this.feed().byKey)
+      .filter((index) => this.deleted[index] === TOMBSTONE)
+      .map((index) => this.keys.listingKey(index));
+  }
+
+  /**
+   * Live records and tombstones together, in (ModificationTimestamp, key) order and in key order:
+   * what a platform that announces deletions in its feed serves. Without tombstones these are the
+   * live orders themselves; with some, they are merged once per generation.
+   */
+  feed(): { byTime: { readonly length: number; at(pos: number): number }; byKey: Uint32Array } {
+    if (this.byTombstone.size === 0) {
+      const index = this.byModification;
+      return { byTime: { length: index.size, at: (pos) => index.at(pos) }, byKey: this.liveIndices() };
+    }
+    if (this.feedCache?.generation !== this.generationCounter) {
+      const live = this.byModification;
+      const dead = this.byTombstone;
+      const byTime = new Uint32Array(live.size + dead.size);
+      let a = 0;
+      let b = 0;
+      const before = (x: number, y: number): boolean =>
+        ((this.modified[x] as number) - (this.modified[y] as number) || x - y) < 0;
+      for (let out = 0; out < byTime.length; out++) {
+        const takeLive = b >= dead.size || (a < live.size && before(live.at(a), dead.at(b)));
+        byTime[out] = takeLive ? live.at(a++) : dead.at(b++);
+      }
+      const byKey = Uint32Array.from(byTime).sort();
+      this.feedCache = { generation: this.generationCounter, byTime, byKey };
+    }
+    const { byTime, byKey } = this.feedCache;
+    return { byTime: { length: byTime.length, at: (pos) => byTime[pos] as number }, byKey };
+  }
+
+  /** Tombstones past their retention leave the feed; true when any did. */
+  expireTombstones(): boolean {
+    const retention = this.tombstoneRetentionMs;
+    if (retention === undefined || this.byTombstone.size === 0) return false;
+    const cutoff = this.clock() - retention;
+    const expired: number[] = [];
+    for (let pos = 0; pos < this.byTombstone.size; pos++) {
+      const index = this.byTombstone.at(pos);
+      if ((this.modified[index] as number) >= cutoff) break;
+      expired.push(index);
+    }
+    if (expired.length === 0) return false;
+    for (const index of expired) this.deleted[index] = GONE;
+    this.byTombstone.update(expired, () => false);
+    this.generationCounter++;
+    return true;
   }
 
   /**
@@ -216,26 +320,40 @@ export class Dataset {
    */
   touch(target: readonly string[] | number, options: TouchOptions = {}): MutationResult {
     const { indices, missing } = typeof target === 'number' ? { indices: this.choose(target), missing: [] } : this.resolve(target);
-    let ms = this.issue();
-    const first = ms;
-    for (const index of indices) {
+    const first = this.issue();
+    indices.forEach((index, k) => {
+      const ms = options.distinct && k > 0 ? this.issue() : first;
       this.modified[index] = ms;
       this.versions[index] = (this.versions[index] as number) + 1;
       if (options.photos) this.photos[index] = ms;
-      if (options.distinct) ms = this.issue();
-    }
-    // `issue()` above reserved one more millisecond than used when distinct; harmless.
+    });
     this.reindex(indices, options.photos === true);
-    return { keys: indices.map(listingKey), missing, timestamp: new Date(first).toISOString() };
+    return { keys: indices.map((index) => this.keys.listingKey(index)), missing, timestamp: new Date(first).toISOString() };
   }
 
-  /** Deletes records; they disappear from every query. */
+  /**
+   * Deletes records. They disappear from every query, or, with tombstones, stay in the feed with
+   * the deletion time as their ModificationTimestamp until the retention ends.
+   */
   remove(keys: readonly string[]): MutationResult {
     const { indices, missing } = this.resolve(keys);
-    for (const index of indices) this.deleted[index] = 1;
+    const tombstones = this.tombstoneRetentionMs !== undefined;
+    const at = tombstones && indices.length > 0 ? this.issue() : undefined;
+    for (const index of indices) {
+      this.deleted[index] = tombstones ? TOMBSTONE : GONE;
+      if (at !== undefined) {
+        this.modified[index] = at;
+        this.versions[index] = (this.versions[index] as number) + 1;
+      }
+    }
     this.live -= indices.length;
+    if (tombstones) this.byTombstone.update(indices, (i) => this.deleted[i] === TOMBSTONE);
     this.reindex(indices, true);
-    return { keys: indices.map(listingKey), missing };
+    return {
+      keys: indices.map((index) => this.keys.listingKey(index)),
+      missing,
+      ...(at !== undefined ? { timestamp: new Date(at).toISOString() } : {}),
+    };
   }
 
   /** Adds `count` new listings (version 0, modified and photographed now). */
@@ -250,12 +368,12 @@ export class Dataset {
       this.modified[index] = ms;
       this.photos[index] = ms;
       this.versions[index] = 0;
-      this.deleted[index] = 0;
+      this.deleted[index] = LIVE;
       indices.push(index);
     }
     this.live += count;
     this.reindex(indices, true);
-    return { keys: indices.map(listingKey), missing: [], timestamp: new Date(ms).toISOString() };
+    return { keys: indices.map((index) => this.keys.listingKey(index)), missing: [], timestamp: new Date(ms).toISOString() };
   }
 
   /**
@@ -272,7 +390,7 @@ export class Dataset {
     }
     this.lastIssuedMs = Math.max(this.lastIssuedMs, instant.ms);
     this.reindex(indices, false);
-    return { keys: indices.map(listingKey), missing, timestamp: new Date(instant.ms).toISOString() };
+    return { keys: indices.map((index) => this.keys.listingKey(index)), missing, timestamp: new Date(instant.ms).toISOString() };
   }
 
   private issue(): number {
@@ -315,7 +433,7 @@ export class Dataset {
 
   private reindex(indices: readonly number[], photosChanged: boolean): void {
     if (indices.length === 0) return;
-    const isLive = (i: number): boolean => this.deleted[i] === 0;
+    const isLive = (i: number): boolean => this.deleted[i] === LIVE;
     this.byModification.update(indices, isLive);
     if (photosChanged) this.byPhotos.update(indices, isLive);
     this.liveAscending = undefined;

@@ -162,3 +162,23 @@ export function entityType(schema: SimSchema, name: string): SimEntityType {
   if (!t) throw new Error(`the simulator metadata has no entity type ${name}`);
   return t;
 }
+
+/**
+ * The document with extra properties declared on the given entity types (right after their key),
+ * for platforms that add fields of their own (MLS Grid's `MlgCanView`).
+ */
+export function withExtraFields(xml: string, fields: Record<string, string>, entityTypes: readonly string[] = ['Property', 'Media']): string {
+  const names = Object.keys(fields);
+  if (names.length === 0) return xml;
+  let out = xml;
+  for (const type of entityTypes) {
+    const start = out.indexOf(`<EntityType Name="${type}"`);
+    if (start < 0) continue;
+    const keyEnd = out.indexOf('</Key>', start);
+    if (keyEnd < 0) continue;
+    const at = keyEnd + '</Key>'.length;
+    const declared = names.map((n) => `\n        <Property Name="${n}" Type="${fields[n]}"/>`).join('');
+    out = out.slice(0, at) + declared + out.slice(at);
+  }
+  return out;
+}

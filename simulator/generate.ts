@@ -9,13 +9,16 @@
  */
 import type { SimEntityType, SimField } from './fields';
 import { hash, hashString, mix32, unit } from './hash';
-import { initialModifiedMs, isoMs, listingId, listingKey, mediaKey } from './identity';
+import { initialModifiedMs, isoMs, keyCodec, listingId } from './identity';
+import type { KeyCodec } from './identity';
 
 export interface RecordState {
   index: number;
   version: number;
   modifiedMs: number;
   photosMs: number;
+  /** Deleted, but still served (MLS Grid: `MlgCanView` false) until its retention ends. */
+  tombstone?: boolean;
 }
 
 export interface GenContext {
@@ -43,76 +46,20 @@ export interface GeneratorOptions {
   mediaPerRecord: number;
   /** Base URL of media objects. */
   mediaBaseUrl?: string;
+  /** How keys are written (default: `L` + 9 digits). */
+  keys?: KeyCodec;
+  /** Value of every record's OriginatingSystemName (default `SIM`). */
+  originatingSystemName?: string;
 }
 
 const DAY_MS = 86_400_000;
 const DATE_ORIGIN_MS = Date.UTC(2012, 0, 1);
 const DATE_SPAN_DAYS = 14 * 365;
 
-const WORDS = [
-  'bright',
-  'spacious',
-  'corner',
-  'lot',
-  'updated',
-  'kitchen',
-  'quiet',
-  'street',
-  'near',
-  'park',
-  'schools',
-  'open',
-  'floor',
-  'plan',
-  'vaulted',
-  'ceilings',
-  'hardwood',
-  'floors',
-  'large',
-  'yard',
-  'mountain',
-  'view',
-  'close',
-  'to',
-  'shopping',
-  'new',
-  'roof',
-  'two',
-  'car',
-  'garage',
-  'covered',
-  'patio',
-  'walk',
-  'in',
-  'closet',
-  'granite',
-  'counters',
-  'cozy',
-  'fireplace',
-  'finished',
-  'basement',
-  'sunny',
-  'deck',
-  'fenced',
-  'garden',
-  'cul',
-  'de',
-  'sac',
-  'primary',
-  'suite',
-  'with',
-  'bath',
-  'tile',
-  'stainless',
-  'appliances',
-  'and',
-  'plenty',
-  'of',
-  'storage',
-  'move',
-  'ready',
-  'home',
-];
+const WORDS = (
+  'bright spacious corner lot updated kitchen quiet street near park schools open floor plan vaulted ceilings hardwood floors large yard mountain view close to shopping new roof two car garage covered ' +
+  'patio walk in closet granite counters cozy fireplace finished basement sunny deck fenced garden cul de sac primary suite with bath tile stainless appliances and plenty of storage move ready home'
+).split(' ');
 const CITIES = [
   'Springfield',
   'Riverton',
@@ -291,6 +238,8 @@ interface Specials {
 
 function propertySpecials(type: SimEntityType, opts: GeneratorOptions): Specials {
   const seed = opts.seed;
+  const keys = opts.keys ?? keyCodec();
+  const system = opts.originatingSystemName ?? 'SIM';
   const enumMembers = (name: string): string[] => type.byName.get(name)?.enum?.members ?? [];
   const statusMembers = STATUS_WEIGHTS.filter(([m]) => enumMembers('StandardStatus').includes(m));
   const statusTotal = statusMembers.reduce((s, [, w]) => s + w, 0);
@@ -321,7 +270,7 @@ function propertySpecials(type: SimEntityType, opts: GeneratorOptions): Specials
     Math.min(ctx.state.modifiedMs, initialModifiedMs(seed, opts.anchorMs, ctx.state.index)) - (h(ctx, 32) % (200 * DAY_MS));
 
   return {
-    ListingKey: (c) => listingKey(c.state.index),
+    ListingKey: (c) => keys.listingKey(c.state.index),
     ListingId: (c) => listingId(c.state.index),
     ModificationTimestamp: (c) => isoMs(c.state.modifiedMs),
     PhotosChangeTimestamp: (c) => isoMs(c.state.photosMs),
@@ -335,7 +284,9 @@ function propertySpecials(type: SimEntityType, opts: GeneratorOptions): Specials
     ListPrice: (c) => roundTo(basePrice(c) * (1 - 0.01 * (c.version % 6)), 2),
     OriginalListPrice: basePrice,
     PropertyType: (c) => (types.length > 0 ? pick(types, h(c, 13) % 10 < 7 ? residential : h(c, 14)) : null),
-    OriginatingSystemName: () => 'SIM',
+    OriginatingSystemName: () => system,
+    // Only in schemas that declare it (MLS Grid): false while a deleted record is still served.
+    MlgCanView: (c) => c.state.tombstone !== true,
     City: city,
     PostalCity: city,
     StateOrProvince: state,
@@ -362,12 +313,14 @@ function mediaSpecials(type: SimEntityType, opts: GeneratorOptions): Specials {
   const members = (name: string): string[] => type.byName.get(name)?.enum?.members ?? [];
   const has = (name: string, member: string): string | null => (members(name).includes(member) ? member : null);
   const base = opts.mediaBaseUrl ?? 'https://media.example.com';
+  const keys = opts.keys ?? keyCodec();
+  const system = opts.originatingSystemName ?? 'SIM';
   return {
-    MediaKey: (c) => mediaKey(c.state.index, c.order),
+    MediaKey: (c) => keys.mediaKey(c.state.index, c.order),
     ResourceName: () => has('ResourceName', 'Property'),
-    ResourceRecordKey: (c) => listingKey(c.state.index),
+    ResourceRecordKey: (c) => keys.listingKey(c.state.index),
     ResourceRecordID: (c) => listingId(c.state.index),
-    MediaURL: (c) => `${base}/${listingKey(c.state.index)}/${c.order}.jpg?v=${c.state.photosMs.toString(36)}`,
+    MediaURL: (c) => `${base}/${keys.listingKey(c.state.index)}/${c.order}.jpg?v=${c.state.photosMs.toString(36)}`,
     Order: (c) => c.order,
     ModificationTimestamp: (c) => isoMs(c.state.photosMs),
     MediaModificationTimestamp: (c) => isoMs(c.state.photosMs),
@@ -376,7 +329,8 @@ function mediaSpecials(type: SimEntityType, opts: GeneratorOptions): Specials {
     PreferredPhotoYN: (c) => c.order === 1,
     ImageWidth: () => 1024,
     ImageHeight: () => 768,
-    OriginatingSystemName: () => 'SIM',
+    OriginatingSystemName: () => system,
+    MlgCanView: (c) => c.state.tombstone !== true,
   };
 }
 

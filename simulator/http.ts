@@ -54,8 +54,8 @@ export class BodyError extends Error {
   override readonly name = 'BodyError';
 }
 
-/** Reads and parses a JSON request body (empty body → `{}`). */
-export async function readJsonBody(req: IncomingMessage, limitBytes = 20 * 1024 * 1024): Promise<unknown> {
+/** Reads a request body as UTF-8 text. */
+export async function readTextBody(req: IncomingMessage, limitBytes = 20 * 1024 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -63,7 +63,12 @@ export async function readJsonBody(req: IncomingMessage, limitBytes = 20 * 1024 
     if (size > limitBytes) throw new BodyError(`request body exceeds ${limitBytes} bytes`);
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads and parses a JSON request body (empty body → `{}`). */
+export async function readJsonBody(req: IncomingMessage, limitBytes = 20 * 1024 * 1024): Promise<unknown> {
+  const text = (await readTextBody(req, limitBytes)).trim();
   if (text === '') return {};
   try {
     return JSON.parse(text);

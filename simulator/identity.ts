@@ -14,15 +14,12 @@ const DAY_MS = 86_400_000;
 export const SPREAD_MS = 365 * DAY_MS;
 
 export function listingKey(index: number): string {
-  return KEY_PREFIX + String(index).padStart(KEY_DIGITS, '0');
+  return DEFAULT_KEYS.listingKey(index);
 }
 
 /** Index of a well-formed ListingKey, or undefined (the caller checks it is live). */
 export function parseListingKey(key: string): number | undefined {
-  if (key.length !== KEY_PREFIX.length + KEY_DIGITS || !key.startsWith(KEY_PREFIX)) return undefined;
-  const digits = key.slice(KEY_PREFIX.length);
-  if (!/^\d+$/.test(digits)) return undefined;
-  return Number(digits);
+  return DEFAULT_KEYS.parseListingKey(key);
 }
 
 export function listingId(index: number): string {
@@ -31,17 +28,52 @@ export function listingId(index: number): string {
 
 /** `<ListingKey>-M<n>`, n counted from 1 (it equals the media's `Order`). */
 export function mediaKey(index: number, order: number): string {
-  return `${listingKey(index)}-M${order}`;
+  return DEFAULT_KEYS.mediaKey(index, order);
 }
 
 export function parseMediaKey(key: string): { index: number; order: number } | undefined {
-  const dash = key.indexOf('-M');
-  if (dash < 0) return undefined;
-  const index = parseListingKey(key.slice(0, dash));
-  const orderText = key.slice(dash + 2);
-  if (index === undefined || !/^[1-9]\d*$/.test(orderText)) return undefined;
-  return { index, order: Number(orderText) };
+  return DEFAULT_KEYS.parseMediaKey(key);
 }
+
+/**
+ * Keys of one dataset. The prefix varies by platform (MLS Grid keys carry the MLS's code, e.g.
+ * `ACT000000123`); whatever it is, keys stay fixed-width so byte order is still index order.
+ */
+export interface KeyCodec {
+  readonly prefix: string;
+  listingKey(index: number): string;
+  parseListingKey(key: string): number | undefined;
+  mediaKey(index: number, order: number): string;
+  parseMediaKey(key: string): { index: number; order: number } | undefined;
+}
+
+export function keyCodec(prefix: string = KEY_PREFIX): KeyCodec {
+  // Letters only: a digit in the prefix would make the digits that follow ambiguous.
+  if (!/^[A-Za-z]{1,8}$/.test(prefix)) throw new Error(`key prefix must be 1-8 letters, got ${JSON.stringify(prefix)}`);
+  const width = prefix.length + KEY_DIGITS;
+  const format = (index: number): string => prefix + String(index).padStart(KEY_DIGITS, '0');
+  const parse = (key: string): number | undefined => {
+    if (key.length !== width || !key.startsWith(prefix)) return undefined;
+    const digits = key.slice(prefix.length);
+    return /^\d+$/.test(digits) ? Number(digits) : undefined;
+  };
+  return {
+    prefix,
+    listingKey: format,
+    parseListingKey: parse,
+    mediaKey: (index, order) => `${format(index)}-M${order}`,
+    parseMediaKey(key) {
+      const dash = key.indexOf('-M');
+      if (dash < 0) return undefined;
+      const index = parse(key.slice(0, dash));
+      const orderText = key.slice(dash + 2);
+      if (index === undefined || !/^[1-9]\d*$/.test(orderText)) return undefined;
+      return { index, order: Number(orderText) };
+    },
+  };
+}
+
+const DEFAULT_KEYS = keyCodec();
 
 /** ModificationTimestamp of a record that was never mutated: within the year before `anchorMs`. */
 export function initialModifiedMs(seed: number, anchorMs: number, index: number): number {

@@ -9,16 +9,20 @@ import { computePage } from './engine/page';
 import type { ResultCache } from './engine/results';
 import type { EntityTable } from './engine/table';
 import { validateQuery } from './engine/validate';
-import { metadataXml } from './fields';
 import { send, sendJson } from './http';
 import { QueryOptionError, parseQueryOptions, splitQuery } from './odata/query';
 import type { ExpandItem, ParsedQuery } from './odata/query';
 import type { Personality, RequestContext } from './personalities/types';
 
 export interface ODataDeps {
+  /** Entity sets of live records. */
   tables: ReadonlyMap<string, EntityTable>;
+  /** Entity sets that also serve tombstones, where the platform announces deletions in its feed. */
+  feedTables?: ReadonlyMap<string, EntityTable>;
   personality: Personality;
   cache: ResultCache;
+  /** The `$metadata` document. */
+  metadata: string;
 }
 
 /** One OData request being answered. */
@@ -29,6 +33,8 @@ export interface ODataCall {
   /** `http://host:port/odata`, as the client addressed us. */
   serviceRoot: string;
   headers: Record<string, string>;
+  /** The rules in force for this request (the replication endpoint's, when it came through that). */
+  personality: Personality;
 }
 
 function parseQuery(call: ODataCall, deps: ODataDeps): ParsedQuery {
@@ -39,9 +45,12 @@ function parseQuery(call: ODataCall, deps: ODataDeps): ParsedQuery {
     if (err instanceof QueryOptionError) throw badRequest(err.reason, err.message);
     throw err;
   }
-  const rejection = deps.personality.hooks?.onQuery?.(call.ctx, query);
-  if (rejection) throw new ODataError(rejection.status, rejection.code, rejection.message, rejection.violation, rejection.headers);
-  return query;
+  const hooks = call.personality.hooks;
+  const rejection = hooks?.onQuery?.(call.ctx, query);
+  if (rejection) {
+    throw new ODataError(rejection.status, rejection.code, rejection.message, rejection.violation, rejection.headers, rejection.refusal);
+  }
+  return hooks?.rewriteQuery?.(call.ctx, query) ?? query;
 }
 
 /** `odata.maxpagesize=N` from a Prefer header, if present and valid. */
@@ -52,14 +61,21 @@ export function preferredPageSize(header: string | string[] | undefined): number
   return n !== undefined && n > 0 ? n : undefined;
 }
 
-function project(table: EntityTable, row: number, select: string[] | undefined, expand: ExpandItem[] | undefined): Record<string, unknown> {
+function project(
+  table: EntityTable,
+  row: number,
+  query: Pick<ParsedQuery, 'select' | 'expand'>,
+  personality: Personality,
+): Record<string, unknown> {
+  const { select, expand } = query;
   const fields = select && !select.includes('*') ? select : undefined;
   const record = table.project(row, fields);
   for (const item of expand ?? []) {
     const nav = table.navigation.get(item.name);
     if (!nav) continue;
     const children = nav.children(row);
-    const chosen = item.top === undefined ? children : children.slice(0, item.top);
+    const top = item.top ?? personality.expandDefaultTop;
+    const chosen = top === undefined ? children : children.slice(0, top);
     const childFields = item.select && !item.select.includes('*') ? item.select : undefined;
     record[item.name] = chosen.map((child) => nav.target.project(child, childFields));
   }
@@ -86,11 +102,21 @@ function nextLink(call: ODataCall, replace: Record<string, string | undefined>):
   return `${origin}${call.ctx.url.pathname}?${kept.join('&')}`;
 }
 
-export async function serveCollection(call: ODataCall, table: EntityTable, deps: ODataDeps): Promise<void> {
+export async function serveCollection(call: ODataCall, served: EntityTable, deps: ODataDeps): Promise<void> {
   const query = parseQuery(call, deps);
-  validateQuery(table, query, deps.personality);
+  const table = query.liveOnly ? (deps.tables.get(served.name) ?? served) : served;
+  const personality = call.personality;
+  validateQuery(table, query, personality);
   const preferred = preferredPageSize(call.req.headers.prefer);
-  const page = computePage({ table, query, personality: deps.personality, preferredPageSize: preferred, cache: deps.cache });
+  const page = computePage({
+    table,
+    query,
+    personality,
+    preferredPageSize: preferred,
+    cache: deps.cache,
+    replication: call.ctx.replication === true,
+    now: call.ctx.receivedAt,
+  });
   const body: Record<string, unknown> = { '@odata.context': contextUrl(call.serviceRoot, table, query.select) };
   if (page.count !== undefined) body['@odata.count'] = page.count;
   if (page.next) {
@@ -102,9 +128,9 @@ export async function serveCollection(call: ODataCall, table: EntityTable, deps:
         : { $skip: String(skip), ...(top !== undefined ? { $top: String(top) } : {}) },
     );
   }
-  body.value = page.rows.map((row) => project(table, row, query.select, query.expand));
+  body.value = page.rows.map((row) => project(table, row, query, personality));
   const headers = { ...call.headers };
-  if (preferred !== undefined && deps.personality.honorsMaxPageSize) headers['Preference-Applied'] = `odata.maxpagesize=${page.pageSize}`;
+  if (preferred !== undefined && personality.honorsMaxPageSize) headers['Preference-Applied'] = `odata.maxpagesize=${page.pageSize}`;
   await sendJson(call.req, call.res, 200, body, headers);
 }
 
@@ -122,18 +148,18 @@ export async function serveEntity(call: ODataCall, table: EntityTable, segment: 
   const query = parseQuery(call, deps);
   const extra = (['filterText', 'orderby', 'top', 'skip', 'skiptoken'] as const).filter((k) => query[k] !== undefined);
   if (extra.length > 0 || query.count) throw badRequest('invalid-option', 'a single entity takes only $select and $expand');
-  validateQuery(table, query, deps.personality);
+  validateQuery(table, query, call.personality);
   const row = table.rowOfKey(key);
   if (row === undefined) throw new ODataError(404, 'not-found', `${table.name}('${key}') does not exist`);
   const body = {
     '@odata.context': contextUrl(call.serviceRoot, table, query.select, '/$entity'),
-    ...project(table, row, query.select, query.expand),
+    ...project(table, row, query, call.personality),
   };
   await sendJson(call.req, call.res, 200, body, call.headers);
 }
 
-export async function serveMetadata(call: ODataCall): Promise<void> {
-  await send(call.req, call.res, 200, metadataXml(), 'application/xml; charset=utf-8', { 'OData-Version': '4.0', ...call.headers });
+export async function serveMetadata(call: ODataCall, deps: ODataDeps): Promise<void> {
+  await send(call.req, call.res, 200, deps.metadata, 'application/xml; charset=utf-8', { 'OData-Version': '4.0', ...call.headers });
 }
 
 export async function serveServiceDocument(call: ODataCall, deps: ODataDeps): Promise<void> {

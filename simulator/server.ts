@@ -9,19 +9,26 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { handleAdmin } from './admin';
+import { TOKEN_PATH } from './auth';
 import { Dataset } from './dataset';
 import type { DatasetOptions } from './dataset';
 import { ODataError } from './engine/errors';
+import { applyTailFault, type TailFault } from './tail-fault';
 import { ResultCache } from './engine/results';
 import { createMediaTable, createPropertyTable } from './engine/table';
+import { FaultInjector, respondWithFault } from './fault-injection';
+import type { ActiveFault, FaultRule } from './fault-injection';
+import { metadataXml, parseSimSchema, withExtraFields } from './fields';
+import { PlatformGate } from './gate';
 import { sendJson } from './http';
 import { serveCollection, serveEntity, serveMetadata, serveServiceDocument } from './odata-routes';
 import type { ODataCall, ODataDeps } from './odata-routes';
-import { resolvePersonality } from './personalities/registry';
+import { resolvePersonality, rulesFor } from './personalities/registry';
 import type { PersonalityName } from './personalities/registry';
-import type { Personality, RequestContext } from './personalities/types';
+import type { Personality, PersonalityOptions, Rejection, RequestContext } from './personalities/types';
 import { StatsRecorder } from './stats';
 import type { SimulatorStats } from './stats';
+import { serveToken } from './token-endpoint';
 
 /** The subset of pino the simulator uses. */
 export interface SimLogger {
@@ -39,6 +46,12 @@ export interface SimulatorOptions {
   records: number;
   seed: number;
   personality?: PersonalityName | Personality;
+  /** Credentials, data identity and timings of a named personality (see PersonalityOptions). */
+  personalityOptions?: PersonalityOptions;
+  /** Faults active from the start (more can be added with `faults.add` or `POST /admin/faults`). */
+  faults?: FaultRule[];
+  /** Seed for ratio faults (default 1). */
+  faultSeed?: number;
   /** Default page size (overrides the personality's). */
   pageSize?: number;
   /** Largest `$top` accepted (overrides the personality's). */
@@ -51,6 +64,8 @@ export interface SimulatorOptions {
   anchor?: DatasetOptions['anchor'];
   /** How many request URLs and violations the stats keep (default 1000). */
   recentLimit?: number;
+  /** Hides the last pages of Property downloads while counts stay full (see tail-fault.ts). */
+  tailFault?: TailFault;
 }
 
 export interface SimulatorHandle {
@@ -60,6 +75,10 @@ export interface SimulatorHandle {
   origin: string;
   dataset: Dataset;
   personality: Personality;
+  /** Fault injection: add rules, clear them, list what is pending. */
+  faults: Pick<FaultInjector, 'add' | 'clear' | 'list'>;
+  /** OAuth2 access tokens handed out so far (tests look for them where they must not appear). */
+  issuedTokens(): string[];
   /** A fresh snapshot on each read. */
   readonly stats: SimulatorStats;
   resetStats(): void;
@@ -72,12 +91,25 @@ const SERVICE_PATH = '/odata';
 export async function startSimulator(options: SimulatorOptions): Promise<SimulatorHandle> {
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? SILENT;
-  const personality = resolvePersonality(options.personality, { pageSize: options.pageSize, maxTop: options.maxTop });
+  const personality = resolvePersonality(
+    options.personality,
+    { pageSize: options.pageSize, maxTop: options.maxTop },
+    options.personalityOptions,
+  );
+  const data = personality.data ?? {};
+  const metadata = data.extraFields ? withExtraFields(metadataXml(), data.extraFields) : metadataXml();
   const datasetOptions: DatasetOptions = { records: options.records, seed: options.seed };
   if (options.mediaPerRecord !== undefined) datasetOptions.mediaPerRecord = options.mediaPerRecord;
   if (options.anchor !== undefined) datasetOptions.anchor = options.anchor;
+  if (data.extraFields) datasetOptions.schema = parseSimSchema(metadata);
+  if (data.keyPrefix !== undefined) datasetOptions.keyPrefix = data.keyPrefix;
+  if (data.originatingSystemName !== undefined) datasetOptions.originatingSystemName = data.originatingSystemName;
+  if (data.tombstoneRetentionMs !== undefined) datasetOptions.tombstoneRetentionMs = data.tombstoneRetentionMs;
   const dataset = new Dataset(datasetOptions);
   const stats = new StatsRecorder(options.recentLimit);
+  const gate = new PlatformGate(personality);
+  const faults = new FaultInjector(options.faultSeed);
+  for (const rule of options.faults ?? []) faults.add(rule);
 
   const media = createMediaTable(dataset);
   const property = createPropertyTable(dataset, () => media);
@@ -86,8 +118,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       ['Property', property],
       ['Media', media],
     ]),
+    ...(data.tombstoneRetentionMs !== undefined
+      ? {
+          feedTables: new Map([
+            ['Property', createPropertyTable(dataset, () => media, { withTombstones: true })],
+            ['Media', media],
+          ]),
+        }
+      : {}),
     personality,
     cache: new ResultCache(),
+    metadata,
   };
 
   const server = createServer((req, res) => {
@@ -110,32 +151,64 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const url = new URL(req.url ?? '/', reqOrigin);
     const path = url.pathname;
     if (path === '/admin' || path.startsWith('/admin/')) {
-      await handleAdmin(req, res, path, { dataset, stats });
+      await handleAdmin(req, res, path, { dataset, stats, faults });
       return;
     }
     const target = `${path}${url.search}`;
+    const receivedAt = Date.now();
     stats.request(path, target);
     res.on('finish', () => {
-      stats.response(res.statusCode);
+      stats.response(res.statusCode, { at: receivedAt, url: target, status: res.statusCode });
       logger.debug(
         { method: req.method, url: target, status: res.statusCode, ms: Math.round(performance.now() - started) },
         'simulator request',
       );
     });
 
-    const ctx: RequestContext = { method: req.method ?? 'GET', url, headers: req.headers, receivedAt: Date.now() };
-    const call: ODataCall = { req, res, ctx, serviceRoot: `${reqOrigin}${SERVICE_PATH}`, headers: {} };
+    if (path === TOKEN_PATH && gate.auth.usesTokenEndpoint) {
+      const fault = faults.next('token', safeDecode(target));
+      if (fault) stats.fault(fault.kind);
+      if (fault && (await respondWithFault(fault, req, res))) return;
+      const violation = await serveToken(req, res, gate.auth);
+      if (violation) stats.violation(violation, 'token request refused', target);
+      return;
+    }
+
+    const ctx: RequestContext = {
+      method: req.method ?? 'GET',
+      url: applyTailFault(url, options.tailFault, dataset),
+      headers: req.headers,
+      receivedAt,
+    };
+    const call: ODataCall = { req, res, ctx, serviceRoot: `${reqOrigin}${SERVICE_PATH}`, headers: {}, personality };
     try {
       if (options.latencyMs) await sleep(options.latencyMs);
-      await route(call, path);
+      const fault = faults.next('odata', safeDecode(target));
+      if (fault) {
+        stats.fault(fault.kind);
+        if (await injectFault(fault, req, res)) return;
+      }
+      // Deletions older than the platform keeps them leave the feed before anyone reads it.
+      if (dataset.tombstoneRetentionMs !== undefined) dataset.expireTombstones();
+      await route(call, path, `${reqOrigin}${target}`);
     } catch (err) {
       if (!(err instanceof ODataError)) throw err;
       if (err.violation) stats.violation(err.violation, err.message, target);
+      if (err.refusal) stats.refusal(err.refusal);
       await sendJson(req, res, err.status, { error: { code: err.code, message: err.message } }, { ...call.headers, ...err.headers });
     }
   }
 
-  async function route(call: ODataCall, path: string): Promise<void> {
+  /** True when the fault answered the request; throws the 401 of a static token that "expired". */
+  async function injectFault(fault: ActiveFault, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    if (fault.kind === 'expire-token' && !gate.auth.expireAll()) {
+      // A static token cannot be renewed: this request fails as if it had been revoked.
+      throw new ODataError(401, 'token-expired', 'the access token has expired', undefined, undefined, 'token-expired');
+    }
+    return respondWithFault(fault, req, res, { quotaHeaders: gate.quotaHeaders() });
+  }
+
+  async function route(call: ODataCall, path: string, fullUrl: string): Promise<void> {
     if (path !== SERVICE_PATH && !path.startsWith(`${SERVICE_PATH}/`)) {
       throw new ODataError(404, 'not-found', `nothing at ${path}; the OData service is at ${SERVICE_PATH}`);
     }
@@ -148,15 +221,27 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     } catch {
       throw new ODataError(400, 'bad-path', `path ${path} is not valid percent-encoding`, 'bad-path');
     }
-    const m = /^\/([A-Za-z_][A-Za-z0-9_]*)(?:\((.*)\))?$/.exec(rest);
-    const table = m ? deps.tables.get(m[1] as string) : undefined;
-    if (table) call.ctx.resource = table.name;
-    const rejection = personality.hooks?.onRequest?.(call.ctx);
-    if (rejection) throw new ODataError(rejection.status, rejection.code, rejection.message, rejection.violation, rejection.headers);
-    Object.assign(call.headers, personality.hooks?.responseHeaders?.(call.ctx) ?? {});
+    // `/Property`, `/Property('K')`, or `/Property/replication` where the platform has that endpoint.
+    const m = /^\/([A-Za-z_][A-Za-z0-9_]*)(?:\((.*)\)|\/([A-Za-z_][A-Za-z0-9_]*))?$/.exec(rest);
+    const via = personality.replication?.via;
+    const segment = m?.[3];
+    if (segment !== undefined && !(via && 'pathSegment' in via && via.pathSegment === segment)) {
+      throw new ODataError(404, 'not-found', `no such path: ${path}`);
+    }
+    const replication = segment !== undefined || (!!via && 'param' in via && call.ctx.url.searchParams.get(via.param) === via.value);
+    call.ctx.replication = replication;
+    call.personality = rulesFor(personality, replication);
+    const table = m ? (deps.feedTables ?? deps.tables).get(m[1] as string) : undefined;
+    if (table) {
+      call.ctx.resource = table.name;
+      call.ctx.entity = table.type;
+    }
+    const admission = gate.admit(call.ctx, fullUrl);
+    Object.assign(call.headers, admission.headers);
+    if (admission.rejection) throw rejectionError(admission.rejection);
 
     if (rest === '' || rest === '/') return serveServiceDocument(call, deps);
-    if (rest === '/$metadata') return serveMetadata(call);
+    if (rest === '/$metadata') return serveMetadata(call, deps);
     if (!m || !table) throw new ODataError(404, 'not-found', `no entity set at ${path}; try ${[...deps.tables.keys()].join(', ')}`);
     if (m[2] !== undefined) return serveEntity(call, table, m[2], deps);
     return serveCollection(call, table, deps);
@@ -183,6 +268,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     origin,
     dataset,
     personality,
+    faults,
+    issuedTokens: () => gate.auth.issuedTokens(),
     get stats() {
       return stats.snapshot();
     },
@@ -196,4 +283,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return closed;
     },
   };
+}
+
+function rejectionError(r: Rejection): ODataError {
+  return new ODataError(r.status, r.code, r.message, r.violation, r.headers, r.refusal);
+}
+
+/** The request target decoded for fault matching (`$metadata`, `Property`), or as sent if undecodable. */
+function safeDecode(target: string): string {
+  try {
+    return decodeURIComponent(target.replace(/\+/g, ' '));
+  } catch {
+    return target;
+  }
 }

@@ -11,6 +11,14 @@ export interface Violation {
   url: string;
 }
 
+/** One answered request, for tests that care about timing (e.g. "waited for Retry-After"). */
+export interface Exchange {
+  /** Milliseconds since the epoch when the request arrived. */
+  at: number;
+  url: string;
+  status: number;
+}
+
 export interface SimulatorStats {
   requests: number;
   /** Requests per path; entity-by-key paths are folded into `Resource('…')`. */
@@ -23,6 +31,13 @@ export interface SimulatorStats {
   violationsByReason: Record<string, number>;
   /** The last violations, oldest first. */
   recentViolations: Violation[];
+  /** Refusals that were not the client's fault (an expired nextLink, a too-deep `$skip`, an expired token). */
+  refusals: number;
+  refusalsByReason: Record<string, number>;
+  /** Faults injected, by kind. */
+  faults: Record<string, number>;
+  /** The last answered requests with arrival time and status, oldest first. */
+  recentExchanges: Exchange[];
 }
 
 export class StatsRecorder {
@@ -33,6 +48,10 @@ export class StatsRecorder {
   private violations = 0;
   private byReason = new Map<string, number>();
   private recentViolations: Violation[] = [];
+  private refusals = 0;
+  private refusalsByReason = new Map<string, number>();
+  private faults = new Map<string, number>();
+  private exchanges: Exchange[] = [];
 
   constructor(private readonly recentLimit = 1000) {}
 
@@ -44,9 +63,22 @@ export class StatsRecorder {
     if (this.recent.length > this.recentLimit) this.recent.splice(0, this.recent.length - this.recentLimit);
   }
 
-  response(status: number): void {
+  response(status: number, exchange?: Exchange): void {
     const key = String(status);
     this.byStatus.set(key, (this.byStatus.get(key) ?? 0) + 1);
+    if (exchange) {
+      this.exchanges.push(exchange);
+      if (this.exchanges.length > this.recentLimit) this.exchanges.splice(0, this.exchanges.length - this.recentLimit);
+    }
+  }
+
+  refusal(reason: string): void {
+    this.refusals++;
+    this.refusalsByReason.set(reason, (this.refusalsByReason.get(reason) ?? 0) + 1);
+  }
+
+  fault(kind: string): void {
+    this.faults.set(kind, (this.faults.get(kind) ?? 0) + 1);
   }
 
   violation(reason: string, message: string, url: string): void {
@@ -65,6 +97,10 @@ export class StatsRecorder {
       violations: this.violations,
       violationsByReason: Object.fromEntries(this.byReason),
       recentViolations: [...this.recentViolations],
+      refusals: this.refusals,
+      refusalsByReason: Object.fromEntries(this.refusalsByReason),
+      faults: Object.fromEntries(this.faults),
+      recentExchanges: [...this.exchanges],
     };
   }
 
@@ -76,5 +112,9 @@ export class StatsRecorder {
     this.violations = 0;
     this.byReason.clear();
     this.recentViolations = [];
+    this.refusals = 0;
+    this.refusalsByReason.clear();
+    this.faults.clear();
+    this.exchanges = [];
   }
 }

@@ -5,6 +5,8 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config';
+import type { Client } from '@temporalio/client';
+import type { ProcessName } from '../workflows/names';
 
 const program = new Command('resync')
   .description('Replicates MLS data from RESO Web API platforms into MySQL/MariaDB, on Temporal.')
@@ -34,7 +36,10 @@ program
     const summary = {
       file,
       sources: Object.fromEntries(
-        Object.entries(c.sources).map(([name, s]) => [name, { platform: s.platform, url: s.url, resources: s.resources.map((r) => r.name) }]),
+        Object.entries(c.sources).map(([name, s]) => [
+          name,
+          { platform: s.platform, url: s.url, resources: s.resources.map((r) => r.name) },
+        ]),
       ),
       destinations: Object.keys(c.destinations),
     };
@@ -73,7 +78,11 @@ program
     for (const resource of resources) {
       const handle = await startSync(client, c, source, resource);
       if (!opts.wait) {
-        console.log(opts.json ? JSON.stringify({ resource, workflowId: handle.workflowId }) : `started ${handle.workflowId}  ${workflowUiUrl(c, handle.workflowId)}`);
+        console.log(
+          opts.json
+            ? JSON.stringify({ resource, workflowId: handle.workflowId })
+            : `started ${handle.workflowId}  ${workflowUiUrl(c, handle.workflowId)}`,
+        );
         continue;
       }
       const tty = process.stdout.isTTY && !opts.json;
@@ -90,7 +99,7 @@ program
 
 program
   .command('metadata')
-  .description("summarise a $metadata document: per resource the key, field count, cursor fields and problems")
+  .description('summarise a $metadata document: per resource the key, field count, cursor fields and problems')
   .argument('<file-or-source>', 'an EDMX file, or a source name from the config')
   .option('--json', 'machine-readable output')
   .action(async (target: string, opts: { json?: boolean }) => {
@@ -147,6 +156,16 @@ program
   });
 
 program
+  .command('dashboard')
+  .description('serve the dashboard (status pages and JSON API) over Temporal and the run history')
+  .option('-p, --port <port>', 'port to listen on', intOption('port'), 4000)
+  .option('--host <address>', 'address to bind; any but loopback needs $RESYNC_DASHBOARD_TOKEN for changes', '127.0.0.1')
+  .action(async (opts: { port: number; host: string }) => {
+    const { runDashboardCommand } = await import('../dashboard/server/command');
+    await runDashboardCommand({ config: await config(), port: opts.port, host: opts.host });
+  });
+
+program
   .command('dev')
   .description('start the whole local stack (Temporal, MariaDB, simulator, worker) and sync the demo source')
   .option('--once', 'sync once, print a JSON summary as the last line and exit (0 only when every destination holds every record)')
@@ -154,6 +173,128 @@ program
   .action(async (opts: { once?: boolean; records: number }) => {
     const { runDev } = await import('./commands/dev');
     process.exitCode = await runDev({ once: !!opts.once, records: opts.records, configPath: program.opts<{ config?: string }>().config });
+  });
+
+function processOption(required: boolean) {
+  const option = new Option('-p, --process <process>', 'sync, purge or reconcile').choices(['sync', 'purge', 'reconcile']);
+  return required ? option.makeOptionMandatory() : option;
+}
+
+// purge and reconcile: the same command shape as sync, over their own workflows.
+for (const [name, description] of [
+  ['purge', 'delete destination rows whose key the MLS no longer has (all resources, or --resource)'],
+  ['reconcile', 're-fetch records missing or stale in a destination (all resources, or --resource)'],
+] as const) {
+  program
+    .command(name)
+    .description(description)
+    .argument('<source>', 'source name from the config')
+    .option('-r, --resource <name...>', 'only these resources')
+    .option('-w, --wait', 'wait for the end, showing progress; exit 1 when a run failed')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (source: string, opts: { resource?: string[]; wait?: boolean; json?: boolean }) => {
+      const c = await config();
+      const { runProcessCommand } = await import('./commands/resource-runs');
+      const { connectClient } = await import('./temporal');
+      const client = await connectClient(c);
+      try {
+        process.exitCode = await runProcessCommand(c, client, name, source, opts);
+      } finally {
+        await client.connection.close();
+      }
+    });
+}
+
+/** Runs a schedules subcommand with a Temporal client; its result is the exit code. */
+async function withClient(fn: (client: Client, c: Config) => Promise<number>): Promise<void> {
+  const c = await config();
+  const { connectClient } = await import('./temporal');
+  const client = await connectClient(c);
+  try {
+    process.exitCode = await fn(client, c);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+const schedules = program
+  .command('schedules')
+  .description('Temporal Schedules from the config: one per source and process with a cron (resync:<source>:<process>)');
+
+schedules
+  .command('apply')
+  .description("create or update the config's schedules (idempotent; keeps pauses) and pause managed ones no longer in the config")
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { json?: boolean }) => {
+    const { applyCommand } = await import('./commands/schedules');
+    await withClient((client, c) => applyCommand(client, c, opts));
+  });
+
+schedules
+  .command('list')
+  .description('each schedule: state, note, next runs and how the last run ended')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { json?: boolean }) => {
+    const { listCommand } = await import('./commands/schedules');
+    await withClient((client, c) => listCommand(client, c, opts));
+  });
+
+schedules
+  .command('pause')
+  .description("pause a source's schedules (or one process's) with a note")
+  .argument('<source>', 'source name')
+  .addOption(processOption(false))
+  .option('--note <text>', 'why (shown in the Web UI and by schedules list)')
+  .option('--json', 'machine-readable output')
+  .action(async (source: string, opts: { process?: ProcessName; note?: string; json?: boolean }) => {
+    const { pauseCommand } = await import('./commands/schedules');
+    await withClient((client) => pauseCommand(client, source, opts));
+  });
+
+schedules
+  .command('resume')
+  .description("resume a source's paused schedules (or one process's)")
+  .argument('<source>', 'source name')
+  .addOption(processOption(false))
+  .option('--note <text>', 'replaces the pause note')
+  .option('--json', 'machine-readable output')
+  .action(async (source: string, opts: { process?: ProcessName; note?: string; json?: boolean }) => {
+    const { resumeCommand } = await import('./commands/schedules');
+    await withClient((client) => resumeCommand(client, source, opts));
+  });
+
+schedules
+  .command('trigger')
+  .description("run a schedule's action now, unless its previous run is still going (then exit 2: skipped)")
+  .argument('<source>', 'source name')
+  .addOption(processOption(true))
+  .option('-w, --wait', 'wait for the run and print each resource outcome; exit 1 when it failed')
+  .option('--json', 'machine-readable output')
+  .action(async (source: string, opts: { process: ProcessName; wait?: boolean; json?: boolean }) => {
+    const { triggerCommand } = await import('./commands/schedules');
+    await withClient((client, c) => triggerCommand(client, c, source, opts));
+  });
+
+program
+  .command('status')
+  .description('per source and resource: last runs, MLS vs destination counts and newest timestamps, runs in progress')
+  .argument('[source]', 'only this source')
+  .option('--json', 'machine-readable output')
+  .action(async (source: string | undefined, opts: { json?: boolean }) => {
+    const { statusCommand } = await import('./commands/inspect');
+    process.exitCode = await statusCommand(await config(), source, opts);
+  });
+
+program
+  .command('record')
+  .description('one record from the MLS against every destination: the fields that differ and how many are equal')
+  .argument('<source>', 'source name')
+  .argument('<resource>', 'resource name, e.g. Property')
+  .argument('<key>', "the record's key, e.g. the ListingKey")
+  .option('--json', 'machine-readable output')
+  .action(async (source: string, resource: string, key: string, opts: { json?: boolean }) => {
+    const { recordCommand } = await import('./commands/inspect');
+    process.exitCode = await recordCommand(await config(), source, resource, key, opts);
   });
 
 program.parseAsync().catch((err: unknown) => {

@@ -15,10 +15,28 @@ export function resourceWorkflowId(process: ProcessName, source: string, resourc
   return `${process}/${source}/${resource}`;
 }
 
+/** Workflow type that runs a process on one resource (the child runSource starts). */
+export const RESOURCE_WORKFLOW_TYPES: Record<ProcessName, string> = {
+  sync: 'syncResource',
+  purge: 'purgeResource',
+  reconcile: 'reconcileResource',
+};
+
 /** One schedule per source and process. */
 export function scheduleId(source: string, process: ProcessName): string {
   return `resync:${source}:${process}`;
 }
+
+/** Base workflow ID of a scheduled runSource; Temporal appends the scheduled time to it. */
+export function runSourceWorkflowId(source: string, process: ProcessName): string {
+  return `run/${source}/${process}`;
+}
+
+/**
+ * Memo key that marks a schedule as made by `resync schedules apply`: only those are ever paused
+ * for having left the config, so schedules a person made by hand are left alone.
+ */
+export const SCHEDULE_MEMO_KEY = 'resync';
 
 // Plain objects rather than defineSearchAttributeKey(): that helper is not re-exported by
 // @temporalio/workflow, and workflow files may import nothing else at runtime.

@@ -31,7 +31,8 @@ export const progressQuery = defineQuery<SyncProgress>('progress');
 
 const PREPARE_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
+  // A database or MLS that is down for minutes fails the run (and the next schedule tries again).
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
 };
 
 const PAGES_OPTIONS: ActivityOptions = {
@@ -77,7 +78,7 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
     } else {
       const prepared = await prepareSync.executeWithOptions(
         { ...PREPARE_OPTIONS, summary: `schema, high-water mark and window for ${source}/${resource}` },
-        [{ source, resource, runId, workflowId: info.workflowId }],
+        [{ source, resource, runId, workflowId: info.workflowId, ...(input.parentRunId ? { parentRunId: input.parentRunId } : {}) }],
       );
       state = {
         runId,
@@ -107,13 +108,14 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
       upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.records, value: state.totals.upserted }]);
       if (chunk.done) break;
       if (workflowInfo().continueAsNewSuggested && state.cursor) {
-        await continueAsNew<typeof syncResource>({ source, resource, carry: { ...state, cursor: state.cursor } });
+        await continueAsNew<typeof syncResource>({ ...input, carry: { ...state, cursor: state.cursor } });
       }
     }
 
     progress.phase = 'finishing';
     await finishRun({
       runId,
+      ...(input.parentRunId ? { parentRunId: input.parentRunId } : {}),
       source,
       resource,
       process: 'sync',
@@ -132,6 +134,7 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
     progress.phase = 'failed';
     await finishRun({
       runId,
+      ...(input.parentRunId ? { parentRunId: input.parentRunId } : {}),
       source,
       resource,
       process: 'sync',

@@ -14,6 +14,8 @@ export interface SyncCursor {
 export interface SyncInput {
   source: string;
   resource: string;
+  /** The runSource run that started this one, for the stats. */
+  parentRunId?: string;
   /** Set only by continue-as-new: the state of the run so far. */
   carry?: SyncCarry;
 }
@@ -33,6 +35,15 @@ export interface SyncCarry {
 export interface SyncTotals {
   pages: number;
   downloaded: number;
+  /** Records every destination holds from this run (the smallest destination count). */
+  upserted: number;
+  deleted: number;
+  rejected: number;
+  /** The same counts per destination. */
+  byDestination?: Record<string, DestinationTotals>;
+}
+
+export interface DestinationTotals {
   upserted: number;
   deleted: number;
   rejected: number;
@@ -43,6 +54,7 @@ export interface PrepareSyncInput {
   resource: string;
   runId: string;
   workflowId: string;
+  parentRunId?: string;
 }
 
 export interface PrepareSyncResult {
@@ -73,6 +85,7 @@ export interface SyncPagesResult {
 
 export interface FinishRunInput {
   runId: string;
+  parentRunId?: string;
   source: string;
   resource: string;
   process: 'sync' | 'purge' | 'reconcile';
@@ -102,11 +115,47 @@ export function emptyTotals(): SyncTotals {
 }
 
 export function addTotals(a: SyncTotals, b: SyncTotals): SyncTotals {
+  const byDestination: Record<string, DestinationTotals> = { ...a.byDestination };
+  for (const [name, t] of Object.entries(b.byDestination ?? {})) {
+    const prev = byDestination[name] ?? { upserted: 0, deleted: 0, rejected: 0 };
+    byDestination[name] = { upserted: prev.upserted + t.upserted, deleted: prev.deleted + t.deleted, rejected: prev.rejected + t.rejected };
+  }
   return {
     pages: a.pages + b.pages,
     downloaded: a.downloaded + b.downloaded,
     upserted: a.upserted + b.upserted,
     deleted: a.deleted + b.deleted,
     rejected: a.rejected + b.rejected,
+    byDestination,
   };
+}
+
+export interface RunSourceInput {
+  source: string;
+  process: 'sync' | 'purge' | 'reconcile';
+  /** Only these resources (default: all, in config order). */
+  resources?: string[];
+}
+
+export interface ResourceOutcome {
+  resource: string;
+  workflowId: string;
+  outcome: 'succeeded' | 'failed' | 'skipped';
+  error?: string;
+}
+
+export interface RunSourceResult {
+  source: string;
+  process: 'sync' | 'purge' | 'reconcile';
+  outcomes: ResourceOutcome[];
+}
+
+export interface SourceRunRecord {
+  runId: string;
+  workflowId: string;
+  source: string;
+  process: 'sync' | 'purge' | 'reconcile';
+  startedAt: string;
+  outcome: 'running' | 'succeeded' | 'failed';
+  outcomes: ResourceOutcome[];
 }

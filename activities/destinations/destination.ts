@@ -13,6 +13,24 @@ export interface ResourceModel {
   model: EdmModel;
   keyField: string;
   cursorField: string;
+  /** Navigation properties downloaded with `$expand`, each kept in its own child table. */
+  children?: ChildModel[];
+}
+
+/** An expanded navigation property: its rows arrive inside each parent record. */
+export interface ChildModel {
+  /** NavigationProperty name, e.g. Media: the parent record's property holding the children. */
+  navigation: string;
+  /**
+   * The name destination hooks receive for these rows (makeTableName, makeFieldName, transform):
+   * `<Resource><Navigation>`, e.g. PropertyMedia.
+   */
+  resource: string;
+  /** The navigation's target entity type. */
+  entity: EntityTypeModel;
+  keyField: string;
+  /** Deleting the parent deletes these children too. */
+  purgeWithParent: boolean;
 }
 
 export interface WriteReject {
@@ -23,8 +41,27 @@ export interface WriteReject {
 }
 
 export interface WriteResult {
+  /** Parent records written (children are counted in `children`). */
   upserted: number;
   rejects: WriteReject[];
+  /** Records a transform hook returned null for: deliberately not written. */
+  skipped: number;
+  /** Per expanded navigation property, when the resource has any. */
+  children?: ChildWriteResult[];
+}
+
+export interface ChildWriteResult {
+  navigation: string;
+  /** `<Resource><Navigation>`, e.g. PropertyMedia (the name rejects are recorded under). */
+  resource: string;
+  /** Parents whose children were replaced (their incoming timestamp was not older than the stored one). */
+  parentsReplaced: number;
+  /** Child rows written, and rows deleted before that. */
+  upserted: number;
+  deleted: number;
+  /** Child rows that could not be stored (key = the child's key). */
+  rejects: WriteReject[];
+  skipped: number;
 }
 
 export interface SchemaChange {
@@ -42,8 +79,27 @@ export interface Destination {
   highWaterMark(resource: ResourceModel): Promise<SyncCursor | null>;
   /** Upserts one page in one transaction; records that cannot be stored come back as rejects. */
   writePage(resource: ResourceModel, records: Record<string, unknown>[]): Promise<WriteResult>;
-  /** Deletes records by key (deletes the platform signals in the feed); returns how many existed. */
+  /**
+   * Deletes records by key (deletes the platform signals in the feed), with the children of
+   * navigations that purge with their parent; returns how many parents existed.
+   */
   deleteRecords(resource: ResourceModel, keys: string[]): Promise<number>;
   count(resource: ResourceModel): Promise<number>;
+  /**
+   * Purge and reconcile: stored keys after `after` (null: from the first), in byte order, with
+   * their stored cursor value; at most `limit`. Keys as stored, before any key mapping.
+   */
+  readKeys(resource: ResourceModel, after: string | null, limit: number): Promise<StoredKey[]>;
+  /**
+   * Purge: which of these stored keys are still there with a cursor at or before `notAfter` (an
+   * ISO instant), i.e. what a delete of them may remove.
+   */
+  keysNotAfter(resource: ResourceModel, keys: string[], notAfter: string): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** A stored key and its cursor value as the destination prints it (MySQL: `YYYY-MM-DD HH:MM:SS.ffffff`, UTC). */
+export interface StoredKey {
+  key: string;
+  cursor: string | null;
 }

@@ -5,7 +5,7 @@
 import got, { RequestError, type Response } from 'got';
 import { z } from 'zod';
 import type { AuthProvider } from './auth';
-import type { RateLimiter } from './rate-limit';
+import type { RequestBudget } from './rate-budget';
 import {
   SourceAuthFailed,
   SourceRateLimited,
@@ -19,7 +19,7 @@ export interface HttpClientOptions {
   timeoutMs: number;
   userAgent?: string;
   /** Shared by every request to this source (see rate-limit.ts). */
-  limiter?: RateLimiter;
+  limiter?: RequestBudget;
 }
 
 export interface ODataPage {

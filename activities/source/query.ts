@@ -55,6 +55,34 @@ export interface QueryOptions {
   expand?: string;
 }
 
+/** One navigation property to expand, with what to ask for inside it. */
+export interface ExpandRequest {
+  name: string;
+  select?: string[];
+  top?: number;
+  /** The child's key: added to `select`, since a child row cannot be stored without it. */
+  keyField?: string;
+}
+
+/**
+ * The `$expand` value: `Media($select=MediaKey,MediaURL;$top=20),Rooms`. `selectInside: false`
+ * leaves `$select` out for platforms that refuse it there (MLS Grid); the whole child then comes.
+ */
+export function expandOption(items: ExpandRequest[], opts: { selectInside: boolean }): string | undefined {
+  if (items.length === 0) return undefined;
+  return items
+    .map((item) => {
+      const inner: string[] = [];
+      if (opts.selectInside && item.select?.length) {
+        const select = item.keyField ? [...new Set([item.keyField, ...item.select])] : item.select;
+        inner.push(`$select=${select.join(',')}`);
+      }
+      if (item.top !== undefined) inner.push(`$top=${item.top}`);
+      return inner.length ? `${item.name}(${inner.join(';')})` : item.name;
+    })
+    .join(',');
+}
+
 export function buildResourceUrl(serviceRoot: string, resource: string, q: QueryOptions): string {
   const params: string[] = [];
   const add = (name: string, value: string) => params.push(`${name}=${encodeURIComponent(value)}`);

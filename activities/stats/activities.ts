@@ -1,16 +1,46 @@
 import type { Runtime } from '../runtime';
-import type { FinishRunInput } from '../../workflows/types';
+import type { FinishRunInput, SourceRunRecord } from '../../workflows/types';
 
 export function createStatsActivities(runtime: Runtime) {
   return {
-    /** Writes the run's final row; an upsert, so a retry leaves the same row. */
+    /**
+     * Writes the run's final rows (the run, and per destination what it received and how many
+     * rows it holds now); upserts, so a retry leaves the same rows.
+     */
     async finishRun(input: FinishRunInput): Promise<void> {
       const stats = await runtime.statsStore();
-      await stats.finishRun(input);
+      const rowsAfter: Record<string, number | null> = {};
+      try {
+        const model = await runtime.resourceModel(input.source, input.resource);
+        for (const dest of runtime.destinationsFor(input.source)) {
+          rowsAfter[dest.name] = await dest.count(model).catch(() => null);
+        }
+      } catch {
+        // A run that failed on its metadata has no table to count; the run row still matters.
+      }
+      await stats.finishRun(input, rowsAfter);
       runtime.source(input.source).logger.info(
-        { resource: input.resource, process: input.process, workflowId: input.workflowId, outcome: input.outcome, totals: input.totals, error: input.error },
+        {
+          resource: input.resource,
+          process: input.process,
+          workflowId: input.workflowId,
+          outcome: input.outcome,
+          totals: input.totals,
+          rowsAfter,
+          error: input.error,
+        },
         'run finished',
       );
+    },
+
+    /** The resources of a source, in config order (runSource cannot read the config itself). */
+    async listResources(input: { source: string }): Promise<string[]> {
+      return runtime.source(input.source).config.resources.map((r) => r.name);
+    },
+
+    async recordSourceRun(input: SourceRunRecord): Promise<void> {
+      const stats = await runtime.statsStore();
+      await stats.recordSourceRun(input);
     },
   };
 }

@@ -9,8 +9,8 @@ import { migrate } from 'drizzle-orm/mysql2/migrator';
 import type { Pool } from 'mysql2/promise';
 import type { WriteReject } from '../destinations/destination';
 import { openPool } from '../destinations/mysql/pool';
-import type { FinishRunInput } from '../../workflows/types';
-import { rejects, runs } from './schema';
+import type { FinishRunInput, SourceRunRecord } from '../../workflows/types';
+import { rejects, runDestinations, runs, sourceRuns } from './schema';
 
 const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -30,16 +30,25 @@ export class StatsStore {
     await migrate(this.db, { migrationsFolder: MIGRATIONS });
   }
 
-  async startRun(run: { runId: string; workflowId: string; source: string; resource: string; process: string; startedAt: string }): Promise<void> {
+  async startRun(run: {
+    runId: string;
+    parentRunId?: string;
+    workflowId: string;
+    source: string;
+    resource: string;
+    process: string;
+    startedAt: string;
+  }): Promise<void> {
     await this.db
       .insert(runs)
       .values({ ...run, startedAt: toSql(run.startedAt), outcome: 'running' })
       .onDuplicateKeyUpdate({ set: { workflowId: run.workflowId } });
   }
 
-  async finishRun(run: FinishRunInput): Promise<void> {
+  async finishRun(run: FinishRunInput, rowsAfter: Record<string, number | null> = {}): Promise<void> {
     const values = {
       runId: run.runId,
+      parentRunId: run.parentRunId ?? null,
       workflowId: run.workflowId,
       source: run.source,
       resource: run.resource,
@@ -58,6 +67,25 @@ export class StatsStore {
     };
     const { runId: _runId, ...set } = values;
     await this.db.insert(runs).values(values).onDuplicateKeyUpdate({ set });
+    const destinations = new Set([...Object.keys(run.totals.byDestination ?? {}), ...Object.keys(rowsAfter)]);
+    for (const destination of destinations) {
+      const t = run.totals.byDestination?.[destination] ?? { upserted: 0, deleted: 0, rejected: 0 };
+      const row = { ...t, rowsAfter: rowsAfter[destination] ?? null, highWaterMark: run.highWaterMark };
+      await this.db
+        .insert(runDestinations)
+        .values({ runId: run.runId, destination, ...row })
+        .onDuplicateKeyUpdate({ set: row });
+    }
+  }
+
+  async recordSourceRun(run: SourceRunRecord): Promise<void> {
+    const values = {
+      ...run,
+      startedAt: toSql(run.startedAt),
+      finishedAt: run.outcome === 'running' ? null : toSql(new Date().toISOString()),
+    };
+    const { runId: _runId, ...set } = values;
+    await this.db.insert(sourceRuns).values(values).onDuplicateKeyUpdate({ set });
   }
 
   async recordRejects(run: { runId: string; source: string; resource: string }, destination: string, list: WriteReject[]): Promise<void> {

@@ -3,6 +3,8 @@
 // in without touching the runner, and so `npm start` or a test harness can run a single
 // step programmatically.
 import { mkdir, stat } from 'node:fs/promises';
+import { chromiumVersion, ensureChromium as ensureChromiumBinary, findChromium } from './chromium';
+import { dashboardBuildStatus, ensureDashboardBuilt } from './dashboard-build';
 import type { Log } from './log';
 import { silentLog } from './log';
 import type { EnsureMariaDbOptions, MariaDbInstance } from './mariadb';
@@ -87,8 +89,37 @@ export const mariaDbStep: SetupStep = {
   },
 };
 
+/** Builds the dashboard's web app when the build is missing or older than its sources. */
+export async function ensureDashboardBuild(log: Log = silentLog): Promise<StepStatus> {
+  return ensureDashboardBuilt(log);
+}
+
+export const dashboardStep: SetupStep = {
+  name: 'dashboard',
+  check: () => dashboardBuildStatus(),
+  ensure: (log) => ensureDashboardBuild(log),
+};
+
+/** Finds Debian's Chromium (for the dashboard's browser tests), installing it when root. */
+export async function ensureChromium(log: Log = silentLog): Promise<string> {
+  return ensureChromiumBinary(log);
+}
+
+export const chromiumStep: SetupStep = {
+  name: 'chromium',
+  async check() {
+    const path = await findChromium();
+    if (!path) return { ok: false, summary: 'not found (/usr/bin/chromium, PATH, $RESYNC_CHROMIUM); setup installs Debian\'s chromium when root' };
+    return { ok: true, summary: `${(await chromiumVersion(path)) ?? 'chromium'} at ${path}` };
+  },
+  async ensure(log) {
+    const path = await ensureChromium(log);
+    return { ok: true, summary: `${(await chromiumVersion(path)) ?? 'chromium'} at ${path}` };
+  },
+};
+
 /** In order: later steps may rely on earlier ones (directories first). */
-export const setupSteps: SetupStep[] = [directoriesStep, temporalCliStep, mariaDbStep];
+export const setupSteps: SetupStep[] = [directoriesStep, temporalCliStep, mariaDbStep, dashboardStep, chromiumStep];
 
 export interface RunSetupOptions {
   /** Only report; change nothing. */

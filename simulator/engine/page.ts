@@ -7,7 +7,7 @@ import { FilterTypeError } from '../odata/evaluate';
 import type { ParsedQuery } from '../odata/query';
 import { decodeSkipToken, encodeSkipToken } from '../odata/skiptoken';
 import type { Personality } from '../personalities/types';
-import { badRequest } from './errors';
+import { badRequest, refused } from './errors';
 import { resolveResults } from './results';
 import type { ResultCache } from './results';
 import type { EntityTable } from './table';
@@ -19,6 +19,10 @@ export interface PageRequest {
   /** `Prefer: odata.maxpagesize` value, if sent. */
   preferredPageSize?: number;
   cache?: ResultCache;
+  /** Whether the request came through the platform's replication endpoint. */
+  replication?: boolean;
+  /** Clock (ms since the epoch), for nextLink idle expiry. */
+  now?: number;
 }
 
 /** How the next request continues: replace these options in the request's query. */
@@ -47,6 +51,16 @@ export function computePage(req: PageRequest): Page {
   const { table, query, personality } = req;
   const token = query.skiptoken === undefined ? undefined : decodeSkipToken(query.skiptoken);
   if (query.skiptoken !== undefined && !token) throw badRequest('invalid-skiptoken', '$skiptoken is not one this server issued');
+  const now = req.now ?? Date.now();
+  const idle = personality.nextLinkIdleMs;
+  if (token?.issuedAt !== undefined && idle !== undefined && now - token.issuedAt > idle) {
+    throw refused('nextlink-expired', `this nextLink expired: it was not used within ${idle} ms; query the window again`);
+  }
+  const depth = token?.sent ?? query.skip ?? 0;
+  const beyond = personality.replicationRequiredBeyond;
+  if (!req.replication && beyond !== undefined && depth >= beyond) {
+    throw badRequest('replication-required', `queries may page through ${beyond} records; read more through the replication endpoint`);
+  }
   const pageSize = choosePageSize(req, token?.pageSize);
 
   let resolved;
@@ -72,7 +86,9 @@ export function computePage(req: PageRequest): Page {
   const page: Page = { rows, pageSize };
   if (query.count) page.count = result.length;
   const more = start + length < result.length && length < limit;
-  if (!more) return page;
+  // A platform that ends with an empty page announces it like any other.
+  const trailing = !more && personality.trailingEmptyPage === true && length > 0 && start + length >= result.length;
+  if (!more && !trailing) return page;
 
   if (personality.nextLinkStyle === 'skip') {
     page.next = { skip: start + length };
@@ -82,9 +98,12 @@ export function computePage(req: PageRequest): Page {
   const last = rows[rows.length - 1];
   const after = last !== undefined && result.positionAfter ? result.cursorOf?.(last) : undefined;
   page.next = {
-    skiptoken: encodeSkipToken(
-      after ? { sent: sent + length, pageSize, after } : { sent: sent + length, pageSize, offset: start + length },
-    ),
+    skiptoken: encodeSkipToken({
+      sent: sent + length,
+      pageSize,
+      ...(after ? { after } : { offset: start + length }),
+      ...(idle !== undefined ? { issuedAt: now } : {}),
+    }),
   };
   return page;
 }

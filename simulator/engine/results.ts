@@ -204,7 +204,7 @@ export class ResultCache {
 export function resolveResults(table: EntityTable, request: ResultRequest, cache?: ResultCache): { result: ResultSet; ordering: Ordering } {
   const ordering = classifyOrdering(table, request.orderby);
   const predicate = request.filter ? compileFilter(request.filter, table.type.byName) : undefined;
-  const cacheKey = [table.name, table.generation(), request.filterText ?? '', request.orderbyText ?? ''].join('\u0000');
+  const cacheKey = [table.name, table.variant, table.generation(), request.filterText ?? '', request.orderbyText ?? ''].join('\u0000');
   const cached = cache?.get(cacheKey);
   if (cached) return { result: cached, ordering };
 

@@ -6,7 +6,7 @@
  */
 import type { Dataset } from '../dataset';
 import type { SimEntityType } from '../fields';
-import { listingKey, mediaKey, mediaOrdersInKeyOrder, parseListingKey, parseMediaKey } from '../identity';
+import { mediaOrdersInKeyOrder } from '../identity';
 import type { RowGetter } from '../odata/evaluate';
 
 /** Rows in some order, addressed by position. */
@@ -29,6 +29,8 @@ export interface Navigation {
 
 export interface EntityTable {
   readonly name: string;
+  /** Distinguishes tables that share a name but not their rows (a feed with tombstones), for caches. */
+  readonly variant: string;
   readonly type: SimEntityType;
   readonly keyField: string;
   /** The timestamp whose order is the default order (replication order). */
@@ -53,30 +55,50 @@ export interface EntityTable {
   project(row: number, fields?: readonly string[]): Record<string, unknown>;
 }
 
-export function createPropertyTable(dataset: Dataset, media: () => EntityTable): EntityTable {
+export interface PropertyTableOptions {
+  /**
+   * Serve tombstones (deleted records still in the feed, MLS Grid style) besides live records.
+   * Their children are not served: a deleted listing has no photos to show.
+   */
+  withTombstones?: boolean;
+}
+
+export function createPropertyTable(dataset: Dataset, media: () => EntityTable, options: PropertyTableOptions = {}): EntityTable {
   const type = dataset.property.type;
   const m = dataset.mediaPerRecord;
+  const withTombstones = options.withTombstones === true;
+  const served = (index: number): boolean => dataset.isLive(index) || (withTombstones && dataset.isTombstone(index));
   const mediaNav: Navigation = {
     get target() {
       return media();
     },
-    children: (row) => Array.from({ length: m }, (_, k) => row * m + k),
+    children: (row) => (dataset.isLive(row) ? Array.from({ length: m }, (_, k) => row * m + k) : []),
   };
+  const rowOfKey = (key: string): number | undefined => (withTombstones ? dataset.indexOfServedKey(key) : dataset.indexOfKey(key));
   const lookupListingId = (value: string): number | undefined => {
     if (!/^\d+$/.test(value)) return undefined;
     const index = Number(value) - 10_000_000;
-    return dataset.isLive(index) ? index : undefined;
+    return served(index) ? index : undefined;
   };
-  const byModification: TimestampIndex = {
-    rows: () => ({ length: dataset.byModification.size, rowAt: (pos) => dataset.byModification.at(pos) }),
-    timestampOf: (row) => dataset.modifiedMs(row),
-  };
+  const byModification: TimestampIndex = withTombstones
+    ? {
+        rows: () => {
+          const feed = dataset.feed().byTime;
+          return { length: feed.length, rowAt: (pos) => feed.at(pos) };
+        },
+        timestampOf: (row) => dataset.modifiedMs(row),
+      }
+    : {
+        rows: () => ({ length: dataset.byModification.size, rowAt: (pos) => dataset.byModification.at(pos) }),
+        timestampOf: (row) => dataset.modifiedMs(row),
+      };
   const byPhotos: TimestampIndex = {
     rows: () => ({ length: dataset.byPhotos.size, rowAt: (pos) => dataset.byPhotos.at(pos) }),
     timestampOf: (row) => dataset.photosMs(row),
   };
   return {
     name: 'Property',
+    variant: withTombstones ? 'feed' : 'live',
     type,
     keyField: 'ListingKey',
     timestampField: 'ModificationTimestamp',
@@ -87,22 +109,22 @@ export function createPropertyTable(dataset: Dataset, media: () => EntityTable):
     lookupFields: ['ListingKey', 'ListingId'],
     navigation: new Map([['Media', mediaNav]]),
     generation: () => dataset.generation,
-    count: () => dataset.liveCount,
+    count: () => dataset.liveCount + (withTombstones ? dataset.tombstoneCount : 0),
     byKey: () => {
-      const live = dataset.liveIndices();
-      return { length: live.length, rowAt: (pos) => live[pos] as number };
+      const rows = withTombstones ? dataset.feed().byKey : dataset.liveIndices();
+      return { length: rows.length, rowAt: (pos) => rows[pos] as number };
     },
-    keyOf: listingKey,
+    keyOf: (row) => dataset.keyOf(row),
     keyRank: (row) => row,
     lookup(field, values) {
       const rows = new Set<number>();
       for (const v of values) {
-        const row = field === 'ListingId' ? lookupListingId(v) : dataset.indexOfKey(v);
+        const row = field === 'ListingId' ? lookupListingId(v) : rowOfKey(v);
         if (row !== undefined) rows.add(row);
       }
       return [...rows];
     },
-    rowOfKey: (key) => dataset.indexOfKey(key),
+    rowOfKey: (key) => rowOfKey(key),
     getter(row) {
       const ctx = dataset.propertyContext(row);
       return (field) => dataset.property.value(field, ctx);
@@ -132,6 +154,7 @@ export function createMediaTable(dataset: Dataset): EntityTable {
   };
   return {
     name: 'Media',
+    variant: 'live',
     type,
     keyField: 'MediaKey',
     timestampField: 'ModificationTimestamp',
@@ -149,7 +172,7 @@ export function createMediaTable(dataset: Dataset): EntityTable {
     },
     keyOf: (row) => {
       const { index, order } = split(row);
-      return mediaKey(index, order);
+      return dataset.keys.mediaKey(index, order);
     },
     keyRank: (row) => {
       const { index, order } = split(row);
@@ -159,18 +182,18 @@ export function createMediaTable(dataset: Dataset): EntityTable {
       const rows = new Set<number>();
       for (const v of values) {
         if (field === 'MediaKey') {
-          const parsed = parseMediaKey(v);
+          const parsed = dataset.keys.parseMediaKey(v);
           const row = parsed && liveRow(parsed.index, parsed.order);
           if (row !== undefined) rows.add(row);
         } else {
-          const index = parseListingKey(v);
+          const index = dataset.keys.parseListingKey(v);
           if (index !== undefined && dataset.isLive(index)) for (let k = 0; k < m; k++) rows.add(index * m + k);
         }
       }
       return [...rows];
     },
     rowOfKey(key) {
-      const parsed = parseMediaKey(key);
+      const parsed = dataset.keys.parseMediaKey(key);
       return parsed && liveRow(parsed.index, parsed.order);
     },
     getter(row) {

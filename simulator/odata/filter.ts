@@ -27,13 +27,17 @@ export type Literal =
 
 export type Operand = Literal | { kind: 'field'; name: string; pos: number };
 
-export type FilterExpr =
+export type FilterExpr = (
   | { kind: 'and' | 'or'; terms: FilterExpr[]; pos: number }
   | { kind: 'not'; expr: FilterExpr; pos: number }
   | { kind: 'compare'; op: CompareOp; left: Operand; right: Operand; pos: number }
   | { kind: 'in'; operand: Operand; values: Literal[]; pos: number }
   /** A bare operand used as a condition (a Boolean field, or `true`/`false`). */
-  | { kind: 'value'; operand: Operand; pos: number };
+  | { kind: 'value'; operand: Operand; pos: number }
+) & {
+  /** Written in parentheses. Meaningless to evaluation; some platforms refuse certain clauses in them. */
+  grouped?: true;
+};
 
 export class FilterSyntaxError extends Error {
   override readonly name = 'FilterSyntaxError';
@@ -265,7 +269,7 @@ class Parser {
       this.i++;
       const expr = this.nested(() => this.parseOr());
       this.expectPunct(')');
-      return expr;
+      return { ...expr, grouped: true };
     }
     const left = this.parseOperand();
     const t = this.peek();

@@ -31,6 +31,11 @@ export interface ParsedQuery {
   skiptoken?: string;
   /** Options without a `$`. */
   custom: Record<string, string>;
+  /**
+   * Set by a personality that lifted out the clause excluding deleted records (MLS Grid's
+   * `MlgCanView eq true`): answer from live records only.
+   */
+  liveOnly?: boolean;
 }
 
 /** A malformed query option; `reason` is the violation name recorded for it. */

@@ -12,6 +12,8 @@ export interface SkipToken {
   after?: { ms: number; key: string };
   /** Offset position. */
   offset?: number;
+  /** When the link carrying this token was handed out (ms since the epoch), for idle expiry. */
+  issuedAt?: number;
 }
 
 export function encodeSkipToken(token: SkipToken): string {
@@ -19,6 +21,7 @@ export function encodeSkipToken(token: SkipToken): string {
     n: token.sent,
     p: token.pageSize,
     ...(token.after ? { t: token.after.ms, k: token.after.key } : { o: token.offset ?? 0 }),
+    ...(token.issuedAt !== undefined ? { i: token.issuedAt } : {}),
   };
   return Buffer.from(JSON.stringify(compact)).toString('base64url');
 }
@@ -35,7 +38,8 @@ export function decodeSkipToken(text: string): SkipToken | undefined {
   const r = raw as Record<string, unknown>;
   const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
   if (!isCount(r.n) || !isCount(r.p) || r.p === 0) return undefined;
-  if (typeof r.t === 'number' && typeof r.k === 'string') return { sent: r.n, pageSize: r.p, after: { ms: r.t, key: r.k } };
-  if (isCount(r.o)) return { sent: r.n, pageSize: r.p, offset: r.o };
+  const issued = isCount(r.i) ? { issuedAt: r.i } : {};
+  if (typeof r.t === 'number' && typeof r.k === 'string') return { sent: r.n, pageSize: r.p, after: { ms: r.t, key: r.k }, ...issued };
+  if (isCount(r.o)) return { sent: r.n, pageSize: r.p, offset: r.o, ...issued };
   return undefined;
 }

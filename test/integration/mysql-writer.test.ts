@@ -151,7 +151,7 @@ describe('MySQL writer: widening', () => {
     const other = destination({}, url).dest;
     await other.ensureSchema(resource);
     const again = await other.writePage(resource, [good('W4', { City: 'Twenty-character-ci' })]);
-    expect(again).toEqual({ upserted: 1, rejects: [] });
+    expect(again).toEqual({ upserted: 1, rejects: [], skipped: 0 });
     expect(await query(url, "SELECT COUNT(*) AS n FROM _resync_schema_log WHERE action = 'widen column'")).toEqual([{ n: 3 }]);
     expect(await columnType(url, 'Listing', 'City')).toBe('varchar(27)');
   });
@@ -238,7 +238,7 @@ describe('MySQL writer: names and undeclared fields', () => {
     expect(columns.map((c) => c.name)).toEqual([...fields.map((f) => `f_${f.toLowerCase()}`), '_resync_extra']);
 
     const record = good('H1');
-    expect(await dest.writePage(resource, [record])).toEqual({ upserted: 1, rejects: [] });
+    expect(await dest.writePage(resource, [record])).toEqual({ upserted: 1, rejects: [], skipped: 0 });
     const [row] = await query<Record<string, unknown>>(url, 'SELECT * FROM mls_acme_listing');
     for (const field of fields) expect(row?.[`f_${field.toLowerCase()}`], field).not.toBeNull();
     expect(row).toMatchObject({ f_listingkey: 'H1', f_city: 'Springfld', f_modificationtimestamp: '2024-05-01 12:00:00.123456' });

@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import type { Config } from '../../config';
 import { Runtime } from '../../activities/runtime';
 import { type MysqlDestination } from '../../activities/destinations/mysql';
+import type { TablePlan } from '../../activities/destinations/mysql/schema';
 import { toColumnValue, type ColumnPlan } from '../../activities/destinations/mysql/columns';
 import pino from 'pino';
 import { query } from './stack';
@@ -36,6 +37,30 @@ export async function expectDestinationsMatch(config: Config, source: string, re
     }
   } finally {
     await runtime.close();
+  }
+}
+
+/**
+ * Rows of a table (as SELECT * returned them) against the records they should hold, column by
+ * column of the plan. `storedKey` gives the value of a record's key column in the table.
+ */
+export function expectRowsMatch(
+  what: string,
+  plan: TablePlan,
+  rows: Record<string, unknown>[],
+  records: Record<string, unknown>[],
+  storedKey: (record: Record<string, unknown>) => string,
+): void {
+  const keyColumn = plan.keyColumns[0]!;
+  const byKey = new Map(rows.map((r) => [String(r[keyColumn]), r]));
+  expect([...byKey.keys()].sort(), `${what}: keys`).toEqual(records.map(storedKey).sort());
+  for (const record of records) {
+    const key = storedKey(record);
+    const row = byKey.get(key)!;
+    for (const col of plan.columns) {
+      const expected = col.column === keyColumn ? key : toColumnValue(col, record[col.field]);
+      expect(normalize(col, row[col.column]), `${what}: ${key}.${col.field}`).toEqual(normalize(col, expected));
+    }
   }
 }
 

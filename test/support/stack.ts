@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { parseConfig, withDatabase, type Config } from '../../config';
+import { parseConfig, withDatabase, type Config, type ConfigInput } from '../../config';
 import { fromRoot } from '../../scripts/lib/paths';
 import { startWorker, type RunningWorker } from '../../worker/worker';
 
@@ -21,6 +21,13 @@ export interface TestConfigOptions {
   source?: string;
   destinations?: string[];
   pageSize?: number;
+  /** `expand` of the Property resource, e.g. [{ name: 'Media' }]. */
+  expand?: NonNullable<ConfigInput['sources'][string]['resources'][number]['expand']>;
+  /** Hooks given to every destination (makeTableName, makeFieldName, transform, keyMapping). Not serialisable: in-process workers only. */
+  destinationHooks?: Pick<
+    Extract<ConfigInput['destinations'][string], { type: 'mysql' }>,
+    'makeTableName' | 'makeFieldName' | 'transform' | 'keyMapping'
+  >;
 }
 
 /** A config (as a plain object, so it can also be written to a file) with fresh databases. */
@@ -32,10 +39,14 @@ export function testConfigInput(opts: TestConfigOptions) {
       [opts.source ?? 'sim']: {
         platform: 'generic' as const,
         url: opts.simulatorUrl,
-        resources: [{ name: 'Property', ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) }],
+        resources: [
+          { name: 'Property', ...(opts.pageSize ? { pageSize: opts.pageSize } : {}), ...(opts.expand ? { expand: opts.expand } : {}) },
+        ],
       },
     },
-    destinations: Object.fromEntries(dbs.map((db, i) => [`d${i}`, { type: 'mysql' as const, url: withDatabase(server, db) }])),
+    destinations: Object.fromEntries(
+      dbs.map((db, i) => [`d${i}`, { type: 'mysql' as const, url: withDatabase(server, db), ...opts.destinationHooks }]),
+    ),
     control: { url: withDatabase(server, uniqueName('t_control')) },
     temporal: { address: inject('temporalAddress'), taskQueue: uniqueName('tq') },
     logging: { level: 'warn' as const, dir: fromRoot('logs', 'test') },

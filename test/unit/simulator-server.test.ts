@@ -196,13 +196,11 @@ describe('simulator server (generic personality)', () => {
   });
 
   it('answers windows on PhotosChangeTimestamp in its own order or in the default order', async () => {
-    const all = sim.dataset
-      .liveKeys()
-      .map((k) => ({
-        key: k,
-        photos: sim.dataset.getRecord(k)?.PhotosChangeTimestamp as string,
-        modified: sim.dataset.getRecord(k)?.ModificationTimestamp as string,
-      }));
+    const all = sim.dataset.liveKeys().map((k) => ({
+      key: k,
+      photos: sim.dataset.getRecord(k)?.PhotosChangeTimestamp as string,
+      modified: sim.dataset.getRecord(k)?.ModificationTimestamp as string,
+    }));
     const byPhotos = [...all].sort((a, b) => (a.photos < b.photos ? -1 : a.photos > b.photos ? 1 : a.key < b.key ? -1 : 1));
     const pivot = byPhotos[2000] as { key: string; photos: string };
     const expected = byPhotos.slice(2001);

@@ -6,7 +6,7 @@
  */
 import { consoleLog } from '../../scripts/lib/log';
 import { ensureMariaDb, ensureTemporalCli } from '../../scripts/lib/setup-steps';
-import { loadTemporalDevConfig, startTemporalDev, type TemporalDevServer } from '../../scripts/lib/temporal-dev';
+import { defaultTemporalDevPidFile, loadTemporalDevConfig, startTemporalDev, type TemporalDevServer } from '../../scripts/lib/temporal-dev';
 import { stopMariaDb } from '../../scripts/lib/mariadb';
 import type { Client } from '@temporalio/client';
 import type { Runtime } from '../../activities';
@@ -17,6 +17,7 @@ import { connectClient, workflowUiUrl } from '../temporal';
 import { startWorker } from '../worker';
 import { describeOutcome, startSync, waitForSync, type SyncOutcome } from './sync';
 import { andFilters, buildResourceUrl } from '../../activities/source/query';
+import { launchDashboard } from '../../dashboard/server/command';
 
 export interface DevOptions {
   once: boolean;
@@ -48,6 +49,12 @@ export async function runDev(opts: DevOptions): Promise<number> {
     stops.push(() => worker.shutdown());
     consoleLog(`worker on task queue ${config.temporal.taskQueue}; logs in ${config.logging.dir}/`);
 
+    if (!opts.once) {
+      // The dashboard is a window on the stack, not part of it: a busy port only costs the window.
+      const dashboard = await launchDashboard({ config, host: '127.0.0.1', port: 4000, console: false }).catch((err: Error) => void consoleLog(`dashboard not started: ${err.message}`));
+      if (dashboard) stops.push(() => dashboard.close());
+      if (dashboard) consoleLog(`dashboard: ${dashboard.url}`);
+    }
     const client = await connectClient(config);
     stops.push(() => client.connection.close());
     const outcomes: SyncOutcome[] = [];
@@ -86,10 +93,19 @@ export async function runDev(opts: DevOptions): Promise<number> {
 async function startTemporal(config: Config): Promise<TemporalDevServer> {
   const devConfig = await loadTemporalDevConfig();
   const [host, port] = splitAddress(config.temporal.address);
+  // A dev server on another port than temporal-dev.yaml's is a second, separate one: it gets its
+  // own SQLite file and pid file so it can never share state with the first.
+  const separate = port !== devConfig.port;
   const server = await startTemporalDev({
     config: devConfig,
-    overrides: { ip: host, port, namespace: config.temporal.namespace },
+    overrides: {
+      ip: host,
+      port,
+      namespace: config.temporal.namespace,
+      ...(separate ? { uiPort: port + 1000, dbFilename: devConfig.dbFilename?.replace(/\.db$/, `-${port}.db`) ?? null } : {}),
+    },
     detached: true,
+    ...(separate ? { pidFile: defaultTemporalDevPidFile.replace(/\.pid$/, `-${port}.pid`) } : {}),
     log: consoleLog,
   });
   consoleLog(`Temporal ${server.started ? 'started' : 'already running'} at ${server.address}${server.uiUrl ? `; Web UI ${server.uiUrl}` : ''}`);

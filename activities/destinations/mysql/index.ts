@@ -1,21 +1,43 @@
 /**
  * The MySQL/MariaDB destination: schema from $metadata, byte-sized batched upserts, one
- * transaction per page, and text columns widened when the data outgrows them.
+ * transaction per page, and text columns widened when the data outgrows them. Expanded
+ * navigations (Media inside Property) live in child tables replaced with their parent; the
+ * `transform` and `keyMapping` hooks of the config shape records and keys on the way in.
  */
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
-import type { MysqlDestinationConfig } from '../../../config';
+import type { MysqlDestinationConfig, TransformContext } from '../../../config';
 import { canonicalTimestamp } from '../../common/timestamps';
-import type { Destination, ResourceModel, SchemaChange, WriteResult } from '../destination';
+import type { ChildModel, Destination, ResourceModel, SchemaChange, StoredKey, WriteReject, WriteResult } from '../destination';
 import { quoteIdent } from './identifiers';
+import { keysNotAfter, readKeyPage } from './keys';
 import { openPool } from './pool';
 import { adoptLiveType, declaredRowBytes, ROW_BYTE_BUDGET, widenColumn } from './columns';
-import { applySchema, planTable, readLiveTable, widenColumns, type Naming, type TablePlan } from './schema';
-import { prepareRows, upsertSql, writeRows, type PreparedRows } from './writer';
+import {
+  applySchema,
+  PARENT_KEY_COLUMN,
+  planChildTable,
+  planTable,
+  readLiveTable,
+  widenColumns,
+  type Naming,
+  type TablePlan,
+} from './schema';
+import { prepareRows, upsertSql, writeRows, type ChildWrite, type PrepareOptions, type PreparedRows } from './writer';
+
+interface PlanEntry {
+  plan: TablePlan;
+  sql: string;
+}
+
+/** Keys per `IN (…)` list. */
+const IN_CHUNK = 1000;
+
+type Transformed = { record: Record<string, unknown> } | { skip: true } | { error: string };
 
 export class MysqlDestination implements Destination {
   private pool: Promise<Pool> | undefined;
-  private readonly plans = new Map<string, { plan: TablePlan; sql: string }>();
+  private readonly plans = new Map<string, PlanEntry>();
   private maxBatchBytes: number | undefined;
   private readonly naming: Naming;
 
@@ -38,21 +60,31 @@ export class MysqlDestination implements Destination {
     return this.pool;
   }
 
-  private tableFor(resource: ResourceModel): { plan: TablePlan; sql: string } {
-    const id = `${resource.source}/${resource.resource}`;
+  private planned(id: string, make: () => TablePlan): PlanEntry {
     let entry = this.plans.get(id);
     if (!entry) {
-      const plan = planTable(resource, this.naming);
+      const plan = make();
       entry = { plan, sql: upsertSql(plan) };
       this.plans.set(id, entry);
     }
     return entry;
   }
 
+  private tableFor(resource: ResourceModel): PlanEntry {
+    return this.planned(tableId(resource), () => planTable(resource, this.naming));
+  }
+
+  private childTableFor(resource: ResourceModel, child: ChildModel): PlanEntry {
+    return this.planned(childTableId(resource, child), () => planChildTable(resource, child, this.naming));
+  }
+
   async ensureSchema(resource: ResourceModel): Promise<SchemaChange[]> {
-    const { plan } = this.tableFor(resource);
+    const plans = [this.tableFor(resource).plan, ...(resource.children ?? []).map((c) => this.childTableFor(resource, c).plan)];
     if (!this.config.manageSchema) return [];
-    return applySchema(await this.getPool(), plan);
+    const pool = await this.getPool();
+    const changes: SchemaChange[] = [];
+    for (const plan of plans) changes.push(...(await applySchema(pool, plan)));
+    return changes;
   }
 
   async highWaterMark(resource: ResourceModel): Promise<{ timestamp: string; key: string } | null> {
@@ -71,25 +103,233 @@ export class MysqlDestination implements Destination {
   }
 
   async writePage(resource: ResourceModel, records: Record<string, unknown>[]): Promise<WriteResult> {
-    let entry = this.tableFor(resource);
     const pool = await this.getPool();
     this.maxBatchBytes ??= await batchBytesFor(pool);
-    let prepared = prepareRows(entry.plan, resource.keyField, records);
-    // With the schema in our hands, text that outgrew its column widens the column (before the
-    // page's transaction: DDL would commit it) instead of sending the record to rejects. One round
-    // is enough: prepareRows reports every column a record outgrows.
-    if (this.config.manageSchema && prepared.overflows.size > 0 && (await this.widen(pool, resource, entry.plan, prepared.overflows))) {
-      entry = this.tableFor(resource);
-      prepared = prepareRows(entry.plan, resource.keyField, records);
+    const page = this.stage(resource, records);
+    const navigations = new Set(resource.entity.navigation.map((n) => n.name));
+    const ignore = navigations.size > 0 ? (name: string) => navigations.has(name.split('@', 1)[0]!) : undefined;
+    const parent = await this.prepare(
+      pool,
+      tableId(resource),
+      resource.resource,
+      () => this.tableFor(resource),
+      resource.keyField,
+      page.parents,
+      {
+        ...this.keyOptions(resource.resource),
+        ...(ignore ? { ignore } : {}),
+      },
+    );
+    const children: ChildWrite[] = [];
+    for (const [i, child] of (resource.children ?? []).entries()) {
+      const staged = page.children[i]!;
+      const table = await this.prepare(
+        pool,
+        childTableId(resource, child),
+        child.resource,
+        () => this.childTableFor(resource, child),
+        child.keyField,
+        staged.records,
+        this.keyOptions(child.resource),
+      );
+      children.push({
+        ...table,
+        navigation: child.navigation,
+        resource: child.resource,
+        parentOf: staged.parentOf,
+        delivered: staged.delivered,
+        truncated: staged.truncated,
+        skipped: staged.skipped,
+      });
+      if (staged.truncated.size > 0) {
+        this.logger?.warn(
+          { destination: this.name, resource: resource.resource, navigation: child.navigation, parents: staged.truncated.size },
+          'the server cut expanded children short (a nextLink inside the expansion): those were upserted, none deleted; set expand top',
+        );
+      }
     }
-    return writeRows(pool, entry.plan, entry.sql, prepared, this.maxBatchBytes);
+    const written = await writeRows(pool, parent, this.maxBatchBytes, children);
+    // A reject keeps the record as the MLS sent it (with its children), not the transformed copy.
+    const original = (r: WriteReject): WriteReject => ({ ...r, record: page.originals.get(r.record) ?? r.record });
+    const result: WriteResult = {
+      upserted: written.upserted,
+      rejects: [...page.rejects, ...written.rejects.map(original)],
+      skipped: page.skipped,
+    };
+    if (resource.children?.length) {
+      result.children = written.children.map((c, i) => ({ ...c, rejects: [...page.children[i]!.rejects, ...c.rejects.map(original)] }));
+    }
+    return result;
+  }
+
+  /**
+   * Prepares rows for one table. With the schema in our hands, text that outgrew its column widens
+   * the column (before the page's transaction: DDL would commit it) instead of sending the record
+   * to rejects. One round is enough: prepareRows reports every column a record outgrows.
+   */
+  private async prepare(
+    pool: Pool,
+    id: string,
+    label: string,
+    entryOf: () => PlanEntry,
+    keyField: string,
+    records: Record<string, unknown>[],
+    opts: PrepareOptions,
+  ): Promise<PlanEntry & { prepared: PreparedRows }> {
+    let entry = entryOf();
+    let prepared = prepareRows(entry.plan, keyField, records, opts);
+    if (this.config.manageSchema && prepared.overflows.size > 0 && (await this.widen(pool, id, label, entry.plan, prepared.overflows))) {
+      entry = entryOf();
+      prepared = prepareRows(entry.plan, keyField, records, opts);
+    }
+    return { ...entry, prepared };
+  }
+
+  private keyOptions(resource: string): PrepareOptions {
+    const mapping = this.config.keyMapping;
+    return mapping ? { mapKey: (key) => mapping.toDestination(key, resource) } : {};
+  }
+
+  /** The key a record is stored under in this destination. */
+  private destinationKey(resource: string, key: string): string {
+    return this.config.keyMapping ? this.config.keyMapping.toDestination(key, resource) : key;
+  }
+
+  /**
+   * Runs the transform hook and takes the expanded children out of each parent. Records are
+   * copied before a transform sees them: the same page goes to every destination.
+   */
+  private stage(resource: ResourceModel, records: Record<string, unknown>[]): StagedPage {
+    const children = resource.children ?? [];
+    const navigations = new Set(resource.entity.navigation.map((n) => n.name));
+    const page: StagedPage = {
+      parents: [],
+      originals: new Map(),
+      rejects: [],
+      skipped: 0,
+      children: children.map(() => ({ records: [], parentOf: [], delivered: new Set(), truncated: new Set(), rejects: [], skipped: 0 })),
+    };
+    const context = { source: resource.source };
+    for (const record of records) {
+      let parent = record;
+      if (this.config.transform) {
+        const bare: Record<string, unknown> = {};
+        for (const [name, value] of Object.entries(record)) if (!navigations.has(name.split('@', 1)[0]!)) bare[name] = value;
+        const out = this.transform(resource.resource, bare, context);
+        if ('skip' in out) {
+          page.skipped++;
+          this.logger?.debug(
+            { destination: this.name, resource: resource.resource, key: record[resource.keyField] },
+            'record skipped by transform',
+          );
+          continue;
+        }
+        if ('error' in out) {
+          page.rejects.push({ key: keyText(record, resource.keyField), field: null, reason: out.error, record });
+          continue;
+        }
+        parent = out.record;
+      }
+      const key = parent[resource.keyField];
+      if (key === null || key === undefined || key === '') {
+        page.rejects.push({
+          key: keyText(record, resource.keyField),
+          field: resource.keyField,
+          reason: `${resource.keyField} is missing after transform`,
+          record,
+        });
+        continue;
+      }
+      const at = page.parents.length;
+      page.parents.push(parent);
+      page.originals.set(parent, record);
+      if (children.length === 0) continue;
+      const parentKey = this.destinationKey(resource.resource, String(key));
+      // Child transforms see the parent as it will be stored, without its navigation properties.
+      let parentView: Record<string, unknown> | undefined;
+      children.forEach((child, i) => {
+        const staged = page.children[i]!;
+        const list = childList(record[child.navigation]);
+        if (!list) return; // not delivered: the stored children stay as they are
+        staged.delivered.add(at);
+        if (record[`${child.navigation}@odata.nextLink`] !== undefined) staged.truncated.add(at);
+        for (const item of list) {
+          if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+            staged.rejects.push({
+              key: `${String(key)}/${child.navigation}`,
+              field: null,
+              reason: `an expanded ${child.navigation} is not an object`,
+              record: { value: item },
+            });
+            continue;
+          }
+          let row = item as Record<string, unknown>;
+          if (this.config.transform) {
+            parentView ??= Object.fromEntries(Object.entries(parent).filter(([name]) => !navigations.has(name.split('@', 1)[0]!)));
+            const out = this.transform(child.resource, { ...row }, { ...context, parent: parentView, navigation: child.navigation });
+            if ('skip' in out) {
+              staged.skipped++;
+              this.logger?.debug(
+                { destination: this.name, resource: child.resource, key: row[child.keyField] },
+                'record skipped by transform',
+              );
+              continue;
+            }
+            if ('error' in out) {
+              staged.rejects.push({ key: keyText(row, child.keyField), field: null, reason: out.error, record: row });
+              continue;
+            }
+            row = out.record;
+          }
+          const childKey = row[child.keyField];
+          if (childKey === null || childKey === undefined || childKey === '') {
+            staged.rejects.push({
+              key: keyText(item as Record<string, unknown>, child.keyField),
+              field: child.keyField,
+              reason: `${child.keyField} is missing`,
+              record: item as Record<string, unknown>,
+            });
+            continue;
+          }
+          const stored = { ...row, [PARENT_KEY_COLUMN]: parentKey };
+          staged.records.push(stored);
+          staged.parentOf.push(at);
+          page.originals.set(stored, { ...(item as Record<string, unknown>), [PARENT_KEY_COLUMN]: parentKey });
+        }
+      });
+    }
+    return page;
+  }
+
+  private transform(resource: string, record: Record<string, unknown>, context: TransformContext): Transformed {
+    const fn = this.config.transform!;
+    let out: unknown;
+    try {
+      out = fn(resource, record, context);
+    } catch (err) {
+      return { error: `transform threw: ${(err as Error).message}` };
+    }
+    if (out === null) return { skip: true };
+    if (typeof out !== 'object' || out === undefined || Array.isArray(out)) {
+      return {
+        error: `transform returned ${out === undefined ? 'undefined' : Array.isArray(out) ? 'an array' : typeof out} (return the record, or null to skip it)`,
+      };
+    }
+    return { record: out as Record<string, unknown> };
   }
 
   /** Widens what can be widened; true when the plan changed (the page must be prepared again). */
-  private async widen(pool: Pool, resource: ResourceModel, plan: TablePlan, overflows: PreparedRows['overflows']): Promise<boolean> {
+  private async widen(pool: Pool, id: string, label: string, plan: TablePlan, overflows: PreparedRows['overflows']): Promise<boolean> {
+    // A child's parent-key column must stay an indexable binary VARCHAR like the key itself.
+    const keys = new Set(plan.parentKeyColumn ? [...plan.keyColumns, plan.parentKeyColumn] : plan.keyColumns);
+    // Values no widening could hold (a Guid past CHAR(36), a key past 255) cost no query.
+    const growable = [...overflows].some(([column, need]) => {
+      const c = plan.columns.find((p) => p.column === column);
+      return c && widenColumn(c, need.chars, { isKey: keys.has(column), spareRowBytes: Number.POSITIVE_INFINITY });
+    });
+    if (!growable) return false;
     const live = await readLiveTable(pool, plan.table);
     if (!live) return false;
-    const keys = new Set(plan.keyColumns);
     // Start from what the table really is: another worker (or an earlier run) may have widened it.
     const columns = plan.columns.map((c) => {
       const have = live.columns.get(c.column.toLowerCase());
@@ -108,23 +348,43 @@ export class MysqlDestination implements Destination {
       widenings.push({ to, detail: `${column} ${current.sqlType} → ${to.sqlType}: a value of ${need.chars} characters (key ${need.key})` });
     }
     const changes = await widenColumns(pool, plan, widenings);
-    for (const change of changes)
-      this.logger?.warn({ destination: this.name, resource: resource.resource, change }, 'column widened for data');
+    for (const change of changes) this.logger?.warn({ destination: this.name, resource: label, change }, 'column widened for data');
     if (columns.every((c, i) => c === plan.columns[i])) return false;
     const widened: TablePlan = { ...plan, columns, byField: new Map(columns.map((c) => [c.field, c])) };
-    this.plans.set(`${resource.source}/${resource.resource}`, { plan: widened, sql: upsertSql(widened) });
+    this.plans.set(id, { plan: widened, sql: upsertSql(widened) });
     return true;
   }
 
   async deleteRecords(resource: ResourceModel, keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
     const { plan } = this.tableFor(resource);
+    const purged = (resource.children ?? []).filter((c) => c.purgeWithParent).map((c) => this.childTableFor(resource, c).plan);
+    const stored = keys.map((k) => this.destinationKey(resource.resource, k));
     const pool = await this.getPool();
-    const [result] = await pool.query<ResultSetHeader>(
-      `DELETE FROM ${quoteIdent(plan.table)} WHERE ${quoteIdent(plan.keyColumns[0]!)} IN (?)`,
-      [keys],
-    );
-    return result.affectedRows;
+    const conn = await pool.getConnection();
+    let deleted = 0;
+    try {
+      // Children and parents go together or not at all.
+      await conn.beginTransaction();
+      for (let i = 0; i < stored.length; i += IN_CHUNK) {
+        const chunk = stored.slice(i, i + IN_CHUNK);
+        for (const child of purged) {
+          await conn.query(`DELETE FROM ${quoteIdent(child.table)} WHERE ${quoteIdent(child.parentKeyColumn!)} IN (?)`, [chunk]);
+        }
+        const [result] = await conn.query<ResultSetHeader>(
+          `DELETE FROM ${quoteIdent(plan.table)} WHERE ${quoteIdent(plan.keyColumns[0]!)} IN (?)`,
+          [chunk],
+        );
+        deleted += result.affectedRows;
+      }
+      await conn.commit();
+    } catch (err) {
+      await conn.rollback().catch(() => undefined);
+      throw err;
+    } finally {
+      conn.release();
+    }
+    return deleted;
   }
 
   async count(resource: ResourceModel): Promise<number> {
@@ -134,8 +394,23 @@ export class MysqlDestination implements Destination {
     return Number(rows[0]?.n ?? 0);
   }
 
+  async readKeys(resource: ResourceModel, after: string | null, limit: number): Promise<StoredKey[]> {
+    return readKeyPage(await this.getPool(), this.tableFor(resource).plan, after, limit);
+  }
+
+  async keysNotAfter(resource: ResourceModel, keys: string[], notAfter: string): Promise<string[]> {
+    return keysNotAfter(await this.getPool(), this.tableFor(resource).plan, keys, notAfter);
+  }
+
   tablePlan(resource: ResourceModel): TablePlan {
     return this.tableFor(resource).plan;
+  }
+
+  /** The child table of an expanded navigation (tests, record lookup). */
+  childTablePlan(resource: ResourceModel, navigation: string): TablePlan {
+    const child = resource.children?.find((c) => c.navigation === navigation);
+    if (!child) throw new Error(`${resource.resource} does not expand ${navigation}`);
+    return this.childTableFor(resource, child).plan;
   }
 
   async close(): Promise<void> {
@@ -150,4 +425,44 @@ async function batchBytesFor(pool: Pool): Promise<number> {
   const [rows] = await pool.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS p');
   const packet = Number(rows[0]?.p ?? 4_194_304);
   return Math.min(16 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(packet / 4)));
+}
+
+interface StagedChildren extends Pick<ChildWrite, 'parentOf' | 'delivered' | 'truncated' | 'skipped'> {
+  records: Record<string, unknown>[];
+  /** Children that could not even be staged (not an object, no key, a failing transform). */
+  rejects: WriteReject[];
+}
+
+interface StagedPage {
+  /** Parents to write, transformed, in page order. */
+  parents: Record<string, unknown>[];
+  /** Written record → the record as the MLS sent it (for rejects). */
+  originals: Map<Record<string, unknown>, Record<string, unknown>>;
+  rejects: WriteReject[];
+  skipped: number;
+  children: StagedChildren[];
+}
+
+function tableId(resource: ResourceModel): string {
+  return `${resource.source}/${resource.resource}`;
+}
+
+function childTableId(resource: ResourceModel, child: ChildModel): string {
+  return `${resource.source}/${resource.resource}/${child.navigation}`;
+}
+
+/**
+ * The children a navigation property delivered: a collection, a single entity, or null (none).
+ * Undefined when the record does not carry the property: then nothing is known about them.
+ */
+function childList(value: unknown): unknown[] | undefined {
+  if (value === undefined) return undefined;
+  if (value === null) return [];
+  if (Array.isArray(value)) return value;
+  return [value];
+}
+
+function keyText(record: Record<string, unknown>, keyField: string): string {
+  const key = record[keyField];
+  return typeof key === 'string' || typeof key === 'number' ? String(key) : '(no key)';
 }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
-import type { ResourceModel, SchemaChange } from '../destination';
+import type { ChildModel, ResourceModel, SchemaChange } from '../destination';
 import { fitRowLimit, planColumn, textCapacity, type ColumnPlan } from './columns';
 import { quoteIdent } from './identifiers';
 
@@ -14,6 +14,12 @@ import { quoteIdent } from './identifiers';
 export const EXTRA_COLUMN = '_resync_extra';
 export const SCHEMA_LOG_TABLE = '_resync_schema_log';
 export const REGISTRY_TABLE = '_resync_schema';
+/**
+ * In a child table (an expanded navigation such as Media): the key of the parent row. Children
+ * are found, replaced and deleted through it, so it has the parent key's type and is indexed.
+ */
+export const PARENT_KEY_COLUMN = '_resync_parent_key';
+const PARENT_INDEX = 'resync_parent';
 
 export interface TablePlan {
   source: string;
@@ -23,6 +29,8 @@ export interface TablePlan {
   keyColumns: string[];
   /** Null for a resource without a cursor field: such a table can be made, but not synced. */
   cursorColumn: string | null;
+  /** Child tables only: PARENT_KEY_COLUMN, also one of `columns` (its `field` is the same name). */
+  parentKeyColumn: string | null;
   byField: Map<string, ColumnPlan>;
 }
 
@@ -37,7 +45,7 @@ export interface Naming {
  */
 export type TableSource = Pick<ResourceModel, 'source' | 'resource' | 'entity' | 'model'> & { cursorField?: string | undefined };
 
-export function planTable(resource: TableSource, naming: Naming): TablePlan {
+export function planTable(resource: TableSource, naming: Naming, opts: { parentKey?: ColumnPlan } = {}): TablePlan {
   const table = naming.table(resource.source, resource.resource);
   quoteIdent(table, `table name for ${resource.resource}`);
   if (resource.entity.key.length === 0) throw new Error(`${resource.resource}: $metadata declares no key, and a table needs a primary key`);
@@ -48,7 +56,12 @@ export function planTable(resource: TableSource, naming: Naming): TablePlan {
     return planColumn(f, column, resource.model, { isKey: keyFields.has(f.name) });
   });
   const keyColumns = resource.entity.key.map((k) => naming.field(resource.resource, k));
-  const columns = fitRowLimit(plans, new Set(keyColumns));
+  const parentKey = opts.parentKey;
+  // The parent key is compared with the parent's key column: it must stay a binary VARCHAR too.
+  const columns = fitRowLimit(
+    parentKey ? [...plans, parentKey] : plans,
+    new Set(parentKey ? [...keyColumns, parentKey.column] : keyColumns),
+  );
   const seen = new Map<string, string>([[EXTRA_COLUMN.toLowerCase(), '(resync)']]);
   for (const c of columns) {
     const clash = seen.get(c.column.toLowerCase());
@@ -68,8 +81,25 @@ export function planTable(resource: TableSource, naming: Naming): TablePlan {
     columns,
     keyColumns,
     cursorColumn,
+    parentKeyColumn: parentKey ? parentKey.column : null,
     byField: new Map(columns.map((c) => [c.field, c])),
   };
+}
+
+/**
+ * The table of an expanded navigation (default name `<Resource><Navigation>`, e.g. PropertyMedia):
+ * the child entity's columns plus PARENT_KEY_COLUMN, keyed by the child's own key. It has no
+ * cursor: a parent's children are replaced as a whole when the parent is written.
+ */
+export function planChildTable(
+  parent: Pick<ResourceModel, 'source' | 'resource' | 'entity' | 'model' | 'keyField'>,
+  child: ChildModel,
+  naming: Naming,
+): TablePlan {
+  const keyField = parent.entity.fields.find((f) => f.name === parent.keyField);
+  if (!keyField) throw new Error(`${parent.resource}: key field ${parent.keyField} is not in $metadata`);
+  const parentKey: ColumnPlan = { ...planColumn(keyField, PARENT_KEY_COLUMN, parent.model, { isKey: true }), field: PARENT_KEY_COLUMN };
+  return planTable({ source: parent.source, resource: child.resource, entity: child.entity, model: parent.model }, naming, { parentKey });
 }
 
 /**
@@ -82,6 +112,8 @@ export function planHash(plan: TablePlan): string {
     columns: plan.columns.map((c) => [c.column, c.sqlType]),
     keyColumns: plan.keyColumns,
     cursorColumn: plan.cursorColumn,
+    // Only child tables carry it, so the hashes of tables registered before it existed stay valid.
+    ...(plan.parentKeyColumn ? { parentKeyColumn: plan.parentKeyColumn } : {}),
   };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex');
 }
@@ -102,6 +134,7 @@ export function createTableSql(plan: TablePlan): string {
   lines.push(`  PRIMARY KEY (${columnList(plan.keyColumns)})`);
   // Without a cursor the primary key is the only index a table needs.
   if (plan.cursorColumn) lines.push(`  KEY ${quoteIdent(CURSOR_INDEX)} (${columnList([plan.cursorColumn, ...plan.keyColumns])})`);
+  if (plan.parentKeyColumn) lines.push(`  KEY ${quoteIdent(PARENT_INDEX)} (${quoteIdent(plan.parentKeyColumn)})`);
   return `CREATE TABLE ${quoteIdent(plan.table)} (\n${lines.join(',\n')}\n) ENGINE=InnoDB ROW_FORMAT=DYNAMIC DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
 }
 
@@ -198,6 +231,12 @@ export function diffTable(plan: TablePlan, live: LiveTable | undefined): SchemaS
     steps.push({
       sql: `ALTER TABLE ${quoteIdent(table)} ADD KEY ${quoteIdent(CURSOR_INDEX)} (${columnList([plan.cursorColumn, ...plan.keyColumns])})`,
       changes: [{ table, action: 'add index', detail: CURSOR_INDEX }],
+    });
+  }
+  if (plan.parentKeyColumn && !live.indexes.has(PARENT_INDEX)) {
+    steps.push({
+      sql: `ALTER TABLE ${quoteIdent(table)} ADD KEY ${quoteIdent(PARENT_INDEX)} (${quoteIdent(plan.parentKeyColumn)})`,
+      changes: [{ table, action: 'add index', detail: PARENT_INDEX }],
     });
   }
   return steps;

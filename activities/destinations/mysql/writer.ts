@@ -3,10 +3,14 @@
  * one transaction. An update never replaces a row with an older ModificationTimestamp (a late,
  * out-of-order page must not roll a record back). Records with values that cannot be stored are
  * returned as rejects; every other record lands.
+ *
+ * With expanded children (Media inside Property) the same transaction replaces the children of
+ * every parent the page updated, and leaves alone those of a parent it did not (an older copy).
  */
-import type { Pool, PoolConnection } from 'mysql2/promise';
-import type { WriteReject, WriteResult } from '../destination';
-import { toColumnValue, ValueRejected, ValueTooLong } from './columns';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { ChildWriteResult, WriteReject } from '../destination';
+import { compareInstants, parseInstant } from '../../common/timestamps';
+import { toColumnValue, ValueRejected, ValueTooLong, type ColumnPlan } from './columns';
 import { quoteIdent } from './identifiers';
 import { EXTRA_COLUMN, type TablePlan } from './schema';
 
@@ -31,7 +35,10 @@ export interface PreparedRows {
   keys: string[];
   records: Record<string, unknown>[];
   bytes: number[];
+  /** Position in the input of each row, and of each reject. */
+  indices: number[];
   rejects: WriteReject[];
+  rejectIndices: number[];
   /**
    * Columns whose text was too long, with the most characters seen and a record that needed them,
    * counted only for records that had no other problem (widening would not save the others).
@@ -39,10 +46,34 @@ export interface PreparedRows {
   overflows: Map<string, { chars: number; key: string }>;
 }
 
+export interface PrepareOptions {
+  /** The destination's key mapping (keyMapping.toDestination), applied to the key columns. */
+  mapKey?: (key: string) => string;
+  /** Properties that are neither columns nor extra fields (navigation properties and their annotations). */
+  ignore?: (name: string) => boolean;
+}
+
 /** Converts records to rows in column order; a record with any unstorable value is rejected whole. */
-export function prepareRows(plan: TablePlan, keyField: string, records: Record<string, unknown>[]): PreparedRows {
-  const out: PreparedRows = { rows: [], keys: [], records: [], bytes: [], rejects: [], overflows: new Map() };
-  for (const record of records) {
+export function prepareRows(
+  plan: TablePlan,
+  keyField: string,
+  records: Record<string, unknown>[],
+  opts: PrepareOptions = {},
+): PreparedRows {
+  const out: PreparedRows = {
+    rows: [],
+    keys: [],
+    records: [],
+    bytes: [],
+    indices: [],
+    rejects: [],
+    rejectIndices: [],
+    overflows: new Map(),
+  };
+  const keyFields = new Set(plan.columns.filter((c) => plan.keyColumns.includes(c.column)).map((c) => c.field));
+  const { mapKey, ignore } = opts;
+  for (const [index, record] of records.entries()) {
+    // Rejects name the key as the MLS knows it, whatever the destination stores.
     const key = String(record[keyField]);
     const row: Row = [];
     let bytes = 16;
@@ -50,7 +81,9 @@ export function prepareRows(plan: TablePlan, keyField: string, records: Record<s
     let rejected: WriteReject | undefined;
     for (const col of plan.columns) {
       try {
-        const v = toColumnValue(col, record[col.field]);
+        const raw = record[col.field];
+        const value = mapKey && keyFields.has(col.field) && raw !== null && raw !== undefined ? mapKey(String(raw)) : raw;
+        const v = toColumnValue(col, value);
         bytes += v === null ? 4 : typeof v === 'string' ? v.length + 3 : 12;
         row.push(v);
       } catch (err) {
@@ -73,12 +106,13 @@ export function prepareRows(plan: TablePlan, keyField: string, records: Record<s
     }
     if (rejected) {
       out.rejects.push(rejected);
+      out.rejectIndices.push(index);
       continue;
     }
     const extra: Record<string, unknown> = {};
     let hasExtra = false;
     for (const name of Object.keys(record)) {
-      if (!plan.byField.has(name) && !name.startsWith('@odata.')) {
+      if (!plan.byField.has(name) && !name.startsWith('@odata.') && !ignore?.(name)) {
         extra[name] = record[name];
         hasExtra = true;
       }
@@ -89,8 +123,24 @@ export function prepareRows(plan: TablePlan, keyField: string, records: Record<s
     out.keys.push(key);
     out.records.push(record);
     out.bytes.push(bytes + (extraJson?.length ?? 0));
+    out.indices.push(index);
   }
   return out;
+}
+
+/** The rows at the given positions, as a PreparedRows of their own (rejects and overflows left out). */
+function subset(prepared: PreparedRows, positions: number[]): PreparedRows {
+  const pick = <T>(list: T[]) => positions.map((p) => list[p]!);
+  return {
+    rows: pick(prepared.rows),
+    keys: pick(prepared.keys),
+    records: pick(prepared.records),
+    bytes: pick(prepared.bytes),
+    indices: pick(prepared.indices),
+    rejects: [],
+    rejectIndices: [],
+    overflows: new Map(),
+  };
 }
 
 export function upsertSql(plan: TablePlan): string {
@@ -110,37 +160,167 @@ export function upsertSql(plan: TablePlan): string {
   return `${insert} ${updates.join(', ')}`;
 }
 
-export async function writeRows(
-  pool: Pool,
-  plan: TablePlan,
-  sql: string,
-  prepared: PreparedRows,
-  maxBatchBytes: number,
-): Promise<WriteResult> {
+export interface TableWrite {
+  plan: TablePlan;
+  sql: string;
+  prepared: PreparedRows;
+}
+
+/** One expanded navigation's rows for a page, prepared before the transaction (widening is DDL). */
+export interface ChildWrite extends TableWrite {
+  navigation: string;
+  resource: string;
+  /** For each child input record: its parent's position in the parents' input. */
+  parentOf: number[];
+  /** Parents whose children arrived; a parent without the property keeps the children it has. */
+  delivered: Set<number>;
+  /** Parents whose expansion the server cut short (a nextLink inside it): children upserted, none deleted. */
+  truncated: Set<number>;
+  skipped: number;
+}
+
+export interface WrittenRows {
+  upserted: number;
+  rejects: WriteReject[];
+  children: ChildWriteResult[];
+}
+
+/** Keys per `IN (…)` list. */
+const IN_CHUNK = 1000;
+
+export async function writeRows(pool: Pool, parent: TableWrite, maxBatchBytes: number, children: ChildWrite[] = []): Promise<WrittenRows> {
+  const { plan, prepared } = parent;
   const rejects = [...prepared.rejects];
-  let upserted = 0;
   const conn = await pool.getConnection();
   try {
     await conn.beginTransaction();
-    let start = 0;
-    while (start < prepared.rows.length) {
-      let end = start;
-      let size = 0;
-      while (end < prepared.rows.length && (end === start || size + prepared.bytes[end]! <= maxBatchBytes)) {
-        size += prepared.bytes[end]!;
-        end++;
-      }
-      upserted += await insertBatch(conn, sql, prepared, start, end, rejects);
-      start = end;
-    }
+    // Read (and lock) what the parents hold before they are written: whether a parent was updated
+    // decides whether its children are replaced, and a concurrent writer of the same record must
+    // wait until this page is committed rather than interleave with it.
+    const stored = children.length > 0 ? await storedCursors(conn, plan, prepared) : undefined;
+    const failed = new Set<number>();
+    const upserted = await upsertAll(conn, parent, maxBatchBytes, rejects, failed);
+    const childResults = stored ? await replaceChildren(conn, plan, prepared, stored, failed, children, maxBatchBytes) : [];
     await conn.commit();
+    return { upserted, rejects, children: childResults };
   } catch (err) {
     await conn.rollback().catch(() => undefined);
     throw err;
   } finally {
     conn.release();
   }
-  return { upserted, rejects };
+}
+
+async function upsertAll(
+  conn: PoolConnection,
+  table: TableWrite,
+  maxBatchBytes: number,
+  rejects: WriteReject[],
+  failed: Set<number>,
+): Promise<number> {
+  const { prepared } = table;
+  let upserted = 0;
+  let start = 0;
+  while (start < prepared.rows.length) {
+    let end = start;
+    let size = 0;
+    while (end < prepared.rows.length && (end === start || size + prepared.bytes[end]! <= maxBatchBytes)) {
+      size += prepared.bytes[end]!;
+      end++;
+    }
+    upserted += await insertBatch(conn, table.sql, prepared, start, end, rejects, failed);
+    start = end;
+  }
+  return upserted;
+}
+
+/** A key column value as text that compares equal to what MySQL hands back for it. */
+function keyIdentity(col: ColumnPlan, value: unknown): string {
+  if (col.kind === 'int') return BigInt(String(value)).toString();
+  return String(value);
+}
+
+function keyColumnOf(plan: TablePlan): { col: ColumnPlan; position: number } {
+  const position = plan.columns.findIndex((c) => c.column === plan.keyColumns[0]);
+  return { col: plan.columns[position]!, position };
+}
+
+/** Stored cursor values of the page's parents (null: stored without one), locked for the transaction. */
+async function storedCursors(conn: PoolConnection, plan: TablePlan, prepared: PreparedRows): Promise<Map<string, string | null>> {
+  const stored = new Map<string, string | null>();
+  if (!plan.cursorColumn) return stored;
+  const { col, position } = keyColumnOf(plan);
+  const keys = [...new Set(prepared.rows.map((r) => r[position]))];
+  const [k, ts] = [quoteIdent(col.column), quoteIdent(plan.cursorColumn)];
+  for (let i = 0; i < keys.length; i += IN_CHUNK) {
+    const [rows] = await conn.query<RowDataPacket[]>(
+      `SELECT ${k} AS k, ${ts} AS ts FROM ${quoteIdent(plan.table)} WHERE ${k} IN (?) FOR UPDATE`,
+      [keys.slice(i, i + IN_CHUNK)],
+    );
+    for (const row of rows) stored.set(keyIdentity(col, row.k), row.ts === null ? null : String(row.ts));
+  }
+  return stored;
+}
+
+/** Whether an incoming cursor value wins over the stored one, as the upsert decides it (`>=`). */
+function wins(incoming: string | null, stored: string | null | undefined): boolean {
+  if (stored === undefined || stored === null) return true;
+  if (incoming === null) return false;
+  const a = parseInstant(incoming);
+  const b = parseInstant(stored);
+  // Both are DATETIME text of one column, so equal formats also compare as text.
+  return a && b ? compareInstants(a, b) >= 0 : incoming >= stored;
+}
+
+async function replaceChildren(
+  conn: PoolConnection,
+  plan: TablePlan,
+  prepared: PreparedRows,
+  stored: Map<string, string | null>,
+  failed: Set<number>,
+  children: ChildWrite[],
+  maxBatchBytes: number,
+): Promise<ChildWriteResult[]> {
+  const { col, position } = keyColumnOf(plan);
+  const cursorPosition = plan.cursorColumn ? plan.columns.findIndex((c) => c.column === plan.cursorColumn) : -1;
+  // Parent key → the parent (input position) whose children the key ends up with. The page is
+  // walked in order so a key sent twice is judged against its own earlier copy, as the upsert did.
+  const updated = new Map<string, { parent: number; key: string | number }>();
+  for (const [p, row] of prepared.rows.entries()) {
+    if (failed.has(p)) continue;
+    const identity = keyIdentity(col, row[position]);
+    const incoming = cursorPosition >= 0 ? (row[cursorPosition] as string | null) : null;
+    if (cursorPosition >= 0 && !wins(incoming, stored.get(identity))) continue;
+    stored.set(identity, incoming);
+    updated.set(identity, { parent: prepared.indices[p]!, key: row[position]! });
+  }
+  const winners = new Set([...updated.values()].map((u) => u.parent));
+  const results: ChildWriteResult[] = [];
+  for (const child of children) {
+    const parentKeyColumn = quoteIdent(child.plan.parentKeyColumn!);
+    const cleared = [...updated.values()].filter((u) => child.delivered.has(u.parent) && !child.truncated.has(u.parent)).map((u) => u.key);
+    let deleted = 0;
+    for (let i = 0; i < cleared.length; i += IN_CHUNK) {
+      const [result] = await conn.query<ResultSetHeader>(`DELETE FROM ${quoteIdent(child.plan.table)} WHERE ${parentKeyColumn} IN (?)`, [
+        cleared.slice(i, i + IN_CHUNK),
+      ]);
+      deleted += result.affectedRows;
+    }
+    // Children of parents that were not written (rejected, or older than what is stored) are left out.
+    const positions = child.prepared.indices.flatMap((input, p) => (winners.has(child.parentOf[input]!) ? [p] : []));
+    const rejects = child.prepared.rejects.filter((_, j) => winners.has(child.parentOf[child.prepared.rejectIndices[j]!]!));
+    const upserted = await upsertAll(conn, { ...child, prepared: subset(child.prepared, positions) }, maxBatchBytes, rejects, new Set());
+    results.push({
+      navigation: child.navigation,
+      resource: child.resource,
+      parentsReplaced: [...updated.values()].filter((u) => child.delivered.has(u.parent)).length,
+      upserted,
+      deleted,
+      rejects,
+      skipped: child.skipped,
+    });
+  }
+  return results;
 }
 
 async function insertBatch(
@@ -150,6 +330,7 @@ async function insertBatch(
   start: number,
   end: number,
   rejects: WriteReject[],
+  failed: Set<number>,
 ): Promise<number> {
   try {
     await conn.query(sql, [prepared.rows.slice(start, end)]);
@@ -164,10 +345,14 @@ async function insertBatch(
         reason: `MySQL refused the row: ${(err as Error).message}`,
         record: prepared.records[start]!,
       });
+      failed.add(start);
       return 0;
     }
     // A failed statement is rolled back alone (the transaction goes on): split to find the bad rows.
     const mid = start + Math.ceil((end - start) / 2);
-    return (await insertBatch(conn, sql, prepared, start, mid, rejects)) + (await insertBatch(conn, sql, prepared, mid, end, rejects));
+    return (
+      (await insertBatch(conn, sql, prepared, start, mid, rejects, failed)) +
+      (await insertBatch(conn, sql, prepared, mid, end, rejects, failed))
+    );
   }
 }

@@ -21,6 +21,8 @@ export interface WindowRequest {
   keyField: string;
   numericKey: boolean;
   select?: string[];
+  /** `$expand` value (see expandOption). */
+  expand?: string;
   userFilter?: string;
   requiredFilter?: string;
   pageSize: number;
@@ -39,6 +41,7 @@ export function replicationPages(r: WindowRequest): AsyncGenerator<ReplicationPa
     cursorField: r.cursorField,
     keyField: r.keyField,
     ...(r.select ? { select: r.select } : {}),
+    ...(r.expand ? { expand: r.expand } : {}),
     ...(r.userFilter ? { userFilter: r.userFilter } : {}),
     ...(r.requiredFilter ? { requiredFilter: r.requiredFilter } : {}),
     pageSize: r.pageSize,

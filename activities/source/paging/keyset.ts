@@ -18,6 +18,7 @@ export interface KeysetOptions {
   keyField: string;
   numericKey: boolean;
   select?: string[];
+  expand?: string;
   userFilter?: string;
   /** Platform-required clause (kept unwrapped when the platform insists). */
   requiredFilter?: string;
@@ -40,6 +41,7 @@ export function keysetUrl(o: KeysetOptions, after: SyncCursor | null, withCount:
   return buildResourceUrl(o.serviceRoot, o.resource, {
     filter: composeFilter({ required: o.requiredFilter, user: o.userFilter, window: [window] }),
     ...(o.select ? { select: o.select } : {}),
+    ...(o.expand ? { expand: o.expand } : {}),
     orderby: [`${o.cursorField} asc`, `${o.keyField} asc`],
     top: o.pageSize,
     count: withCount,

@@ -20,6 +20,7 @@ export interface NextLinkOptions {
   cursorField: string;
   keyField: string;
   select?: string[];
+  expand?: string;
   userFilter?: string;
   requiredFilter?: string;
   extraParams?: Record<string, string>;
@@ -45,6 +46,7 @@ export function windowUrl(o: NextLinkOptions, from: SyncCursor | null, withCount
   const url = buildResourceUrl(o.serviceRoot, o.resourcePath, {
     filter: composeFilter({ required: o.requiredFilter, user: o.userFilter, window }),
     ...(o.select ? { select: o.select } : {}),
+    ...(o.expand ? { expand: o.expand } : {}),
     top: o.pageSize,
     count: withCount,
   });

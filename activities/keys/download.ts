@@ -1,0 +1,116 @@
+/**
+ * The key download: every key (purge) or key and cursor timestamp (reconcile) the MLS has, through
+ * the same paging as sync with only the key fields selected, into the staging table. Two passes:
+ * `window` (everything up to the run's upper bound, what `@odata.count` counts) and `tail`
+ * (everything modified since). A record modified while the window is read leaves the window before
+ * its page comes; the tail pass finds it, so purge never takes it for deleted.
+ *
+ * The position is heartbeated after each page is committed to staging, so a retry resumes after
+ * the last committed page instead of downloading the keys again.
+ */
+import { activityInfo, heartbeat } from '@temporalio/activity';
+import { canonicalTimestamp } from '../common/timestamps';
+import type { Runtime } from '../runtime';
+import { replicationPages, type ReplicationPage } from '../source/paging';
+import type { DownloadKeysInput, DownloadKeysResult, KeyDownloadPosition, KeyProcess } from '../../workflows/key-types';
+import { CHUNK_BUDGET_MS, keepAlive, keyContext, type KeyContext } from './context';
+import type { KeyRow } from './merge';
+import { sortKey } from './order';
+import { MLS_SIDE, stageKeys, touchRun } from './staging';
+
+/** Upper bound of the tail pass: no MLS record is modified this late. */
+export const TAIL_UPPER_BOUND = '2999-12-31T23:59:59.0000000Z';
+
+interface DownloadHeartbeat {
+  position: KeyDownloadPosition;
+  expected: number | null;
+  pages: number;
+  received: number;
+}
+
+export async function downloadKeysChunk(runtime: Runtime, input: DownloadKeysInput): Promise<DownloadKeysResult> {
+  const ctx = await keyContext(runtime, input, input.process);
+  const resumed = activityInfo().heartbeatDetails as DownloadHeartbeat | undefined;
+  const state: DownloadHeartbeat = resumed ?? { position: input.position, expected: input.expected, pages: 0, received: 0 };
+  if (resumed) ctx.log.info({ position: state.position, attempt: activityInfo().attempt }, 'resuming key download from heartbeat');
+  await touchRun(ctx.pool, input.runId);
+  const platform = ctx.src.platform;
+  const resumableAnywhere = platform.paging === 'keyset' && platform.orderbyAllowed;
+  const deadline = Date.now() + CHUNK_BUDGET_MS;
+  const alive = keepAlive(() => state);
+  try {
+    for (;;) {
+      const { pass } = state.position;
+      for await (const page of keyPages(ctx, input, state)) {
+        if (pass === 'window' && state.expected === null && page.count !== null) state.expected = page.count;
+        const rows = keyRows(ctx, page, input.process);
+        await stageKeys(ctx.pool, input.runId, MLS_SIDE, rows, pass === 'window' ? 0 : 1);
+        state.pages += 1;
+        state.received += rows.length;
+        state.position = { pass, cursor: page.cursor, nextLink: page.nextLink };
+        heartbeat(state);
+        if (Date.now() > deadline && (page.nextLink !== null || resumableAnywhere)) {
+          ctx.log.info({ position: state.position, received: state.received }, 'key download chunk budget used; continuing');
+          return { position: state.position, done: false, expected: state.expected, pages: state.pages, received: state.received };
+        }
+      }
+      if (pass === 'tail') break;
+      state.position = { pass: 'tail', cursor: null, nextLink: null };
+      heartbeat(state);
+    }
+  } finally {
+    alive.stop();
+  }
+  ctx.log.info({ expected: state.expected, received: state.received }, 'key download complete');
+  return { position: state.position, done: true, expected: state.expected, pages: state.pages, received: state.received };
+}
+
+function keyPages(ctx: KeyContext, input: DownloadKeysInput, state: DownloadHeartbeat): AsyncGenerator<ReplicationPage> {
+  const { src, resource, resourceConfig } = ctx;
+  const platform = src.platform;
+  const deleteSignal = platform.deleteSignal;
+  const { pass, cursor, nextLink } = state.position;
+  return replicationPages({
+    http: src.http,
+    platform,
+    serviceRoot: src.config.url,
+    resource: input.resource,
+    cursorField: resource.cursorField,
+    keyField: resource.keyField,
+    numericKey: ctx.numeric,
+    // The cursor field is needed to page by (timestamp, key) and to restart a nextLink window.
+    select: [resource.keyField, resource.cursorField, ...(deleteSignal ? [deleteSignal.field] : [])],
+    ...(resourceConfig.filter ? { userFilter: resourceConfig.filter } : {}),
+    ...(platform.requiredFilter ? { requiredFilter: platform.requiredFilter(src.config) } : {}),
+    pageSize: platform.pageSize.keyOnlyMax,
+    // Window: no lower bound, up to the run's start. Tail: from the run's start (inclusive: a key seen
+    // twice is staged once) to the end of time.
+    upperBound: pass === 'window' ? input.upperBound : TAIL_UPPER_BOUND,
+    start: cursor ?? (pass === 'tail' ? { timestamp: input.upperBound, key: '' } : null),
+    resumeLink: nextLink,
+    count: pass === 'window' && state.expected === null,
+    signal: ctx.signal,
+    onRestart: (reason, from) => ctx.log.warn({ reason, from }, 'nextLink refused; querying the key window again from the restart point'),
+  });
+}
+
+/**
+ * The page's keys in staged form. Records without a readable timestamp still exist at the MLS:
+ * their keys are staged (without a timestamp) so purge keeps them. Records the platform marks
+ * deleted (MLS Grid `MlgCanView=false`) are not staged: they are gone.
+ */
+function keyRows(ctx: KeyContext, page: ReplicationPage, process: KeyProcess): KeyRow[] {
+  const { keyField, cursorField } = ctx.resource;
+  const deleteSignal = ctx.src.platform.deleteSignal;
+  const rows: KeyRow[] = [];
+  for (const record of page.records) {
+    if (deleteSignal && record[deleteSignal.field] === deleteSignal.deletedValue) continue;
+    const ts = process === 'reconcile' ? (canonicalTimestamp(String(record[cursorField])) ?? null) : null;
+    rows.push({ key: sortKey(String(record[keyField]), ctx.numeric), ts });
+  }
+  for (const { record } of page.rejects) {
+    const key = record[keyField];
+    if ((typeof key === 'string' && key !== '') || typeof key === 'number') rows.push({ key: sortKey(String(key), ctx.numeric), ts: null });
+  }
+  return rows;
+}

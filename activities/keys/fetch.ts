@@ -1,0 +1,112 @@
+/**
+ * Reconcile's repair: the keys the comparisons found missing or stale are fetched again from the
+ * MLS in ID-list requests (`Key in (…)` or `Key eq … or …`, each within the platform's URL
+ * budget) and upserted to every destination, as sync would have written them. Reconcile never
+ * deletes: a key the MLS no longer returns is left for purge.
+ */
+import { activityInfo, heartbeat } from '@temporalio/activity';
+import type { Runtime } from '../runtime';
+import { buildResourceUrl, composeFilter, expandOption, idListFilters } from '../source/query';
+import type { FetchKeysInput, FetchKeysResult, FetchTotals } from '../../workflows/key-types';
+import { CHUNK_BUDGET_MS, keepAlive, keyContext, type KeyContext } from './context';
+import { keyFromSortKey } from './order';
+import { readDiffs, touchRun } from './staging';
+
+/** Keys read from staging per round (then split into as many requests as the URL budget needs). */
+const KEYS_PER_ROUND = 1000;
+
+interface FetchHeartbeat {
+  after: string | null;
+  totals: FetchTotals;
+}
+
+export async function fetchKeysChunk(runtime: Runtime, input: FetchKeysInput): Promise<FetchKeysResult> {
+  const ctx = await keyContext(runtime, input, 'reconcile');
+  const destinations = runtime.destinationsFor(input.source);
+  const stats = await runtime.statsStore();
+  const resumed = activityInfo().heartbeatDetails as FetchHeartbeat | undefined;
+  const state: FetchHeartbeat = resumed ?? { after: input.after, totals: structuredClone(input.totals) };
+  await touchRun(ctx.pool, input.runId);
+  const deadline = Date.now() + CHUNK_BUDGET_MS;
+  const alive = keepAlive(() => state);
+  const runRef = { runId: input.runId, source: input.source, resource: input.resource };
+  const deleteSignal = ctx.src.platform.deleteSignal;
+  let done = false;
+  try {
+    while (!done) {
+      const staged = await readDiffs(ctx.pool, input.runId, '', state.after, KEYS_PER_ROUND);
+      if (staged.length > 0) {
+        const records = await fetchRecords(
+          ctx,
+          staged.map((k) => keyFromSortKey(k, ctx.numeric)),
+        );
+        // A record the platform marks deleted is sync's (and purge's) to remove, not ours to write.
+        const live = deleteSignal ? records.filter((r) => r[deleteSignal.field] !== deleteSignal.deletedValue) : records;
+        for (const dest of destinations) {
+          const result = live.length > 0 ? await dest.writePage(ctx.resource, live) : { upserted: 0, rejects: [] };
+          await stats.recordRejects(runRef, dest.name, result.rejects);
+          const t = (state.totals.byDestination[dest.name] ??= { upserted: 0, rejected: 0 });
+          t.upserted += result.upserted;
+          t.rejected += result.rejects.length;
+        }
+        state.totals.requested += staged.length;
+        state.totals.fetched += records.length;
+        state.after = staged[staged.length - 1]!;
+        heartbeat(state);
+      }
+      done = staged.length < KEYS_PER_ROUND;
+      if (!done && Date.now() > deadline) break;
+    }
+  } finally {
+    alive.stop();
+  }
+  if (done) ctx.log.info({ totals: state.totals }, 'missing and stale records fetched again');
+  return { after: state.after, done, totals: state.totals };
+}
+
+/** The records of these keys, in as few requests as the platform's URL budget allows. */
+async function fetchRecords(ctx: KeyContext, keys: string[]): Promise<Record<string, unknown>[]> {
+  const { src, resource, resourceConfig } = ctx;
+  const platform = src.platform;
+  const deleteSignal = platform.deleteSignal;
+  // The same fields and children sync asks for, so a restored record equals a synced one.
+  const select = resourceConfig.select
+    ? [...new Set([resource.keyField, resource.cursorField, ...(deleteSignal ? [deleteSignal.field] : []), ...resourceConfig.select])]
+    : undefined;
+  const expand = expandOption(
+    (resourceConfig.expand ?? []).map((e) => {
+      const keyField = resource.children?.find((c) => c.navigation === e.name)?.keyField;
+      return { ...e, ...(keyField ? { keyField } : {}) };
+    }),
+    { selectInside: platform.selectInsideExpand },
+  );
+  const path = platform.resourcePath(resource.resource);
+  const required = platform.requiredFilter?.(src.config);
+  const top = Math.min(keys.length, expand ? platform.pageSize.expandMax : platform.pageSize.max);
+  const urlFor = (idFilter: string) =>
+    buildResourceUrl(src.config.url, path, {
+      filter: composeFilter({ required, user: resourceConfig.filter, window: [idFilter] }),
+      ...(select ? { select } : {}),
+      ...(expand ? { expand } : {}),
+      top,
+    });
+  const filters = idListFilters({
+    keyField: resource.keyField,
+    keys,
+    numericKey: ctx.numeric,
+    style: platform.idList.style,
+    maxUrlLength: platform.idList.maxUrlLength,
+    // The URL around the list, with room for the parentheses composeFilter may add.
+    baseUrlLength: urlFor('').length + 16,
+  });
+  const records: Record<string, unknown>[] = [];
+  for (const filter of filters) {
+    let url: string | null = urlFor(filter);
+    while (url) {
+      const page = await src.http.getCollection(url, ctx.signal);
+      records.push(...page.records);
+      url = page.nextLink ? new URL(page.nextLink, url).href : null;
+    }
+  }
+  return records;
+}

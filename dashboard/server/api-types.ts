@@ -1,0 +1,285 @@
+/**
+ * The dashboard's JSON API as types: the server builds these values, the React app reads them
+ * (type-only import), so a renamed field breaks the type check on both sides at once.
+ * Pure types: nothing here may import Node or browser code.
+ */
+
+export type Process = 'sync' | 'purge' | 'reconcile';
+export type Outcome = 'running' | 'succeeded' | 'failed';
+
+export interface ErrorResponse {
+  statusCode: number;
+  error: string;
+}
+
+export interface MetaResponse {
+  version: string;
+  temporal: { namespace: string; taskQueue: string; uiUrl: string };
+  /** True when mutating calls need `Authorization: Bearer <token>` (bound to a non-loopback address). */
+  tokenRequired: boolean;
+  sources: SourceSummary[];
+}
+
+export interface SourceSummary {
+  name: string;
+  platform: string;
+  /** Scheme and host of the MLS, never a path, query or credentials. */
+  origin: string | null;
+  resources: string[];
+  destinations: string[];
+  /** Processes with a cron in the config. */
+  scheduled: Process[];
+}
+
+export interface LastRun {
+  runId: string;
+  workflowId: string;
+  resource: string;
+  process: Process;
+  outcome: Outcome;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  downloaded: number;
+  upserted: number;
+  deleted: number;
+  rejected: number;
+  temporalUrl: string;
+}
+
+/** One process of one source on the overview: its newest run over all resources. */
+export interface ProcessStatus {
+  process: Process;
+  last: {
+    startedAt: string;
+    finishedAt: string | null;
+    /** failed when any resource's newest run failed; running when any still runs. */
+    outcome: Outcome;
+    error: string | null;
+    resources: number;
+    failedResources: string[];
+    temporalUrl: string;
+  } | null;
+  nextRun: string | null;
+  paused: boolean | null;
+}
+
+export interface RetryState {
+  activity: string;
+  attempt: number;
+  lastFailure: string | null;
+  lastFailureAt: string | null;
+}
+
+export interface RunningWorkflow {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  source: string | null;
+  resource: string | null;
+  process: Process | null;
+  startedAt: string;
+  temporalUrl: string;
+  progress: {
+    phase: string;
+    records: number;
+    pages: number;
+    expectedTotal: number | null;
+    /** 0–100 when the total is known. */
+    percent: number | null;
+    recordsPerSecond: number | null;
+    etaSeconds: number | null;
+  } | null;
+  /** runSource only: the resource in progress and how many are done. */
+  current?: { resource: string | null; done: number; total: number | null };
+  /** Set when an activity of the run is on its second or later attempt. */
+  retry: RetryState | null;
+}
+
+export interface RunningResponse {
+  generatedAt: string;
+  workflows: RunningWorkflow[];
+}
+
+export interface DestinationCount {
+  name: string;
+  count: number | null;
+  newest: string | null;
+  /** MLS count minus this count, when positive. */
+  missing: number | null;
+  /** This count minus the MLS count, when positive. */
+  extra: number | null;
+  error?: string;
+}
+
+export interface ResourceCounts {
+  resource: string;
+  mls: { count: number | null; newest: string | null; error?: string };
+  destinations: DestinationCount[];
+}
+
+export interface CountsResponse {
+  source: string;
+  /** When the counts were taken; null while the first check is still going. */
+  checkedAt: string | null;
+  /** match: every destination holds as many rows as the MLS reports. */
+  status: 'match' | 'mismatch' | 'unknown' | 'checking';
+  resources: ResourceCounts[];
+}
+
+export interface OverviewCard {
+  source: string;
+  platform: string;
+  processes: ProcessStatus[];
+  running: RunningWorkflow[];
+  counts: CountsResponse;
+}
+
+export interface OverviewResponse {
+  generatedAt: string;
+  cards: OverviewCard[];
+}
+
+export interface ScheduleInfo {
+  scheduleId: string;
+  source: string;
+  process: Process;
+  /** From the config; null for a schedule made by hand or no longer in the config. */
+  cron: string | null;
+  timeZone: string | null;
+  exists: boolean;
+  paused: boolean;
+  note: string | null;
+  nextRuns: string[];
+  lastAction: { workflowId: string; runId: string; takenAt: string; temporalUrl: string } | null;
+  /** Median of recent finished runs of this source and process; null without history. */
+  typicalDurationMs: number | null;
+  temporalUrl: string;
+}
+
+export interface SchedulesResponse {
+  generatedAt: string;
+  schedules: ScheduleInfo[];
+}
+
+export interface TimelineBar {
+  scheduleId: string;
+  start: string;
+  end: string;
+  /** Whether the duration is guessed (no finished run to learn from). */
+  estimated: boolean;
+  overlaps: string[];
+}
+
+export interface TimelineResponse {
+  from: string;
+  to: string;
+  bars: TimelineBar[];
+  overlaps: { a: string; b: string; start: string; end: string; sameSource: boolean }[];
+}
+
+export interface SourceResponse {
+  source: SourceSummary;
+  schedules: ScheduleInfo[];
+  lastRuns: LastRun[];
+  running: RunningWorkflow[];
+}
+
+export interface RunDestination {
+  destination: string;
+  upserted: number;
+  deleted: number;
+  rejected: number;
+  rowsAfter: number | null;
+  highWaterMark: string | null;
+}
+
+export interface RunRow {
+  runId: string;
+  parentRunId: string | null;
+  workflowId: string;
+  source: string;
+  resource: string;
+  process: Process;
+  outcome: Outcome;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  pages: number;
+  downloaded: number;
+  upserted: number;
+  deleted: number;
+  rejected: number;
+  expectedTotal: number | null;
+  highWaterMark: string | null;
+  destinations: RunDestination[];
+  temporalUrl: string;
+  /** For a run the history calls running: whether Temporal agrees (a killed worker's run may not). */
+  stale?: boolean;
+}
+
+export interface RunsPage {
+  page: number;
+  pageSize: number;
+  total: number;
+  runs: RunRow[];
+}
+
+export interface RejectRow {
+  destination: string;
+  recordKey: string;
+  field: string | null;
+  reason: string;
+  createdAt: string;
+}
+
+export interface RunDetail extends RunRow {
+  rejects: RejectRow[];
+  rejectsTotal: number;
+}
+
+export interface ChartPoint {
+  runId: string;
+  resource: string;
+  process: Process;
+  outcome: Outcome;
+  startedAt: string;
+  durationMs: number | null;
+  downloaded: number;
+  upserted: number;
+}
+
+export interface ChartResponse {
+  points: ChartPoint[];
+}
+
+export interface FieldDiff {
+  field: string;
+  /** The MLS value as the destination column would store it (text), or null. */
+  mls: string | null;
+  destinations: Record<string, string | null>;
+  /** Destinations whose value differs from the MLS. */
+  differs: string[];
+}
+
+export interface RecordLookupResponse {
+  source: string;
+  resource: string;
+  key: string;
+  keyField: string;
+  mls: { found: boolean; record: Record<string, unknown> | null; error?: string };
+  destinations: { name: string; table: string | null; found: boolean; row: Record<string, unknown> | null; error?: string }[];
+  /** Every compared field that differs somewhere (all fields when `all` was asked for). */
+  fields: FieldDiff[];
+  compared: number;
+}
+
+export interface ControlResponse {
+  ok: boolean;
+  message: string;
+  scheduleId?: string;
+  workflowId?: string;
+  temporalUrl?: string;
+  paused?: boolean;
+}

@@ -1,0 +1,76 @@
+/**
+ * Starts the dashboard: checks the bind address against the token rule before anything else,
+ * then connects to Temporal and the control DB, and listens. Used by `resync dashboard`,
+ * `resync dev` and the tests.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Config } from '../../config';
+import { buildApp } from './app';
+import { requiredToken, TOKEN_ENV } from './auth';
+import { createContext, type DashboardContext } from './context';
+
+export const DEFAULT_DASHBOARD_HOST = '127.0.0.1';
+export const DEFAULT_DASHBOARD_PORT = 4000;
+export const WEB_ROOT = fileURLToPath(new URL('../web/dist', import.meta.url));
+
+export interface DashboardOptions {
+  config: Config;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Default: $RESYNC_DASHBOARD_TOKEN. */
+  token?: string;
+  logger?: Logger;
+  /** A Temporal client to share (tests); otherwise one is connected from the config. */
+  client?: Client;
+  webRoot?: string;
+  countsFreshMs?: number;
+}
+
+export interface RunningDashboard {
+  url: string;
+  app: FastifyInstance;
+  context: DashboardContext;
+  close(): Promise<void>;
+}
+
+export async function startDashboard(opts: DashboardOptions): Promise<RunningDashboard> {
+  const host = opts.host ?? DEFAULT_DASHBOARD_HOST;
+  // Refuse before connecting to anything: an open dashboard on a network address is a hole.
+  const token = requiredToken(host, opts.token ?? process.env[TOKEN_ENV]);
+  const logger = opts.logger ?? pino({ level: 'info', base: { component: 'dashboard' } });
+  const context = await createContext({
+    config: opts.config,
+    logger,
+    tokenRequired: token !== null,
+    ...(opts.client ? { client: opts.client } : {}),
+    ...(opts.countsFreshMs !== undefined ? { countsFreshMs: opts.countsFreshMs } : {}),
+  });
+  let app: FastifyInstance | undefined;
+  try {
+    app = await buildApp(context, { webRoot: opts.webRoot ?? WEB_ROOT, token });
+    await app.listen({ host, port: opts.port ?? DEFAULT_DASHBOARD_PORT });
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await context.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const shown = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const url = `http://${shown}:${port}`;
+  logger.info({ url, tokenRequired: token !== null }, 'dashboard listening');
+  const running = app;
+  return {
+    url,
+    app: running,
+    context,
+    async close() {
+      await running.close();
+      await context.close();
+    },
+  };
+}

@@ -1,0 +1,207 @@
+// Pieces every page uses: outcome badges, progress bars, the match mark, Temporal links, pagers.
+import type { ReactNode } from 'react';
+import type { CountsResponse, Outcome, RunningWorkflow } from '../../server/api-types';
+import { Link, sourcePath } from './router';
+import { duration, Time } from './time';
+
+export const num = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toLocaleString('en-US'));
+
+export function OutcomeBadge({ outcome, stale }: { outcome: Outcome | 'skipped'; stale?: boolean | undefined }) {
+  const label = stale ? 'lost' : outcome;
+  const title = stale ? 'The history says running, but Temporal has no such open workflow (terminated, or its worker was lost).' : undefined;
+  return (
+    <span className={`badge ${stale ? 'stale' : outcome}`} data-testid="outcome" title={title}>
+      {label === 'succeeded' ? '✓ succeeded' : label === 'failed' ? '✗ failed' : label === 'running' ? '● running' : label}
+    </span>
+  );
+}
+
+export function TemporalLink({ href, children = 'Temporal' }: { href: string; children?: ReactNode }) {
+  return (
+    <a className="temporal-link" href={href} target="_blank" rel="noreferrer" data-testid="temporal-link" title="Open in the Temporal Web UI">
+      {children} ↗
+    </a>
+  );
+}
+
+export function ProgressBar({ percent, label }: { percent: number | null; label?: string }) {
+  const indeterminate = percent === null;
+  return (
+    <div
+      className={`progress${indeterminate ? ' indeterminate' : ''}`}
+      role="progressbar"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={indeterminate ? undefined : percent}
+      aria-label={label}
+      data-testid="progress"
+    >
+      <div className="progress-fill" style={{ width: indeterminate ? '30%' : `${Math.max(0, Math.min(100, percent))}%` }} />
+    </div>
+  );
+}
+
+export function ErrorBox({ error }: { error: string | undefined }) {
+  if (!error) return null;
+  return (
+    <div className="error-box" role="alert">
+      {error}
+    </div>
+  );
+}
+
+export function MatchMark({ counts }: { counts: CountsResponse }) {
+  const text = { match: '✓ in step', mismatch: '≠ differs', unknown: '? unknown', checking: '… checking' }[counts.status];
+  const title =
+    counts.status === 'match'
+      ? 'Every destination holds as many rows as the MLS reports'
+      : counts.status === 'mismatch'
+        ? 'A destination holds more or fewer rows than the MLS reports'
+        : counts.status === 'unknown'
+          ? 'The MLS or a destination could not be counted'
+          : 'Counting the MLS and the destinations';
+  return (
+    <span className={`match ${counts.status}`} title={title} data-testid="match">
+      {text}
+    </span>
+  );
+}
+
+/** Missing / too many, per resource and destination. */
+export function CountsTable({ counts, compact = false }: { counts: CountsResponse; compact?: boolean }) {
+  if (counts.resources.length === 0) return <p className="muted">{counts.status === 'checking' ? 'counting…' : 'no counts'}</p>;
+  return (
+    <table className={compact ? 'counts compact' : 'counts'} data-testid="counts">
+      <thead>
+        <tr>
+          <th>resource</th>
+          <th>where</th>
+          <th className="num">records</th>
+          {!compact && <th>newest</th>}
+          <th>difference</th>
+        </tr>
+      </thead>
+      <tbody>
+        {counts.resources.map((r) => [
+          <tr key={`${r.resource}-mls`} className="mls-row">
+            <td rowSpan={r.destinations.length + 1}>{r.resource}</td>
+            <td>MLS</td>
+            <td className="num">{r.mls.error ? <span className="bad" title={r.mls.error}>error</span> : num(r.mls.count)}</td>
+            {!compact && (
+              <td>
+                <Time iso={r.mls.newest} />
+              </td>
+            )}
+            <td className="muted">{r.mls.error ? <span className="error-text">{r.mls.error}</span> : ''}</td>
+          </tr>,
+          ...r.destinations.map((d) => (
+            <tr key={`${r.resource}-${d.name}`} data-testid={`count-${r.resource}-${d.name}`}>
+              <td>{d.name}</td>
+              <td className="num">{d.error ? <span className="bad" title={d.error}>error</span> : num(d.count)}</td>
+              {!compact && (
+                <td>
+                  <Time iso={d.newest} />
+                </td>
+              )}
+              <td>
+                {d.error ? (
+                  <span className="error-text">{d.error}</span>
+                ) : d.missing ? (
+                  <span className="bad">missing {num(d.missing)}</span>
+                ) : d.extra ? (
+                  <span className="warn">too many {num(d.extra)}</span>
+                ) : d.missing === 0 ? (
+                  <span className="good">✓</span>
+                ) : (
+                  ''
+                )}
+              </td>
+            </tr>
+          )),
+        ])}
+      </tbody>
+    </table>
+  );
+}
+
+function eta(seconds: number | null): string {
+  return seconds === null ? '' : `ETA ${duration(seconds * 1000)}`;
+}
+
+export function RunningItem({ w, showSource = true }: { w: RunningWorkflow; showSource?: boolean }) {
+  const title = w.resource ? `${w.process ?? w.workflowType} ${showSource ? `${w.source}/` : ''}${w.resource}` : `${w.process ?? w.workflowType} of ${w.source ?? '?'}`;
+  return (
+    <div className="running-item" data-testid="running-item" data-workflow-id={w.workflowId}>
+      <div className="running-head">
+        <span className="running-title">
+          {showSource && w.source ? <Link to={sourcePath(w.source)}>{title}</Link> : title}
+        </span>
+        <span className="muted">
+          started <Time iso={w.startedAt} />
+        </span>
+        <TemporalLink href={w.temporalUrl} />
+      </div>
+      {w.progress && (
+        <>
+          <ProgressBar percent={w.progress.percent} label={`${title} progress`} />
+          <div className="running-stats" data-testid="running-stats">
+            <span data-testid="records">
+              {num(w.progress.records)}
+              {w.progress.expectedTotal !== null ? ` / ${num(w.progress.expectedTotal)}` : ''} records
+            </span>
+            <span>{w.progress.percent !== null ? `${w.progress.percent}%` : w.progress.phase}</span>
+            <span>{num(w.progress.pages)} pages</span>
+            {w.progress.recordsPerSecond !== null && <span>{num(w.progress.recordsPerSecond)}/s</span>}
+            <span>{eta(w.progress.etaSeconds)}</span>
+          </div>
+        </>
+      )}
+      {w.current && (
+        <div className="running-stats">
+          <span>
+            {w.current.done}
+            {w.current.total !== null ? ` of ${w.current.total}` : ''} resources done
+          </span>
+          {w.current.resource && <span>now: {w.current.resource}</span>}
+        </div>
+      )}
+      {w.retry && (
+        <div className="retry" data-testid="retry">
+          <strong>
+            {w.retry.activity} attempt {w.retry.attempt}
+          </strong>
+          {w.retry.lastFailure && <> — last error: {w.retry.lastFailure}</>}
+          {w.retry.lastFailureAt && (
+            <span className="muted">
+              {' '}
+              (<Time iso={w.retry.lastFailureAt} />)
+            </span>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function Pager({ page, pageSize, total, onPage }: { page: number; pageSize: number; total: number; onPage: (p: number) => void }) {
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  return (
+    <div className="pager" data-testid="pager">
+      <button type="button" disabled={page <= 1} onClick={() => onPage(1)}>
+        « first
+      </button>
+      <button type="button" disabled={page <= 1} onClick={() => onPage(page - 1)}>
+        ‹ newer
+      </button>
+      <span>
+        page {page} of {pages} ({num(total)} runs)
+      </span>
+      <button type="button" disabled={page >= pages} onClick={() => onPage(page + 1)} data-testid="pager-next">
+        older ›
+      </button>
+      <button type="button" disabled={page >= pages} onClick={() => onPage(pages)}>
+        last »
+      </button>
+    </div>
+  );
+}

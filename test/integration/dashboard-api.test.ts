@@ -1,0 +1,350 @@
+/**
+ * The dashboard's JSON API against a real control DB seeded with 20 sources × 500 runs and a real
+ * Temporal dev server (schedules applied from the config). Requests go through Fastify's inject:
+ * everything but the socket is the production path.
+ */
+import { drizzle } from 'drizzle-orm/mysql2';
+import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'mysql2/promise';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { openPool } from '../../activities/destinations/mysql/pool';
+import { parseConfig, withDatabase, type Config } from '../../config';
+import { buildApp } from '../../dashboard/server/app';
+import type {
+  ChartResponse,
+  CountsResponse,
+  ErrorResponse,
+  MetaResponse,
+  OverviewResponse,
+  RunDetail,
+  RunningResponse,
+  RunsPage,
+  SchedulesResponse,
+  SourceResponse,
+  TimelineResponse,
+} from '../../dashboard/server/api-types';
+import { DashboardTokenMissing, requiredToken } from '../../dashboard/server/auth';
+import { createContext, type DashboardContext } from '../../dashboard/server/context';
+import { cronTimes } from '../../dashboard/server/cron-times';
+import { HistoryReader } from '../../dashboard/server/history';
+import { startDashboard, WEB_ROOT } from '../../dashboard/server/start';
+import { findFreePort } from '../../scripts/lib/net';
+import { fromRoot } from '../../scripts/lib/paths';
+import { applySchedules } from '../../worker/schedules';
+import { scheduleId } from '../../workflows/names';
+import { dropDatabase, seedHistory } from '../support/dashboard';
+import { temporalClient, uniqueName } from '../support/stack';
+import { inject } from 'vitest';
+
+const SOURCES = Array.from({ length: 20 }, (_, i) => `src${String(i + 1).padStart(2, '0')}`);
+const SECRETS = ['hunter2', 'SEEDSECRET', 'tok-SECRET-bearer', 'client-SECRET-oauth', 'replica-pass'];
+
+describe('dashboard API', () => {
+  let config: Config;
+  let client: Client;
+  let ctx: DashboardContext;
+  let app: FastifyInstance;
+  /** Every body the API returned, checked for secrets at the end. */
+  const bodies: string[] = [];
+
+  async function get<T>(url: string, status = 200): Promise<T> {
+    const res = await app.inject({ method: 'GET', url });
+    bodies.push(res.body);
+    expect(res.statusCode, `${url}: ${res.body}`).toBe(status);
+    return res.json<T>();
+  }
+
+  async function post<T>(url: string, body: unknown, status = 200, headers: Record<string, string> = {}): Promise<T> {
+    const res = await app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+    bodies.push(res.body);
+    expect(res.statusCode, `${url}: ${res.body}`).toBe(status);
+    return res.json<T>();
+  }
+
+  beforeAll(async () => {
+    const server = inject('mysqlServerUrl');
+    const closedPort = await findFreePort();
+    const mlsUrl = `http://127.0.0.1:${closedPort}/odata`;
+    const resources = ['Property', 'Member', 'Office', 'OpenHouse'].map((name) => ({ name }));
+    const replica = new URL(withDatabase(server, uniqueName('t_dash_replica')));
+    replica.username = 'root';
+    replica.password = 'replica-pass';
+    config = parseConfig({
+      sources: Object.fromEntries(
+        SOURCES.map((name, i) => [
+          name,
+          {
+            url: mlsUrl,
+            resources,
+            requestTimeoutMs: 2000,
+            ...(i === 0 ? { auth: { type: 'bearer', token: 'tok-SECRET-bearer' }, schedules: { sync: '*/15 * * * *', purge: '30 3 * * *' } } : {}),
+            ...(i === 1
+              ? { auth: { type: 'oauth2', tokenUrl: `http://127.0.0.1:${closedPort}/token`, clientId: 'c', clientSecret: 'client-SECRET-oauth' }, schedules: { sync: '*/15 * * * *' } }
+              : {}),
+            ...(i === 2 ? { schedules: { reconcile: '0 4 * * SUN', timeZone: 'America/New_York' } } : {}),
+          },
+        ]),
+      ),
+      destinations: {
+        main: { type: 'mysql', url: withDatabase(server, uniqueName('t_dash_main')) },
+        replica: { type: 'mysql', url: replica.toString() },
+      },
+      control: { url: withDatabase(server, uniqueName('t_dash_control')) },
+      temporal: { address: inject('temporalAddress'), taskQueue: uniqueName('tq_dash') },
+      logging: { level: 'warn', dir: fromRoot('logs', 'test') },
+    });
+    await seedHistory(config.control.url, { sources: SOURCES, runsPerSource: 500 });
+    client = await temporalClient(config);
+    await applySchedules(client, config);
+    ctx = await createContext({ config, logger: pino({ level: 'silent' }), tokenRequired: false, client, countsFreshMs: 60_000 });
+    app = await buildApp(ctx, { webRoot: WEB_ROOT, token: null });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await ctx?.close();
+    if (client) {
+      for (const id of [scheduleId('src01', 'sync'), scheduleId('src01', 'purge'), scheduleId('src02', 'sync'), scheduleId('src03', 'reconcile')]) {
+        await client.schedule.getHandle(id).delete().catch(() => undefined);
+      }
+      await client.connection.close();
+    }
+    if (config) for (const url of [config.control.url, config.destinations.main!.url]) await dropDatabase(url).catch(() => undefined);
+  });
+
+  it('describes every source without its URL path, credentials or auth', async () => {
+    const meta = await get<MetaResponse>('/api/meta');
+    expect(meta.sources).toHaveLength(20);
+    expect(meta.sources[0]).toEqual(expect.objectContaining({ name: 'src01', platform: 'generic', resources: ['Property', 'Member', 'Office', 'OpenHouse'], scheduled: ['sync', 'purge'] }));
+    expect(meta.sources[0]!.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(meta.temporal.taskQueue).toBe(config.temporal.taskQueue);
+    expect(JSON.stringify(meta)).not.toMatch(/odata|auth|bearer|secret/i);
+  });
+
+  it('builds the overview of 20 sources from one history query and one Temporal listing of each kind', async () => {
+    ctx.invalidate();
+    const service = client.workflowService;
+    const calls = {
+      listWorkflows: vi.spyOn(service, 'listWorkflowExecutions'),
+      listSchedules: vi.spyOn(service, 'listSchedules'),
+      describeWorkflow: vi.spyOn(service, 'describeWorkflowExecution'),
+      describeSchedule: vi.spyOn(service, 'describeSchedule'),
+      query: vi.spyOn(service, 'queryWorkflow'),
+    };
+    try {
+      const overview = await get<OverviewResponse>('/api/overview');
+      expect(overview.cards.map((c) => c.source)).toEqual(SOURCES);
+      expect(calls.listWorkflows).toHaveBeenCalledTimes(1);
+      expect(calls.listSchedules).toHaveBeenCalledTimes(1);
+      expect(calls.describeWorkflow).not.toHaveBeenCalled();
+      expect(calls.describeSchedule).not.toHaveBeenCalled();
+      expect(calls.query).not.toHaveBeenCalled();
+      const card = overview.cards[0]!;
+      const sync = card.processes.find((p) => p.process === 'sync')!;
+      // The newest seeded sync of OpenHouse failed: the process reads as failed, naming it.
+      expect(sync.last).toEqual(expect.objectContaining({ outcome: 'failed', resources: 4, failedResources: ['OpenHouse'] }));
+      expect(sync.nextRun).not.toBeNull();
+      expect(sync.paused).toBe(false);
+      expect(sync.last!.temporalUrl).toContain(`/namespaces/default/workflows/${encodeURIComponent('sync/src01/')}`);
+      expect(card.processes.map((p) => p.process)).toEqual(['sync', 'purge', 'reconcile']);
+      expect(card.counts.status).toBe('checking');
+    } finally {
+      for (const spy of Object.values(calls)) spy.mockRestore();
+    }
+  });
+
+  it('pages 500 runs of a source newest first, with their destinations, and filters them', async () => {
+    const first = await get<RunsPage>('/api/sources/src07/runs?pageSize=25');
+    expect(first.total).toBe(500);
+    expect(first.runs).toHaveLength(25);
+    expect(first.runs[0]!.runId).toBe('seed-src07-00000');
+    const starts = first.runs.map((r) => r.startedAt);
+    expect([...starts].sort().reverse()).toEqual(starts);
+    expect(first.runs[0]!.destinations.map((d) => d.destination)).toEqual(['main', 'replica']);
+    expect(first.runs[0]!.temporalUrl).toContain(encodeURIComponent('sync/src07/Property'));
+
+    const last = await get<RunsPage>('/api/sources/src07/runs?pageSize=25&page=20');
+    expect(last.runs.at(-1)!.runId).toBe('seed-src07-00499');
+    expect((await get<RunsPage>('/api/sources/src07/runs?pageSize=25&page=21')).runs).toEqual([]);
+
+    const failed = await get<RunsPage>('/api/sources/src07/runs?outcome=failed&pageSize=100');
+    expect(failed.total).toBe(25);
+    expect(failed.runs.every((r) => r.outcome === 'failed' && r.error)).toBe(true);
+    // The seeded error quotes a URL with a password and a token; both are masked.
+    expect(failed.runs[0]!.error).toContain('https://***@mls.example.com');
+    expect(failed.runs[0]!.error).toContain('access_token=***');
+    expect((await get<RunsPage>('/api/sources/src07/runs?process=purge&resource=Property')).total).toBe(0);
+    expect((await get<RunsPage>('/api/sources/src07/runs?process=purge')).total).toBe(50);
+  });
+
+  it('answers every history read through an index (EXPLAIN of the statements actually sent)', async () => {
+    const captured: { sql: string; params: unknown[] }[] = [];
+    const pool: Pool = await openPool(config.control.url, {}, { createDatabase: false });
+    try {
+      const db = drizzle(pool, { logger: { logQuery: (sql, params) => captured.push({ sql, params }) } });
+      const reader = new HistoryReader(db);
+      await reader.runsPage('src03', {}, 3, 25);
+      await reader.runsPage('src03', { outcome: 'failed' }, 1, 25);
+      await reader.chart('src03', {}, 200);
+      await reader.newestRuns();
+      await reader.run('seed-src03-00001', 50);
+      expect(captured.length).toBeGreaterThanOrEqual(7);
+      for (const { sql, params } of captured) {
+        const [plan] = (await pool.query(`EXPLAIN ${sql}`, params)) as unknown as [{ table: string; type: string; key: string | null; rows: number }[]];
+        if (process.env.DEBUG_EXPLAIN) console.log(sql.slice(0, 200), JSON.stringify(plan));
+        for (const step of plan) {
+          if (!/resync_/.test(step.table)) continue;
+          // A full scan of 10,000 runs per poll is what the indexes are there to prevent.
+          expect(step.type, `${sql}\n${JSON.stringify(plan)}`).not.toBe('ALL');
+        }
+      }
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('charts the newest runs oldest first, and shows a run with its destinations and rejects', async () => {
+    const chart = await get<ChartResponse>('/api/sources/src04/chart?limit=200');
+    expect(chart.points).toHaveLength(200);
+    expect(chart.points.at(-1)!.runId).toBe('seed-src04-00000');
+    expect(chart.points[0]!.startedAt < chart.points.at(-1)!.startedAt).toBe(true);
+    expect(chart.points.every((p) => p.durationMs! > 0)).toBe(true);
+    const syncOnly = await get<ChartResponse>('/api/sources/src04/chart?limit=50&process=sync');
+    expect(syncOnly.points.every((p) => p.process === 'sync')).toBe(true);
+
+    const run = await get<RunDetail>('/api/runs/seed-src01-00001');
+    expect(run.destinations).toHaveLength(2);
+    expect(run.rejectsTotal).toBe(2);
+    expect(run.rejects.map((r) => r.field)).toEqual(['ListPrice', 'CloseDate']);
+    await get<ErrorResponse>('/api/runs/no-such-run', 404);
+  });
+
+  it('lists schedules with their next runs, typical durations and a timeline that finds overlaps', async () => {
+    ctx.invalidate();
+    const { schedules } = await get<SchedulesResponse>('/api/schedules');
+    expect(schedules.map((s) => s.scheduleId)).toEqual([scheduleId('src01', 'sync'), scheduleId('src01', 'purge'), scheduleId('src02', 'sync'), scheduleId('src03', 'reconcile')]);
+    const sync = schedules[0]!;
+    expect(sync).toEqual(expect.objectContaining({ exists: true, paused: false, cron: '*/15 * * * *', timeZone: 'UTC' }));
+    expect(sync.nextRuns.length).toBeGreaterThanOrEqual(3);
+    // Seeded runSource rows take between 40 s and 220 s.
+    expect(sync.typicalDurationMs).toBeGreaterThan(30_000);
+    expect(sync.temporalUrl).toContain('/schedules/resync%3Asrc01%3Async');
+
+    // The timeline expands the cron itself; its times agree with the ones Temporal reports.
+    const reconcile = schedules[3]!;
+    const expanded = cronTimes(reconcile.cron!, reconcile.timeZone!, new Date(Date.now() - 1000), new Date(Date.now() + 40 * 86_400_000), 3);
+    expect(expanded.map((d) => d.toISOString())).toEqual(reconcile.nextRuns.slice(0, 3));
+    expect(cronTimes(sync.cron!, 'UTC', new Date(Date.now() - 1000), new Date(Date.now() + 86_400_000), 3).map((d) => d.toISOString())).toEqual(sync.nextRuns.slice(0, 3));
+
+    const timeline = await get<TimelineResponse>('/api/schedules/timeline?hours=24');
+    expect(timeline.bars.filter((b) => b.scheduleId === scheduleId('src01', 'sync')).length).toBeGreaterThanOrEqual(95);
+    // src01 and src02 sync at the same quarter hours: every one of those runs overlaps.
+    expect(timeline.overlaps.some((o) => !o.sameSource && [o.a, o.b].sort().join() === [scheduleId('src01', 'sync'), scheduleId('src02', 'sync')].join())).toBe(true);
+    // The nightly purge of src01 at 03:30 runs into its own 03:30 sync.
+    expect(timeline.overlaps.some((o) => o.sameSource && [o.a, o.b].includes(scheduleId('src01', 'purge')))).toBe(true);
+  });
+
+  it('pauses and resumes a schedule, and says which one is missing', async () => {
+    const paused = await post<{ ok: boolean; paused: boolean }>('/api/sources/src02/schedules/sync/pause', { note: 'maintenance' });
+    expect(paused).toEqual(expect.objectContaining({ ok: true, paused: true }));
+    const source = await get<SourceResponse>('/api/sources/src02');
+    expect(source.schedules.find((s) => s.process === 'sync')).toEqual(expect.objectContaining({ paused: true, note: 'maintenance' }));
+    await post('/api/sources/src02/schedules/sync/resume', {});
+    expect((await get<SourceResponse>('/api/sources/src02')).schedules[0]!.paused).toBe(false);
+    const missing = await post<ErrorResponse>('/api/sources/src05/schedules/purge/pause', {}, 404);
+    expect(missing.error).toMatch(/no schedule resync:src05:purge/);
+  });
+
+  it('runs a source without a schedule, refuses a second run while it goes, and shows it as running', async () => {
+    const started = await post<{ ok: boolean; workflowId: string; temporalUrl: string }>('/api/sources/src04/run', { process: 'sync' });
+    expect(started).toEqual(expect.objectContaining({ ok: true, workflowId: 'run/src04/sync-manual' }));
+    expect(started.temporalUrl).toContain(encodeURIComponent('run/src04/sync-manual'));
+    try {
+      const again = await post<{ ok: boolean; message: string }>('/api/sources/src04/run', { process: 'sync' });
+      expect(again.ok).toBe(false);
+      expect(again.message).toMatch(/still running/);
+      ctx.invalidate();
+      // No worker serves this task queue: the listing shows it, and its query gives up in time.
+      const t0 = Date.now();
+      const running = await get<RunningResponse>('/api/running');
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(running.workflows).toEqual([expect.objectContaining({ workflowId: 'run/src04/sync-manual', workflowType: 'runSource', source: 'src04', process: 'sync' })]);
+      const source = await get<SourceResponse>('/api/sources/src04');
+      expect(source.running.map((w) => w.workflowId)).toEqual(['run/src04/sync-manual']);
+    } finally {
+      await client.workflow.getHandle('run/src04/sync-manual').terminate('test over');
+    }
+    const unknown = await post<ErrorResponse>('/api/sources/src04/run', { process: 'sync', resources: ['Nope'] }, 400);
+    expect(unknown.error).toMatch(/no resource Nope/);
+  });
+
+  it('rejects bad input with a 400 that names the field', async () => {
+    expect((await get<ErrorResponse>('/api/sources/src01/runs?page=0', 400)).error).toBe('invalid query: page: must be at least 1');
+    expect((await get<ErrorResponse>('/api/sources/src01/runs?pageSize=5000', 400)).error).toBe('invalid query: pageSize: must be at most 100');
+    expect((await get<ErrorResponse>('/api/sources/src01/runs?page=abc', 400)).error).toMatch(/page: must be a whole number/);
+    expect((await get<ErrorResponse>('/api/sources/src01/runs?process=delete', 400)).error).toBe('invalid query: process: must be sync, purge or reconcile');
+    expect((await get<ErrorResponse>('/api/sources/src01/runs?pge=2', 400)).error).toBe('invalid query: unknown query parameter pge');
+    expect((await get<ErrorResponse>('/api/sources/bad%20name/runs', 400)).error).toMatch(/^invalid path: source:/);
+    expect((await get<ErrorResponse>('/api/sources/nope', 404)).error).toMatch(/no source "nope"/);
+    expect((await get<ErrorResponse>('/api/schedules/timeline?hours=9999', 400)).error).toMatch(/hours: must be at most/);
+    expect((await get<ErrorResponse>('/api/record?source=src01&resource=Property', 400)).error).toMatch(/key/);
+    expect((await post<ErrorResponse>('/api/sources/src01/run', { process: 'drop' }, 400)).error).toMatch(/^invalid body: process/);
+    expect((await post<ErrorResponse>('/api/sources/src01/run', { process: 'sync', extra: 1 }, 400)).error).toMatch(/unknown body parameter extra/);
+    const form = await app.inject({ method: 'POST', url: '/api/sources/src01/run', payload: 'process=sync', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(form.statusCode).toBe(415);
+    await get<ErrorResponse>('/api/nothing-here', 404);
+  });
+
+  it('counts the MLS and each destination, reporting what cannot be reached without its secrets', async () => {
+    const counts = await get<CountsResponse>('/api/sources/src01/counts?refresh=1');
+    expect(counts.status).toBe('unknown');
+    const property = counts.resources.find((r) => r.resource === 'Property')!;
+    expect(property.mls.error).toMatch(/ECONNREFUSED/);
+    const main = property.destinations.find((d) => d.name === 'main')!;
+    // Nothing synced: the table does not exist, which is zero rows rather than an error.
+    expect(main.count).toBe(0);
+    expect(main.error).toBeUndefined();
+    expect(property.destinations.find((d) => d.name === 'replica')!.error).toMatch(/Access denied/);
+    const lookup = await get<ErrorResponse>('/api/record?source=src01&resource=Property&key=X1', 502);
+    expect(lookup.error).toMatch(/record lookup failed/);
+    expect((await get<ErrorResponse>('/api/record?source=src01&resource=Nope&key=X1', 400)).error).toMatch(/no resource "Nope"/);
+  });
+
+  it('needs the token for changes when bound beyond loopback, and refuses to start without one', async () => {
+    expect(requiredToken('127.0.0.1', undefined)).toBeNull();
+    expect(requiredToken('::1', undefined)).toBeNull();
+    expect(() => requiredToken('0.0.0.0', undefined)).toThrow(DashboardTokenMissing);
+    expect(() => requiredToken('192.168.1.5', 'short')).toThrow(/at least 16 characters/);
+    await expect(startDashboard({ config, host: '0.0.0.0', port: 0, token: '' })).rejects.toThrow(DashboardTokenMissing);
+
+    const token = 'a-long-enough-dashboard-token';
+    const guarded = await buildApp(ctx, { webRoot: WEB_ROOT, token });
+    try {
+      const send = (authorization?: string) =>
+        guarded.inject({
+          method: 'POST',
+          url: '/api/sources/src05/schedules/sync/pause',
+          payload: '{}',
+          headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        });
+      expect((await send()).statusCode).toBe(401);
+      expect((await send('Bearer wrong-token-of-some-length')).statusCode).toBe(401);
+      // The right token gets through to the handler (which finds no such schedule).
+      expect((await send(`Bearer ${token}`)).statusCode).toBe(404);
+      expect((await guarded.inject({ method: 'GET', url: '/api/meta' })).statusCode).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('serves the web app for page URLs and never a secret in any answer', async () => {
+    const page = await app.inject({ method: 'GET', url: '/sources/src01' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.body).toMatch(/<div id="root">/);
+    const all = bodies.join('\n');
+    for (const secret of SECRETS) expect(all).not.toContain(secret);
+  });
+});

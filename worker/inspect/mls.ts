@@ -1,0 +1,69 @@
+/**
+ * Small direct reads from the MLS for the operator's commands (status, record): how many records,
+ * the newest timestamp, one record by key. They go through the source's HTTP client, so auth, rate
+ * limits and the platform's required filter apply exactly as they do for a sync.
+ */
+import type { ResourceModel } from '../../activities/destinations';
+import type { Runtime } from '../../activities/runtime';
+import { canonicalTimestamp } from '../../activities/common/timestamps';
+import { buildResourceUrl, composeFilter, keyLiteral } from '../../activities/source/query';
+
+function requestParts(runtime: Runtime, model: ResourceModel) {
+  const src = runtime.source(model.source);
+  const resourceConfig = runtime.resourceConfig(model.source, model.resource);
+  return {
+    src,
+    resourceConfig,
+    root: src.config.url,
+    path: src.platform.resourcePath(model.resource),
+    required: src.platform.requiredFilter?.(src.config),
+  };
+}
+
+/** `@odata.count` of the resource as configured (its filter too); null when the platform does not count. */
+export async function mlsCount(runtime: Runtime, model: ResourceModel): Promise<number | null> {
+  const { src, resourceConfig, root, path, required } = requestParts(runtime, model);
+  if (!src.platform.supportsCount) return null;
+  const url = buildResourceUrl(root, path, {
+    filter: composeFilter({ required, user: resourceConfig.filter, window: [] }),
+    select: [model.keyField],
+    top: 1,
+    count: true,
+  });
+  return (await src.http.getCollection(url)).count;
+}
+
+/** Newest cursor timestamp (canonical UTC); null when the platform forbids `$orderby` or has no records. */
+export async function mlsNewest(runtime: Runtime, model: ResourceModel): Promise<string | null> {
+  const { src, resourceConfig, root, path, required } = requestParts(runtime, model);
+  if (!src.platform.orderbyAllowed) return null;
+  const url = buildResourceUrl(root, path, {
+    filter: composeFilter({ required, user: resourceConfig.filter, window: [] }),
+    select: [model.keyField, model.cursorField],
+    orderby: [`${model.cursorField} desc`],
+    top: 1,
+  });
+  const value = (await src.http.getCollection(url)).records[0]?.[model.cursorField];
+  return typeof value === 'string' ? (canonicalTimestamp(value) ?? null) : null;
+}
+
+/**
+ * One record by key, with the fields a sync would download (the resource's `select`, when set).
+ * A `$filter` on the key rather than `Resource('key')`: every platform answers a filter, not every
+ * one serves single entities, and the required filter can ride along.
+ */
+export async function mlsRecord(runtime: Runtime, model: ResourceModel, key: string): Promise<Record<string, unknown> | null> {
+  const { src, resourceConfig, root, path, required } = requestParts(runtime, model);
+  const select = resourceConfig.select ? [...new Set([model.keyField, model.cursorField, ...resourceConfig.select])] : undefined;
+  const url = buildResourceUrl(root, path, {
+    filter: composeFilter({ required, window: [`${model.keyField} eq ${keyLiteral(key, isNumericKey(model))}`] }),
+    ...(select ? { select } : {}),
+    top: 1,
+  });
+  return (await src.http.getCollection(url)).records[0] ?? null;
+}
+
+function isNumericKey(model: ResourceModel): boolean {
+  const field = model.entity.fields.find((f) => f.name === model.keyField);
+  return field?.type.kind === 'primitive' && /^Edm\.(S?Byte|Int16|Int32|Int64|Decimal)$/.test(field.type.name);
+}

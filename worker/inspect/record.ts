@@ -1,0 +1,202 @@
+/**
+ * `resync record <source> <resource> <key>`: the record as the MLS has it now against the row in
+ * every destination, field by field. The MLS value is put in the destination's stored form first
+ * (the destination's transform, then the column conversion the writer uses), so only real
+ * differences show — not a DECIMAL's trailing zeros or a timestamp's seventh digit.
+ */
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Config } from '../../config';
+import type { ResourceModel } from '../../activities/destinations';
+import { MysqlDestination } from '../../activities/destinations/mysql';
+import { toColumnValue, type ColumnPlan } from '../../activities/destinations/mysql/columns';
+import { quoteIdent } from '../../activities/destinations/mysql/identifiers';
+import { openPool } from '../../activities/destinations/mysql/pool';
+import type { Runtime } from '../../activities/runtime';
+import { mlsRecord } from './mls';
+
+export interface FieldDifference {
+  field: string;
+  column: string;
+  /** The MLS value in the column's stored form; `{ rejected }` when the column cannot hold it. */
+  mls: unknown;
+  destination: unknown;
+}
+
+export interface DestinationComparison {
+  name: string;
+  table: string | null;
+  /**
+   * `missing`: no row with this key; `stale`: a row, but the MLS no longer has the record (purge
+   * removes it); `skipped`: the destination's transform drops this record.
+   */
+  state: 'identical' | 'different' | 'missing' | 'stale' | 'skipped' | 'error';
+  differences: FieldDifference[];
+  equal: number;
+  error?: string;
+}
+
+export interface RecordReport {
+  source: string;
+  resource: string;
+  key: string;
+  inMls: boolean;
+  destinations: DestinationComparison[];
+}
+
+export async function compareRecord(
+  config: Config,
+  runtime: Runtime,
+  source: string,
+  resource: string,
+  key: string,
+): Promise<RecordReport> {
+  const model = await runtime.resourceModel(source, resource);
+  const record = await mlsRecord(runtime, model, key);
+  const destinations: DestinationComparison[] = [];
+  for (const dest of runtime.destinationsFor(source)) {
+    try {
+      destinations.push(await compareOne(config, dest, model, key, record));
+    } catch (err) {
+      destinations.push({ name: dest.name, table: null, state: 'error', differences: [], equal: 0, error: (err as Error).message });
+    }
+  }
+  return { source, resource, key, inMls: record !== null, destinations };
+}
+
+async function compareOne(
+  config: Config,
+  dest: ReturnType<Runtime['destinationsFor']>[number],
+  model: ResourceModel,
+  key: string,
+  record: Record<string, unknown> | null,
+): Promise<DestinationComparison> {
+  if (!(dest instanceof MysqlDestination)) throw new Error('record comparison supports MySQL destinations only');
+  const destConfig = config.destinations[dest.name]!;
+  const plan = dest.tablePlan(model);
+  const storedKey = destConfig.keyMapping ? destConfig.keyMapping.toDestination(key, model.resource) : key;
+  const row = await readRow(destConfig.url, plan.table, plan.keyColumns[0]!, storedKey);
+  const base = { name: dest.name, table: plan.table };
+
+  if (!record) return { ...base, state: row ? 'stale' : 'missing', differences: [], equal: 0 };
+  // The record as the writer would have stored it (the transform sees a copy, as in the writer).
+  let wanted: Record<string, unknown> | null = record;
+  if (destConfig.transform) {
+    wanted = destConfig.transform(model.resource, { ...record }, { source: model.source });
+    if (wanted === null) return { ...base, state: 'skipped', differences: [], equal: 0 };
+  }
+  if (!row) return { ...base, state: 'missing', differences: [], equal: 0 };
+
+  const differences: FieldDifference[] = [];
+  let equal = 0;
+  for (const column of plan.columns) {
+    const expected = storedForm(column, wanted[column.field]);
+    const actual = normalize(column, row[column.column]);
+    if (same(expected, actual)) equal++;
+    else differences.push({ field: column.field, column: column.column, mls: expected, destination: actual });
+  }
+  return { ...base, state: differences.length ? 'different' : 'identical', differences, equal };
+}
+
+async function readRow(url: string, table: string, keyColumn: string, key: string): Promise<RowDataPacket | undefined> {
+  let pool: Pool | undefined;
+  try {
+    pool = await openPool(url, { connectionLimit: 1 }, { createDatabase: false });
+    const [rows] = await pool.query<RowDataPacket[]>(`SELECT * FROM ${quoteIdent(table)} WHERE ${quoteIdent(keyColumn)} = ? LIMIT 1`, [
+      key,
+    ]);
+    return rows[0];
+  } finally {
+    await pool?.end();
+  }
+}
+
+function storedForm(column: ColumnPlan, value: unknown): unknown {
+  try {
+    return normalize(column, toColumnValue(column, value));
+  } catch (err) {
+    return { rejected: (err as Error).message };
+  }
+}
+
+/** One comparable form per column kind: numbers as numbers, JSON parsed, the rest as text. */
+function normalize(column: ColumnPlan, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (column.kind) {
+    case 'decimal':
+    case 'double':
+    case 'bool':
+      return Number(value);
+    case 'int':
+      // Text, so a BIGINT past 2^53 compares exactly.
+      return String(value);
+    case 'json':
+      return typeof value === 'string' ? safeJson(value) : value;
+    default:
+      return String(value);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) return canonicalJson(a) === canonicalJson(b);
+  return a === b;
+}
+
+/** JSON with object keys sorted: MySQL's JSON type may reorder keys. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y))) : v,
+  );
+}
+
+export function formatRecordReport(report: RecordReport): string {
+  const lines = [`${report.source}/${report.resource} ${JSON.stringify(report.key)}${report.inMls ? '' : ': not in the MLS'}`];
+  for (const d of report.destinations) {
+    const where = `  ${d.name}${d.table ? ` (table ${d.table})` : ''}`;
+    switch (d.state) {
+      case 'error':
+        lines.push(`${where}: cannot compare: ${d.error}`);
+        break;
+      case 'missing':
+        lines.push(`${where}: no row with this key`);
+        break;
+      case 'stale':
+        lines.push(`${where}: has a row, but the MLS no longer has this record (a purge removes it)`);
+        break;
+      case 'skipped':
+        lines.push(`${where}: not stored (the destination's transform skips this record)`);
+        break;
+      case 'identical':
+        lines.push(`${where}: identical (${d.equal} fields)`);
+        break;
+      case 'different': {
+        const n = d.differences.length;
+        lines.push(`${where}: ${n} field${n === 1 ? '' : 's'} differ${n === 1 ? 's' : ''}, ${d.equal} equal`);
+        const width = Math.max(...d.differences.map((f) => f.field.length));
+        for (const f of d.differences) lines.push(`    ${f.field.padEnd(width)}  MLS ${show(f.mls)}  ${d.name} ${show(f.destination)}`);
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+function show(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * 0: the MLS has the record and every destination holds exactly it; 1: a difference, a missing or
+ * stale row, or a key the MLS does not know; 2: a destination could not be compared.
+ */
+export function recordExitCode(report: RecordReport): number {
+  if (report.destinations.some((d) => d.state === 'error')) return 2;
+  return report.inMls && report.destinations.every((d) => d.state === 'identical') ? 0 : 1;
+}

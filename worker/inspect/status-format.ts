@@ -1,0 +1,66 @@
+/** Text rendering of a StatusReport for people (`--json` prints the report itself). */
+import { PROCESSES } from '../../workflows/names';
+import type { ResourceStatus, StatusReport } from './status';
+
+export function formatStatus(report: StatusReport): string {
+  const lines: string[] = [];
+  for (const { source, resources } of report.sources) {
+    lines.push(source);
+    for (const r of resources) lines.push(...formatResource(r));
+  }
+  if (report.problems.length) {
+    lines.push('', 'problems:');
+    for (const p of report.problems) lines.push(`  - ${p}`);
+  }
+  return lines.join('\n');
+}
+
+function formatResource(r: ResourceStatus): string[] {
+  const label = (text: string) => `    ${text.padEnd(12)}`;
+  const lines = [`  ${r.resource}`];
+  lines.push(`${label('MLS')}${r.mls.error ? `unreadable: ${r.mls.error}` : describeSide(r.mls.count, r.mls.newest)}`);
+  for (const d of r.destinations) {
+    if (d.error) {
+      lines.push(`${label(d.name)}unreadable: ${d.error}`);
+      continue;
+    }
+    lines.push(`${label(d.name)}${describeSide(d.count, d.newest)}${verdict(r.mls.count, d)}`);
+  }
+  for (const process of PROCESSES) {
+    const run = r.lastRuns[process];
+    if (!run) {
+      lines.push(`${label(process)}never run`);
+      continue;
+    }
+    const counts = `${run.downloaded} downloaded, ${run.upserted} upserted, ${run.deleted} deleted, ${run.rejected} rejected`;
+    const when = run.finishedAt ? `finished ${run.finishedAt}` : `started ${run.startedAt}`;
+    lines.push(`${label(process)}${run.outcome} ${when} (${counts})${run.error ? ` — ${run.error}` : ''}`);
+  }
+  for (const run of r.running) {
+    const progress =
+      run.records === null
+        ? ''
+        : ` ${run.phase ?? ''} ${run.records}${run.expectedTotal !== null ? `/${run.expectedTotal}` : ''} records, ${run.pages ?? 0} pages`;
+    const retry = run.attempt !== null && run.attempt > 1 ? ` (retry ${run.attempt - 1}: ${run.lastFailure ?? 'unknown error'})` : '';
+    lines.push(`${label('running')}${run.process}:${progress}${retry}  ${run.workflowId}`);
+  }
+  return lines;
+}
+
+/** How a destination compares with the MLS, in words; empty when nothing is known. */
+function verdict(mlsCount: number | null, d: ResourceStatus['destinations'][number]): string {
+  if (d.countMatches === null && d.newestMatches === null) return '';
+  if (d.countMatches !== false && d.newestMatches !== false) return '  in step';
+  const notes: string[] = [];
+  if (d.countMatches === false && mlsCount !== null && d.count !== null) {
+    const gap = mlsCount - d.count;
+    // More rows than the MLS: records the MLS deleted, which a purge removes.
+    notes.push(gap > 0 ? `${gap} record${gap === 1 ? '' : 's'} behind` : `${-gap} extra record${gap === -1 ? '' : 's'}`);
+  }
+  if (d.newestMatches === false) notes.push('newest differs');
+  return `  out of step: ${notes.join(', ')}`;
+}
+
+function describeSide(count: number | null, newest: string | null): string {
+  return `${count === null ? '? records' : `${count} records`}, newest ${newest ?? '?'}`;
+}

@@ -1,0 +1,174 @@
+/**
+ * `resync status`: per source and resource, the last run of each process (from resync_runs), the
+ * MLS's count and newest timestamp against each destination's, and what is running now.
+ */
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../config';
+import type { ResourceModel } from '../../activities/destinations';
+import type { Runtime } from '../../activities/runtime';
+import { lastRunsOf, type LastRun } from '../../activities/stats/history';
+import { parseInstant } from '../../activities/common/timestamps';
+import { PROCESSES, resourceWorkflowId, type ProcessName } from '../../workflows/names';
+import { liveProgress } from '../progress';
+import { mlsCount, mlsNewest } from './mls';
+
+export interface DestinationStatus {
+  name: string;
+  count: number | null;
+  newest: string | null;
+  /** null when either side is unknown. */
+  countMatches: boolean | null;
+  newestMatches: boolean | null;
+  error?: string;
+}
+
+export interface RunningStatus {
+  process: ProcessName;
+  workflowId: string;
+  phase: string | null;
+  records: number | null;
+  pages: number | null;
+  expectedTotal: number | null;
+  /** > 1 while the current chunk is being retried. */
+  attempt: number | null;
+  lastFailure: string | null;
+}
+
+export interface ResourceStatus {
+  resource: string;
+  mls: { count: number | null; newest: string | null; error?: string };
+  destinations: DestinationStatus[];
+  lastRuns: Record<ProcessName, Omit<LastRun, 'resource' | 'process'> | null>;
+  running: RunningStatus[];
+}
+
+export interface StatusReport {
+  at: string;
+  sources: { source: string; resources: ResourceStatus[] }[];
+  /** Why the command exits 1: a failed last run, or something that could not be read. */
+  problems: string[];
+}
+
+export interface StatusDeps {
+  config: Config;
+  runtime: Runtime;
+  /** null when Temporal cannot be reached: the rest of the report still stands. */
+  client: Client | null;
+}
+
+export async function collectStatus(deps: StatusDeps, onlySource?: string): Promise<StatusReport> {
+  const { config, runtime } = deps;
+  const names = onlySource ? [onlySource] : Object.keys(config.sources);
+  for (const name of names)
+    if (!config.sources[name]) throw new Error(`source "${name}" is not in the config (known: ${Object.keys(config.sources).join(', ')})`);
+  const stats = await runtime.statsStore();
+  const report: StatusReport = { at: new Date().toISOString(), sources: [], problems: [] };
+  if (!deps.client) report.problems.push(`Temporal at ${config.temporal.address} is unreachable: runs in progress are not shown`);
+  for (const source of names) {
+    const runs = await lastRunsOf(stats.pool, source);
+    const resources: ResourceStatus[] = [];
+    for (const { name: resource } of config.sources[source]!.resources) {
+      const status = await resourceStatus(deps, source, resource, runs);
+      resources.push(status);
+      report.problems.push(...problemsOf(source, status));
+    }
+    report.sources.push({ source, resources });
+  }
+  return report;
+}
+
+async function resourceStatus(deps: StatusDeps, source: string, resource: string, runs: LastRun[]): Promise<ResourceStatus> {
+  const lastRuns = Object.fromEntries(
+    PROCESSES.map((p) => {
+      const run = runs.find((r) => r.resource === resource && r.process === p);
+      if (!run) return [p, null];
+      const { resource: _r, process: _p, ...rest } = run;
+      return [p, rest];
+    }),
+  ) as ResourceStatus['lastRuns'];
+  const running = await runningNow(deps.client, source, resource);
+  let model: ResourceModel;
+  try {
+    model = await deps.runtime.resourceModel(source, resource);
+  } catch (err) {
+    const error = `cannot read $metadata: ${(err as Error).message}`;
+    return { resource, mls: { count: null, newest: null, error }, destinations: [], lastRuns, running };
+  }
+  const mls: ResourceStatus['mls'] = { count: null, newest: null };
+  try {
+    [mls.count, mls.newest] = await Promise.all([mlsCount(deps.runtime, model), mlsNewest(deps.runtime, model)]);
+  } catch (err) {
+    mls.error = (err as Error).message;
+  }
+  const destinations: DestinationStatus[] = [];
+  for (const dest of deps.runtime.destinationsFor(source)) {
+    try {
+      const [count, mark] = await Promise.all([dest.count(model), dest.highWaterMark(model)]);
+      const newest = mark?.timestamp ?? null;
+      destinations.push({
+        name: dest.name,
+        count,
+        newest,
+        countMatches: mls.count === null ? null : mls.count === count,
+        newestMatches: mls.newest === null ? null : sameInstant(mls.newest, newest),
+      });
+    } catch (err) {
+      destinations.push({
+        name: dest.name,
+        count: null,
+        newest: null,
+        countMatches: null,
+        newestMatches: null,
+        error: (err as Error).message,
+      });
+    }
+  }
+  return { resource, mls, destinations, lastRuns, running };
+}
+
+async function runningNow(client: Client | null, source: string, resource: string): Promise<RunningStatus[]> {
+  const running: RunningStatus[] = [];
+  if (!client) return running;
+  for (const process of PROCESSES) {
+    const workflowId = resourceWorkflowId(process, source, resource);
+    const handle = client.workflow.getHandle(workflowId);
+    const description = await handle.describe().catch(() => undefined);
+    if (description?.status.name !== 'RUNNING') continue;
+    // Purge and reconcile may answer no progress query; being listed as running still matters.
+    const p = await liveProgress(handle).catch(() => undefined);
+    running.push({
+      process,
+      workflowId,
+      phase: p?.phase ?? null,
+      records: p?.records ?? null,
+      pages: p?.pages ?? null,
+      expectedTotal: p?.expectedTotal ?? null,
+      attempt: p?.attempt ?? null,
+      lastFailure: p?.lastFailure ?? null,
+    });
+  }
+  return running;
+}
+
+/**
+ * A destination keeps at most 6 fraction digits (DATETIME(6)), the MLS may send 7: equal when the
+ * destination's value is the MLS's cut to the digits the destination keeps.
+ */
+export function sameInstant(mls: string, destination: string | null): boolean {
+  if (!destination) return false;
+  const a = parseInstant(mls);
+  const b = parseInstant(destination);
+  if (!a || !b) return false;
+  return a.epochSeconds === b.epochSeconds && a.fraction7.startsWith(b.fraction7.replace(/0+$/, ''));
+}
+
+function problemsOf(source: string, s: ResourceStatus): string[] {
+  const where = `${source}/${s.resource}`;
+  const problems: string[] = [];
+  for (const [process, run] of Object.entries(s.lastRuns)) {
+    if (run?.outcome === 'failed') problems.push(`${where}: last ${process} failed: ${run.error ?? 'no error recorded'}`);
+  }
+  if (s.mls.error) problems.push(`${where}: MLS: ${s.mls.error}`);
+  for (const d of s.destinations) if (d.error) problems.push(`${where}: destination ${d.name}: ${d.error}`);
+  return problems;
+}
