@@ -10,7 +10,8 @@ import type { Runtime } from './runtime';
 import type { ResourceConfig } from '../config';
 import type { ResourceModel } from './destinations';
 import { buildResourceUrl, composeFilter, expandOption } from './source/query';
-import { replicationPages } from './source/paging';
+import { replicationPages, requiredClauses } from './source/paging';
+import { userFilterFor } from './source/user-filter';
 import { SourceRateLimited } from './source/errors';
 import {
   emptyTotals,
@@ -116,8 +117,10 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
     numericKey: isNumericKey(resource),
     ...(select ? { select } : {}),
     ...(expand ? { expand } : {}),
-    ...(resourceConfig.filter ? { userFilter: resourceConfig.filter } : {}),
+    ...(resourceConfig.filter ? { userFilter: userFilterFor(platform, resource, resourceConfig.filter) } : {}),
     ...(platform.requiredFilter ? { requiredFilter: platform.requiredFilter(src.config) } : {}),
+    // An initial load needs no deletion notices (MLS Grid: only records with MlgCanView true).
+    liveOnly: cursor === null,
     pageSize,
     upperBound: input.upperBound,
     start: cursor,
@@ -145,9 +148,12 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
     let rejected = 0;
     let removed = 0;
     for (const dest of destinations) {
+      const mine = ((totals.byDestination ??= {})[dest.name] ??= { upserted: 0, deleted: 0, rejected: 0 });
       try {
         if (live.length > 0) {
           const result = await dest.writePage(resource, live);
+          mine.upserted += result.upserted;
+          mine.rejected += result.rejects.length;
           upserted = Math.min(upserted, result.upserted);
           rejected = Math.max(rejected, result.rejects.length);
           await stats.recordRejects(runRef, dest.name, result.rejects);
@@ -163,7 +169,9 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
           }
         }
         if (deleted.length > 0) {
-          removed = Math.max(removed, await dest.deleteRecords(resource, deleted.map((r) => String(r[resource.keyField]))));
+          const n = await dest.deleteRecords(resource, deleted.map((r) => String(r[resource.keyField])));
+          mine.deleted += n;
+          removed = Math.max(removed, n);
         }
       } catch (err) {
         throw new Error(`destination ${dest.name}: ${(err as Error).message}`, { cause: err });
@@ -199,7 +207,11 @@ async function countWindow(
     `${resource.cursorField} le ${toODataLiteral(upperBound)}`,
   ];
   const url = buildResourceUrl(src.config.url, src.platform.resourcePath(resource.resource), {
-    filter: composeFilter({ required: src.platform.requiredFilter?.(src.config), user: resourceConfig.filter, window }),
+    filter: composeFilter({
+      required: requiredClauses({ platform: src.platform, requiredFilter: src.platform.requiredFilter?.(src.config), liveOnly: cursor === null }),
+      user: userFilterFor(src.platform, resource, resourceConfig.filter),
+      window,
+    }),
     select: [resource.keyField],
     top: 1,
     count: true,

@@ -115,7 +115,8 @@ export async function serveCollection(call: ODataCall, served: EntityTable, deps
     preferredPageSize: preferred,
     cache: deps.cache,
     replication: call.ctx.replication === true,
-    now: call.ctx.receivedAt,
+    // Idle time runs from when a page is computed, not from when its request arrived.
+    now: Date.now(),
   });
   const body: Record<string, unknown> = { '@odata.context': contextUrl(call.serviceRoot, table, query.select) };
   if (page.count !== undefined) body['@odata.count'] = page.count;

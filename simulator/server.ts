@@ -217,7 +217,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
     let rest: string;
     try {
-      rest = decodeURIComponent(path.slice(SERVICE_PATH.length));
+      // Segments are decoded one by one: an encoded slash (%2F) stays inside its segment, as on
+      // most real servers, instead of silently becoming a path separator.
+      rest = path
+        .slice(SERVICE_PATH.length)
+        .split('/')
+        .map((segment) => decodeURIComponent(segment).replace(/\//g, '%2F'))
+        .join('/');
     } catch {
       throw new ODataError(400, 'bad-path', `path ${path} is not valid percent-encoding`, 'bad-path');
     }

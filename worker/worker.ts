@@ -1,34 +1,12 @@
 /**
  * Worker bootstrap: one Node process hosting the workflows and activities on task queue `resync`.
  */
-import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { workflowBundlePath } from './bundle';
 import type { Config } from '../config';
 import { createActivities, Runtime } from '../activities';
 import { createLogging, installTemporalLogging, type Logging } from './logger';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
-
-let bundle: Promise<WorkflowBundle> | undefined;
-
-/**
- * The workflow bundle, built once per process: webpack takes seconds, and tests and `resync dev`
- * may start several workers in one process.
- */
-function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
-  bundle.catch(() => (bundle = undefined));
-  return bundle;
-}
-
-const quietBundlerLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string, meta?: unknown) => console.warn(message, meta ?? ''),
-  error: (message: string, meta?: unknown) => console.error(message, meta ?? ''),
-  log: () => undefined,
-};
 
 export interface RunningWorker {
   worker: Worker;
@@ -50,7 +28,7 @@ export async function startWorker(config: Config, opts: { console?: boolean } = 
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: { codePath: await workflowBundlePath() },
     activities: createActivities(runtime),
     // Heartbeats reach the server at least every second, so a crash loses at most about a
     // second of committed pages (the retry resumes from the last heartbeat that arrived).

@@ -16,15 +16,9 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { NON_RETRYABLE_ERRORS, resourceWorkflowId, SEARCH_ATTRIBUTES, type ProcessName } from './names';
+import { NON_RETRYABLE_ERRORS, RESOURCE_WORKFLOW_TYPES, resourceWorkflowId, SEARCH_ATTRIBUTES, type ProcessName } from './names';
 import type { RunSourceInput, RunSourceResult, ResourceOutcome } from './types';
 
-/** Workflow type that runs each process on one resource. */
-const RESOURCE_WORKFLOWS: Record<ProcessName, string> = {
-  sync: 'syncResource',
-  purge: 'purgeResource',
-  reconcile: 'reconcileResource',
-};
 
 export const runSourceProgressQuery = defineQuery<{ current: string | null; outcomes: ResourceOutcome[] }>('runSourceProgress');
 
@@ -74,7 +68,7 @@ export async function runSource(input: RunSourceInput): Promise<RunSourceResult>
 async function runOne(source: string, process: ProcessName, resource: string, parentRunId: string): Promise<ResourceOutcome> {
   const workflowId = resourceWorkflowId(process, source, resource);
   try {
-    await executeChild(RESOURCE_WORKFLOWS[process], {
+    await executeChild(RESOURCE_WORKFLOW_TYPES[process], {
       workflowId,
       args: [{ source, resource, parentRunId }],
       staticSummary: `${process} ${source}/${resource}`,

@@ -16,7 +16,7 @@ import type { DownloadKeysInput, DownloadKeysResult, KeyDownloadPosition, KeyPro
 import { CHUNK_BUDGET_MS, keepAlive, keyContext, type KeyContext } from './context';
 import type { KeyRow } from './merge';
 import { sortKey } from './order';
-import { MLS_SIDE, stageKeys, touchRun } from './staging';
+import { DELETED_SIDE, MLS_SIDE, stageKeys, touchRun } from './staging';
 
 /** Upper bound of the tail pass: no MLS record is modified this late. */
 export const TAIL_UPPER_BOUND = '2999-12-31T23:59:59.0000000Z';
@@ -43,10 +43,11 @@ export async function downloadKeysChunk(runtime: Runtime, input: DownloadKeysInp
       const { pass } = state.position;
       for await (const page of keyPages(ctx, input, state)) {
         if (pass === 'window' && state.expected === null && page.count !== null) state.expected = page.count;
-        const rows = keyRows(ctx, page, input.process);
-        await stageKeys(ctx.pool, input.runId, MLS_SIDE, rows, pass === 'window' ? 0 : 1);
+        const { live, deleted } = keyRows(ctx, page, input.process);
+        await stageKeys(ctx.pool, input.runId, MLS_SIDE, live, pass === 'window' ? 0 : 1);
+        await stageKeys(ctx.pool, input.runId, DELETED_SIDE, deleted, pass === 'window' ? 0 : 1);
         state.pages += 1;
-        state.received += rows.length;
+        state.received += live.length;
         state.position = { pass, cursor: page.cursor, nextLink: page.nextLink };
         heartbeat(state);
         if (Date.now() > deadline && (page.nextLink !== null || resumableAnywhere)) {
@@ -97,20 +98,25 @@ function keyPages(ctx: KeyContext, input: DownloadKeysInput, state: DownloadHear
 /**
  * The page's keys in staged form. Records without a readable timestamp still exist at the MLS:
  * their keys are staged (without a timestamp) so purge keeps them. Records the platform marks
- * deleted (MLS Grid `MlgCanView=false`) are not staged: they are gone.
+ * deleted (MLS Grid `MlgCanView=false`) are gone: they are kept apart, only to be counted.
  */
-function keyRows(ctx: KeyContext, page: ReplicationPage, process: KeyProcess): KeyRow[] {
+function keyRows(ctx: KeyContext, page: ReplicationPage, process: KeyProcess): { live: KeyRow[]; deleted: KeyRow[] } {
   const { keyField, cursorField } = ctx.resource;
   const deleteSignal = ctx.src.platform.deleteSignal;
-  const rows: KeyRow[] = [];
+  const live: KeyRow[] = [];
+  const deleted: KeyRow[] = [];
   for (const record of page.records) {
-    if (deleteSignal && record[deleteSignal.field] === deleteSignal.deletedValue) continue;
+    const key = sortKey(String(record[keyField]), ctx.numeric);
+    if (deleteSignal && record[deleteSignal.field] === deleteSignal.deletedValue) {
+      deleted.push({ key, ts: null });
+      continue;
+    }
     const ts = process === 'reconcile' ? (canonicalTimestamp(String(record[cursorField])) ?? null) : null;
-    rows.push({ key: sortKey(String(record[keyField]), ctx.numeric), ts });
+    live.push({ key, ts });
   }
   for (const { record } of page.rejects) {
     const key = record[keyField];
-    if ((typeof key === 'string' && key !== '') || typeof key === 'number') rows.push({ key: sortKey(String(key), ctx.numeric), ts: null });
+    if ((typeof key === 'string' && key !== '') || typeof key === 'number') live.push({ key: sortKey(String(key), ctx.numeric), ts: null });
   }
-  return rows;
+  return { live, deleted };
 }

@@ -10,12 +10,15 @@ import type { Runtime } from '../runtime';
 import { buildResourceUrl, composeFilter } from '../source/query';
 import type { VerifyKeysInput, VerifyKeysResult } from '../../workflows/key-types';
 import { keyContext, type KeyContext } from './context';
-import { countStaged, MLS_SIDE, touchRun } from './staging';
+import { countStaged, DELETED_SIDE, MLS_SIDE, touchRun } from './staging';
 
 export async function verifyStagedKeys(runtime: Runtime, input: VerifyKeysInput): Promise<VerifyKeysResult> {
   const ctx = await keyContext(runtime, input, 'verify');
   await touchRun(ctx.pool, input.runId);
-  const { all, window } = await countStaged(ctx.pool, input.runId, MLS_SIDE);
+  const live = await countStaged(ctx.pool, input.runId, MLS_SIDE);
+  // `@odata.count` also counts the records the platform announces as deleted.
+  const window = live.window + (await countStaged(ctx.pool, input.runId, DELETED_SIDE)).window;
+  const all = live.all;
   const result: VerifyKeysResult = { staged: all, windowStaged: window, expected: input.expected, recount: null, problem: null };
   if (all === 0) {
     result.problem = 'the key download is empty: the MLS returned no keys at all';

@@ -5,7 +5,7 @@
  */
 import got from 'got';
 import type { SourceConfig } from '../../config';
-import { SourceAuthFailed } from './errors';
+import { SourceAuthFailed, SourceUnavailable } from './errors';
 
 export interface AuthProvider {
   header(): Promise<string | undefined>;
@@ -26,12 +26,21 @@ export function createAuth(auth: SourceConfig['auth'], timeoutMs: number): AuthP
       let cached: { token: string; expiresAt: number } | undefined;
       let pending: Promise<string> | undefined;
       const fetchToken = async (): Promise<string> => {
-        const res = await got.post(auth.tokenUrl, {
-          form: { grant_type: 'client_credentials', client_id: auth.clientId, client_secret: auth.clientSecret, scope: auth.scope },
-          timeout: { request: timeoutMs },
-          throwHttpErrors: false,
-          retry: { limit: 0 },
-        });
+        let res;
+        try {
+          res = await got.post(auth.tokenUrl, {
+            form: { grant_type: 'client_credentials', client_id: auth.clientId, client_secret: auth.clientSecret, scope: auth.scope },
+            timeout: { request: timeoutMs },
+            throwHttpErrors: false,
+            retry: { limit: 0 },
+          });
+        } catch (err) {
+          // The endpoint could not be reached: that passes, bad credentials do not.
+          throw new SourceUnavailable(`token endpoint ${auth.tokenUrl} failed: ${(err as { code?: string }).code ?? (err as Error).message}`);
+        }
+        if (res.statusCode === 408 || res.statusCode === 429 || res.statusCode >= 500) {
+          throw new SourceUnavailable(`token endpoint ${auth.tokenUrl} answered ${res.statusCode}`);
+        }
         if (res.statusCode !== 200) {
           throw new SourceAuthFailed(`token endpoint ${auth.tokenUrl} answered ${res.statusCode}`);
         }
@@ -39,7 +48,8 @@ export function createAuth(auth: SourceConfig['auth'], timeoutMs: number): AuthP
         try {
           body = JSON.parse(res.body) as typeof body;
         } catch {
-          throw new SourceAuthFailed(`token endpoint ${auth.tokenUrl} returned a body that is not JSON`);
+          // A cut-off answer from a flaky link: asking again usually works.
+          throw new SourceUnavailable(`token endpoint ${auth.tokenUrl} returned a body that is not JSON`);
         }
         if (typeof body.access_token !== 'string') throw new SourceAuthFailed(`token endpoint ${auth.tokenUrl} returned no access_token`);
         const lifetimeMs = (typeof body.expires_in === 'number' ? body.expires_in : 3600) * 1000;

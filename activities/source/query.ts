@@ -92,7 +92,10 @@ export function buildResourceUrl(serviceRoot: string, resource: string, q: Query
   if (q.expand) add('$expand', q.expand);
   if (q.top !== undefined) add('$top', String(q.top));
   if (q.count) add('$count', 'true');
-  const base = `${serviceRoot.replace(/\/+$/, '')}/${encodeURIComponent(resource)}`;
+  // Segment by segment: a resource path may have several (`Property/replication` on Bridge), and
+  // an encoded slash (%2F) is refused or misread by many servers.
+  const path = resource.split('/').map(encodeURIComponent).join('/');
+  const base = `${serviceRoot.replace(/\/+$/, '')}/${path}`;
   return params.length ? `${base}?${params.join('&')}` : base;
 }
 

@@ -89,6 +89,10 @@ export interface RunningWorkflow {
     percent: number | null;
     recordsPerSecond: number | null;
     etaSeconds: number | null;
+    /** sync counts records; purge and reconcile count keys first, then compare. */
+    unit: 'records' | 'keys';
+    /** purge/reconcile: the destination in hand and what was found there. */
+    detail: string | null;
   } | null;
   /** runSource only: the resource in progress and how many are done. */
   current?: { resource: string | null; done: number; total: number | null };
@@ -137,6 +141,8 @@ export interface OverviewCard {
 
 export interface OverviewResponse {
   generatedAt: string;
+  /** Set when Temporal could not be asked: running work and schedules are then missing. */
+  temporalError: string | null;
   cards: OverviewCard[];
 }
 
@@ -179,6 +185,8 @@ export interface TimelineResponse {
 }
 
 export interface SourceResponse {
+  /** Set when Temporal could not be asked: running work and schedules are then missing. */
+  temporalError: string | null;
   source: SourceSummary;
   schedules: ScheduleInfo[];
   lastRuns: LastRun[];

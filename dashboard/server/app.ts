@@ -37,7 +37,10 @@ export async function buildApp(ctx: DashboardContext, opts: AppOptions): Promise
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
     // The app loads nothing from elsewhere; say so, so an injected script could not either.
-    void reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+    void reply.header(
+      'content-security-policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+    );
     void reply.header('x-content-type-options', 'nosniff');
     return payload;
   });
@@ -59,7 +62,9 @@ export async function buildApp(ctx: DashboardContext, opts: AppOptions): Promise
       if (built) return reply.type('text/html').sendFile('index.html');
       return reply
         .type('text/html')
-        .send('<!doctype html><title>resync dashboard</title><p>The dashboard web app is not built. Run <code>npm run setup</code> (or <code>npx vite build dashboard/web</code>).</p>');
+        .send(
+          '<!doctype html><title>resync dashboard</title><p>The dashboard web app is not built. Run <code>npm run setup</code> (or <code>npx vite build dashboard/web</code>).</p>',
+        );
     }
     const body: ErrorResponse = { statusCode: 404, error: `no route ${request.method} ${path}` };
     return reply.status(404).send(body);

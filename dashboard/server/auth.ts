@@ -48,7 +48,10 @@ export function installMutationGuard(app: FastifyInstance, token: string | null)
     const header = request.headers.authorization ?? '';
     const given = Buffer.from(header.replace(/^Bearer\s+/i, ''));
     if (!/^Bearer\s+/i.test(header) || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new HttpError(401, `this dashboard is reachable from the network: send "Authorization: Bearer <token>" (the value of ${TOKEN_ENV})`);
+      throw new HttpError(
+        401,
+        `this dashboard is reachable from the network: send "Authorization: Bearer <token>" (the value of ${TOKEN_ENV})`,
+      );
     }
   });
 }

@@ -18,7 +18,12 @@ export interface DashboardCommandOptions {
 /** A pino logger for the dashboard: ndjson to logs/dashboard.log, and to stdout when asked. */
 export function dashboardLogger(config: Config, opts: { console: boolean }): Logger {
   const streams: pino.StreamEntry[] = [
-    { level: config.logging.level, stream: pino.destination({ dest: join(resolve(config.logging.dir), 'dashboard.log'), mkdir: true, sync: false }) },
+    {
+      level: config.logging.level,
+      // Synchronous: a handful of lines a minute, and an async file stream may not be open yet
+      // when a refused start exits the process (pino's exit flush would then throw).
+      stream: pino.destination({ dest: join(resolve(config.logging.dir), 'dashboard.log'), mkdir: true, sync: true }),
+    },
   ];
   if (opts.console) streams.push({ level: config.logging.level, stream: process.stdout });
   return pino(

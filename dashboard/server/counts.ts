@@ -97,13 +97,23 @@ export class CountsService {
     return { source, checkedAt: new Date().toISOString(), status: statusOf(resources), resources };
   }
 
-  private async mlsCounts(source: string, resource: string, cursorField: string, userFilter: string | undefined): Promise<ResourceCounts['mls']> {
+  private async mlsCounts(
+    source: string,
+    resource: string,
+    cursorField: string,
+    userFilter: string | undefined,
+  ): Promise<ResourceCounts['mls']> {
     try {
       const rt = this.runtime.source(source);
       const filter = composeFilter({ required: rt.platform.requiredFilter?.(rt.config), user: userFilter, window: [] });
       // The standard resource endpoint: a count and a newest record are plain OData questions,
       // not replication, so platform replication paths are not needed here.
-      const countUrl = buildResourceUrl(rt.config.url, resource, { ...(filter ? { filter } : {}), select: [cursorField], top: 1, count: true });
+      const countUrl = buildResourceUrl(rt.config.url, resource, {
+        ...(filter ? { filter } : {}),
+        select: [cursorField],
+        top: 1,
+        count: true,
+      });
       const countPage = rt.platform.supportsCount ? rt.http.getCollection(countUrl, AbortSignal.timeout(REQUEST_TIMEOUT_MS)) : undefined;
       const newestUrl = buildResourceUrl(rt.config.url, resource, {
         ...(filter ? { filter } : {}),
@@ -128,7 +138,9 @@ export class CountsService {
       const table = dest.makeTableName?.(source, resource) ?? resource;
       const column = dest.makeFieldName?.(resource, cursorField) ?? cursorField;
       const pool: Pool = await this.pools.get(dest.url);
-      const [rows] = await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n, MAX(${quoteIdent(column)}) AS newest FROM ${quoteIdent(table)}`);
+      const [rows] = await pool.query<RowDataPacket[]>(
+        `SELECT COUNT(*) AS n, MAX(${quoteIdent(column)}) AS newest FROM ${quoteIdent(table)}`,
+      );
       const newest = rows[0]?.newest as string | null | undefined;
       return { ...base, count: Number(rows[0]?.n ?? 0), newest: newest ? isoOf(newest) : null };
     } catch (err) {

@@ -50,7 +50,12 @@ export class HistoryReader {
       .from(runs)
       .innerJoin(
         newest,
-        and(eq(runs.source, newest.source), eq(runs.resource, newest.resource), eq(runs.process, newest.process), eq(runs.startedAt, newest.startedAt)),
+        and(
+          eq(runs.source, newest.source),
+          eq(runs.resource, newest.resource),
+          eq(runs.process, newest.process),
+          eq(runs.startedAt, newest.startedAt),
+        ),
       )
       .orderBy(runs.source, runs.resource, runs.process);
     // Two runs may share a start time to the millisecond; keep one per key.
@@ -84,7 +89,10 @@ export class HistoryReader {
     };
   }
 
-  async run(runId: string, rejectsLimit: number): Promise<(Omit<RunRow, 'temporalUrl'> & { rejects: RejectRow[]; rejectsTotal: number }) | undefined> {
+  async run(
+    runId: string,
+    rejectsLimit: number,
+  ): Promise<(Omit<RunRow, 'temporalUrl'> & { rejects: RejectRow[]; rejectsTotal: number }) | undefined> {
     const [row] = await this.db.select().from(runs).where(eq(runs.runId, runId)).limit(1);
     if (!row) return undefined;
     const [destinations, sample, total] = await Promise.all([
@@ -175,7 +183,11 @@ export class HistoryReader {
   private async destinationsOf(runIds: string[]): Promise<Map<string, RunDestination[]>> {
     const byRun = new Map<string, RunDestination[]>();
     if (runIds.length === 0) return byRun;
-    const rows = await this.db.select().from(runDestinations).where(inArray(runDestinations.runId, runIds)).orderBy(runDestinations.destination);
+    const rows = await this.db
+      .select()
+      .from(runDestinations)
+      .where(inArray(runDestinations.runId, runIds))
+      .orderBy(runDestinations.destination);
     for (const r of rows) {
       const list = byRun.get(r.runId) ?? [];
       list.push({

@@ -50,10 +50,12 @@ export const name = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must be a
 
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
-    const statusCode = err instanceof HttpError ? err.statusCode : 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500;
+    const statusCode =
+      err instanceof HttpError ? err.statusCode : 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500;
     // Fastify's own 4xx (a body that is not JSON, too large) carry a fine message; 5xx are logged
     // and their text scrubbed, because driver errors may quote a URL.
-    if (statusCode >= 500) request.log.error({ err }, 'request failed');
+    // 503 is Temporal being away, said on every poll while it lasts: not worth a log line each.
+    if (statusCode >= 500 && statusCode !== 503) request.log.error({ err }, 'request failed');
     const body: ErrorResponse = { statusCode, error: scrub(err.message) };
     void reply.status(statusCode).send(body);
   });

@@ -1,5 +1,12 @@
 // The dashboard's server: a JSON API over Temporal and the control DB that also serves the web app.
-export { startDashboard, DEFAULT_DASHBOARD_HOST, DEFAULT_DASHBOARD_PORT, WEB_ROOT, type DashboardOptions, type RunningDashboard } from './start';
+export {
+  startDashboard,
+  DEFAULT_DASHBOARD_HOST,
+  DEFAULT_DASHBOARD_PORT,
+  WEB_ROOT,
+  type DashboardOptions,
+  type RunningDashboard,
+} from './start';
 export { buildApp } from './app';
 export { createContext, type DashboardContext } from './context';
 export { lookupRecord, RecordLookupError, type RecordLookupResult, type LookupDeps } from './record-lookup';

@@ -64,14 +64,19 @@ export async function lookupRecord(deps: LookupDeps, source: string, resource: s
   const src = runtime.config.sources[source];
   if (!src) throw new RecordLookupError(`source "${source}" is not in the config`);
   if (!src.resources.some((r) => r.name === resource)) {
-    throw new RecordLookupError(`source "${source}" has no resource "${resource}" (configured: ${src.resources.map((r) => r.name).join(', ')})`);
+    throw new RecordLookupError(
+      `source "${source}" has no resource "${resource}" (configured: ${src.resources.map((r) => r.name).join(', ')})`,
+    );
   }
   const model = await runtime.resourceModel(source, resource, AbortSignal.timeout(REQUEST_TIMEOUT_MS));
   const numeric = isNumericKey(model);
   if (numeric && !/^-?\d+(\.\d+)?$/.test(key)) throw new RecordLookupError(`${model.keyField} is numeric; "${key}" is not a number`);
 
   const names = src.destinations ?? Object.keys(runtime.config.destinations);
-  const [mls, destinations] = await Promise.all([fetchFromMls(runtime, model, key, numeric), Promise.all(names.map((n) => readDestination(deps, model, n, key)))]);
+  const [mls, destinations] = await Promise.all([
+    fetchFromMls(runtime, model, key, numeric),
+    Promise.all(names.map((n) => readDestination(deps, model, n, key))),
+  ]);
 
   const plans = new Map(destinations.map((d) => [d.name, d.plan]));
   const fields: LookupField[] = [];
@@ -105,7 +110,10 @@ export async function lookupRecord(deps: LookupDeps, source: string, resource: s
 async function fetchFromMls(runtime: Runtime, model: ResourceModel, key: string, numeric: boolean) {
   try {
     const rt = runtime.source(model.source);
-    const filter = composeFilter({ required: rt.platform.requiredFilter?.(rt.config), window: [`${model.keyField} eq ${keyLiteral(key, numeric)}`] });
+    const filter = composeFilter({
+      required: rt.platform.requiredFilter?.(rt.config),
+      window: [`${model.keyField} eq ${keyLiteral(key, numeric)}`],
+    });
     const url = buildResourceUrl(rt.config.url, model.resource, { ...(filter ? { filter } : {}), top: 1 });
     const page = await rt.http.getCollection(url, AbortSignal.timeout(REQUEST_TIMEOUT_MS));
     return { record: page.records[0] ?? null };
@@ -136,7 +144,9 @@ async function readDestination(deps: LookupDeps, model: ResourceModel, name: str
   const keyColumn = plan.byField.get(model.keyField)?.column ?? plan.keyColumns[0]!;
   try {
     const pool = await deps.pool(config.url);
-    const [rows] = await pool.query<RowDataPacket[]>(`SELECT * FROM ${quoteIdent(plan.table)} WHERE ${quoteIdent(keyColumn)} = ? LIMIT 1`, [storedKey]);
+    const [rows] = await pool.query<RowDataPacket[]>(`SELECT * FROM ${quoteIdent(plan.table)} WHERE ${quoteIdent(keyColumn)} = ? LIMIT 1`, [
+      storedKey,
+    ]);
     const raw = rows[0];
     let row: Record<string, unknown> | null = null;
     if (raw) {
@@ -144,11 +154,21 @@ async function readDestination(deps: LookupDeps, model: ResourceModel, name: str
       for (const c of plan.columns) row[c.field] = raw[c.column] ?? null;
       if (raw[EXTRA_COLUMN] !== undefined && raw[EXTRA_COLUMN] !== null) row[EXTRA_COLUMN] = raw[EXTRA_COLUMN];
     }
-    return { name, plan, storedKey, result: { name, table: plan.table, found: !!row, row, transforms: !!config.transform } satisfies LookupDestination };
+    return {
+      name,
+      plan,
+      storedKey,
+      result: { name, table: plan.table, found: !!row, row, transforms: !!config.transform } satisfies LookupDestination,
+    };
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ER_NO_SUCH_TABLE' || code === 'ER_BAD_DB_ERROR') {
-      return { name, plan, storedKey, result: { name, table: plan.table, found: false, row: null, transforms: !!config.transform } satisfies LookupDestination };
+      return {
+        name,
+        plan,
+        storedKey,
+        result: { name, table: plan.table, found: false, row: null, transforms: !!config.transform } satisfies LookupDestination,
+      };
     }
     return fail((err as Error).message, plan.table);
   }
@@ -200,7 +220,11 @@ function trimDecimal(text: string): string {
 }
 
 function trimFraction(text: string): string {
-  return text.replace('T', ' ').replace(/Z$/, '').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  return text
+    .replace('T', ' ')
+    .replace(/Z$/, '')
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '');
 }
 
 function canonicalJson(text: string): string {

@@ -20,6 +20,7 @@ import { workflowUiUrl } from '../../worker/temporal';
 import { markerOf, plannedSchedules } from '../../worker/schedules';
 import { PROCESSES, scheduleId, SEARCH_ATTRIBUTES, type ProcessName } from '../../workflows/names';
 import { runSourceProgressQuery } from '../../workflows/run-source';
+import type { KeyRunProgress } from '../../workflows/key-types';
 import type { Process, RetryState, RunningWorkflow, ScheduleInfo } from './api-types';
 import { scrub } from './scrub';
 
@@ -27,7 +28,7 @@ import { scrub } from './scrub';
 const CONCURRENCY = 8;
 /** A namespace gone wrong must not make one request read thousands of executions. */
 const MAX_RUNNING = 500;
-const CALL_DEADLINE_MS = 4000;
+const CALL_DEADLINE_MS = 3000;
 
 /** A Temporal list-filter string literal. */
 export function visibilityLiteral(value: string): string {
@@ -53,17 +54,40 @@ export async function listRunning(client: Client, config: Config, now = Date.now
   );
 }
 
+/**
+ * Runs whose query went unanswered (no worker polls the task queue) are not queried again for a
+ * while: the listing and describe still work without a worker, and every poll would otherwise
+ * wait out the deadline.
+ */
+const unanswered = new Map<string, number>();
+const UNANSWERED_MS = 30_000;
+
+async function ask<T>(runId: string, question: () => Promise<T>): Promise<T | undefined> {
+  const until = unanswered.get(runId);
+  if (until && until > Date.now()) return undefined;
+  try {
+    const answer = await question();
+    // liveProgress reports an unanswered query as undefined rather than throwing.
+    if (answer === undefined) throw new Error('no answer');
+    unanswered.delete(runId);
+    return answer;
+  } catch {
+    unanswered.set(runId, Date.now() + UNANSWERED_MS);
+    if (unanswered.size > 1000) for (const [id, t] of unanswered) if (t < Date.now()) unanswered.delete(id);
+    return undefined;
+  }
+}
+
 async function describeRunning(client: Client, config: Config, wf: WorkflowExecutionInfo, now: number): Promise<RunningWorkflow> {
   const attrs = wf.typedSearchAttributes;
   const source = attrs.get(SEARCH_ATTRIBUTES.source) ?? null;
-  const process = (attrs.get(SEARCH_ATTRIBUTES.process) ?? null) as Process | null;
   const base: RunningWorkflow = {
     workflowId: wf.workflowId,
     runId: wf.runId,
     workflowType: wf.type,
     source,
     resource: attrs.get(SEARCH_ATTRIBUTES.resource) ?? null,
-    process,
+    process: (attrs.get(SEARCH_ATTRIBUTES.process) ?? null) as Process | null,
     startedAt: wf.startTime.toISOString(),
     temporalUrl: workflowUiUrl(config, wf.workflowId, wf.runId),
     progress: null,
@@ -71,34 +95,90 @@ async function describeRunning(client: Client, config: Config, wf: WorkflowExecu
   };
   const handle = client.workflow.getHandle(wf.workflowId, wf.runId);
   if (wf.type === 'runSource') {
-    const state = await handle.query(runSourceProgressQuery).catch(() => undefined);
+    const state = await ask(wf.runId, () => handle.query(runSourceProgressQuery));
     const total = source ? (config.sources[source]?.resources.length ?? null) : null;
     return { ...base, current: { resource: state?.current ?? null, done: state?.outcomes.length ?? 0, total } };
   }
-  // liveProgress describes the workflow for the heartbeat of the chunk in flight; the same
-  // description carries the retry state, so it is fetched once and shared.
+  // Describe carries the retry state of pending activities (and, for sync, the heartbeat of the
+  // chunk in flight that liveProgress reads): fetched once and shared.
   const description = handle.describe();
   description.catch(() => undefined);
+  const described = () => description.catch(() => undefined);
+  const startedMs = (iso: string | null) => (iso ? Date.parse(iso) : wf.startTime.getTime());
+
+  if (wf.type === 'purgeResource' || wf.type === 'reconcileResource') {
+    // Both answer the same `progress` query name with the key-run shape.
+    const [p, d] = await Promise.all([ask(wf.runId, () => handle.query<KeyRunProgress>('progress')), described()]);
+    const retry = retryState(d?.raw.pendingActivities ?? []);
+    if (!p) return { ...base, retry };
+    const counting = p.phase === 'preparing' || p.phase === 'downloading' || p.phase === 'verifying';
+    const parts = [
+      p.destination ? `at ${p.destination}` : '',
+      p.deleted ? `${p.deleted} deleted` : '',
+      p.missing ? `${p.missing} missing` : '',
+      p.stale ? `${p.stale} stale` : '',
+      p.restored ? `${p.restored} restored` : '',
+      p.refusal ?? '',
+      p.warning ?? '',
+    ];
+    return {
+      ...base,
+      retry,
+      progress: progressOf({
+        phase: p.phase,
+        done: p.keysStaged,
+        total: counting ? p.expected : null,
+        pages: null,
+        startedMs: startedMs(p.startedAt),
+        now,
+        unit: 'keys',
+        detail: parts.filter(Boolean).join(', ') || null,
+      }),
+    };
+  }
+
   const shared = Object.assign(Object.create(handle) as WorkflowHandle, { describe: () => description });
-  const [progress, described] = await Promise.all([liveProgress(shared).catch(() => undefined), description.catch(() => undefined)]);
-  const retry = retryState(described?.raw.pendingActivities ?? []);
+  const [progress, d] = await Promise.all([ask(wf.runId, () => liveProgress(shared)), described()]);
+  const retry = retryState(d?.raw.pendingActivities ?? []);
   if (!progress) return { ...base, retry };
-  const started = progress.startedAt ? Date.parse(progress.startedAt) : wf.startTime.getTime();
-  const elapsed = Math.max(1, now - started) / 1000;
-  const rate = progress.records > 0 ? progress.records / elapsed : null;
-  const total = progress.expectedTotal;
   return {
     ...base,
     retry,
-    progress: {
+    progress: progressOf({
       phase: progress.phase,
-      records: progress.records,
+      done: progress.records,
+      total: progress.expectedTotal,
       pages: progress.pages,
-      expectedTotal: total,
-      percent: total ? Math.min(100, Math.round((progress.records / Math.max(total, 1)) * 1000) / 10) : total === 0 ? 100 : null,
-      recordsPerSecond: rate === null ? null : Math.round(rate * 10) / 10,
-      etaSeconds: total && rate && progress.records < total ? Math.ceil((total - progress.records) / rate) : null,
-    },
+      startedMs: startedMs(progress.startedAt),
+      now,
+      unit: 'records',
+      detail: null,
+    }),
+  };
+}
+
+function progressOf(p: {
+  phase: string;
+  done: number;
+  total: number | null;
+  pages: number | null;
+  startedMs: number;
+  now: number;
+  unit: 'records' | 'keys';
+  detail: string | null;
+}): NonNullable<RunningWorkflow['progress']> {
+  const elapsed = Math.max(1, p.now - p.startedMs) / 1000;
+  const rate = p.done > 0 ? p.done / elapsed : null;
+  return {
+    phase: p.phase,
+    records: p.done,
+    pages: p.pages ?? 0,
+    expectedTotal: p.total,
+    percent: p.total ? Math.min(100, Math.round((p.done / Math.max(p.total, 1)) * 1000) / 10) : p.total === 0 ? 100 : null,
+    recordsPerSecond: rate === null ? null : Math.round(rate * 10) / 10,
+    etaSeconds: p.total && rate && p.done < p.total ? Math.ceil((p.total - p.done) / rate) : null,
+    unit: p.unit,
+    detail: p.detail,
   };
 }
 

@@ -40,12 +40,15 @@ export interface BenchWorker {
   child: ChildProcess;
   /** Peak resident set size so far (VmHWM), in MB. */
   peakRssMb(): number;
+  /** Peak resident set size when the worker said it was ready (before any work), in MB. */
+  readyRssMb: number;
   stop(): Promise<void>;
 }
 
-export async function startBenchWorker(configFile: string): Promise<BenchWorker> {
+/** `nodeArgs`: flags for the worker's node, e.g. `--max-old-space-size=128`. */
+export async function startBenchWorker(configFile: string, nodeArgs: string[] = []): Promise<BenchWorker> {
   const log = createWriteStream(fromRoot('logs', 'bench-worker.log'), { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', fromRoot('worker', 'cli.ts'), '--config', configFile, 'worker'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', fromRoot('worker', 'cli.ts'), '--config', configFile, 'worker'], {
     cwd: fromRoot(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -57,13 +60,15 @@ export async function startBenchWorker(configFile: string): Promise<BenchWorker>
     });
     child.once('exit', (code) => reject(new Error(`bench worker exited with ${code}; see logs/bench-worker.log`)));
   });
+  const peakRssMb = () => {
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return Math.round(kb / 1024);
+  };
   return {
     child,
-    peakRssMb() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      return Math.round(kb / 1024);
-    },
+    peakRssMb,
+    readyRssMb: peakRssMb(),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

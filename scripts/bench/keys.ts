@@ -12,7 +12,7 @@ import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 import { connectClient } from '../../worker/temporal';
 import type { KeyProcess, KeyRunResult } from '../../workflows/key-types';
 import { resourceWorkflowId, SEARCH_ATTRIBUTES } from '../../workflows/names';
-import { startBenchStack, startBenchWorker, writeBenchConfig, type BenchStack } from './harness';
+import { flag, startBenchStack, startBenchWorker, writeBenchConfig, type BenchStack } from './harness';
 import { query } from './sql';
 
 /** Rows per INSERT while filling the destination. */
@@ -103,12 +103,17 @@ export async function fillDestination(
   return rows;
 }
 
-/** Runs the process on a fresh child-process worker; wall time from start to result, and the worker's peak RSS. */
+/**
+ * Runs the process on a fresh child-process worker: wall time from start to result, the worker's
+ * peak RSS, and its RSS when it was ready (the part no run is responsible for). `heapMb` caps the
+ * worker's V8 old space (`--max-old-space-size`), to show what the run itself keeps.
+ */
 export async function timedRun(
   bench: KeyBench,
   process: KeyProcess,
-): Promise<{ result: KeyRunResult; seconds: number; peakRssMb: number }> {
-  const worker = await startBenchWorker(writeBenchConfig(process, bench.configInput));
+  heapMb?: number,
+): Promise<{ result: KeyRunResult; seconds: number; peakRssMb: number; readyRssMb: number }> {
+  const worker = await startBenchWorker(writeBenchConfig(process, bench.configInput), heapMb ? [`--max-old-space-size=${heapMb}`] : []);
   const config = parseConfig(bench.configInput);
   const client = await connectClient(config);
   try {
@@ -127,9 +132,14 @@ export async function timedRun(
     });
     const result = (await handle.result()) as KeyRunResult;
     const seconds = (Date.now() - started) / 1000;
-    return { result, seconds, peakRssMb: worker.peakRssMb() };
+    return { result, seconds, peakRssMb: worker.peakRssMb(), readyRssMb: worker.readyRssMb };
   } finally {
     await client.connection.close();
     await worker.stop();
   }
+}
+
+/** `--worker-heap-mb N`, when given. */
+export function heapFlag(args: string[]): number | undefined {
+  return args.includes('--worker-heap-mb') ? flag(args, 'worker-heap-mb', 0) : undefined;
 }

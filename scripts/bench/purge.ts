@@ -4,7 +4,7 @@
  * (key download, staging, streaming comparison, deletes) and reads the worker's peak RSS.
  */
 import { flag } from './harness';
-import { fillDestination, startKeyBench, timedRun } from './keys';
+import { fillDestination, heapFlag, startKeyBench, timedRun } from './keys';
 
 const log = (line: string) => console.log(line);
 
@@ -19,10 +19,11 @@ export async function benchPurge(args: string[]): Promise<void> {
     bench.sim.dataset.remove(gone);
     log(`purge-bench: ${gone.length} listings deleted at the MLS (${((gone.length * 100) / keys).toFixed(2)}%)`);
 
-    const { result, seconds, peakRssMb } = await timedRun(bench, 'purge');
+    const heapMb = heapFlag(args);
+    const { result, seconds, peakRssMb, readyRssMb } = await timedRun(bench, 'purge', heapMb);
     if (result.deleted !== gone.length) throw new Error(`purge-bench: deleted ${result.deleted}, expected ${gone.length}`);
     log(
-      `purge: ${seconds.toFixed(1)} s, ${result.keysStaged} keys staged, ${result.deleted} rows deleted, worker peak RSS ${peakRssMb} MB`,
+      `purge: ${seconds.toFixed(1)} s, ${result.keysStaged} keys staged, ${result.deleted} rows deleted, worker peak RSS ${peakRssMb} MB (${readyRssMb} MB when ready${heapMb ? `, V8 old space capped at ${heapMb} MB` : ''})`,
     );
     console.log(`purge-bench keys=${keys} seconds=${seconds.toFixed(1)} peak_rss_mb=${peakRssMb}`);
   } finally {

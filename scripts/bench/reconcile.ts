@@ -5,7 +5,7 @@
  * again by key and writing them) and reads the worker's peak RSS.
  */
 import { flag } from './harness';
-import { fillDestination, startKeyBench, timedRun } from './keys';
+import { fillDestination, heapFlag, startKeyBench, timedRun } from './keys';
 
 const log = (line: string) => console.log(line);
 const DAY_MS = 86_400_000;
@@ -21,12 +21,13 @@ export async function benchReconcile(args: string[]): Promise<void> {
     const expected = { missing: Array.from({ length: keys }, (_, i) => i).filter(missing).length, stale: 0 };
     expected.stale = Array.from({ length: keys }, (_, i) => i).filter(stale).length;
 
-    const { result, seconds, peakRssMb } = await timedRun(bench, 'reconcile');
+    const heapMb = heapFlag(args);
+    const { result, seconds, peakRssMb, readyRssMb } = await timedRun(bench, 'reconcile', heapMb);
     if (result.missing !== expected.missing || result.stale !== expected.stale || result.restored !== expected.missing + expected.stale) {
       throw new Error(`reconcile-bench: found ${JSON.stringify(result)}, expected ${JSON.stringify(expected)}`);
     }
     log(
-      `reconcile: ${seconds.toFixed(1)} s, ${result.keysStaged} keys staged, ${result.missing} missing and ${result.stale} stale restored, worker peak RSS ${peakRssMb} MB`,
+      `reconcile: ${seconds.toFixed(1)} s, ${result.keysStaged} keys staged, ${result.missing} missing and ${result.stale} stale restored, worker peak RSS ${peakRssMb} MB (${readyRssMb} MB when ready${heapMb ? `, V8 old space capped at ${heapMb} MB` : ''})`,
     );
     console.log(`reconcile-bench keys=${keys} seconds=${seconds.toFixed(1)} peak_rss_mb=${peakRssMb}`);
   } finally {

@@ -31,7 +31,7 @@ export async function ensureChromium(log: Log = silentLog): Promise<string> {
   if (process.env[CHROMIUM_ENV]) throw new Error(`$${CHROMIUM_ENV} is ${process.env[CHROMIUM_ENV]}, which is not an executable. ${hint}`);
   if (process.getuid?.() !== 0) throw new Error(`Chromium (for the dashboard's browser tests) not found and not running as root. ${hint}`);
   if (!(await which('apt-get'))) throw new Error(`Chromium not found and apt-get is unavailable. ${hint}`);
-  log('Chromium not found; installing Debian\'s chromium with apt-get…');
+  log("Chromium not found; installing Debian's chromium with apt-get…");
   await mkdir(paths.logs, { recursive: true });
   const logFile = join(paths.logs, 'apt-chromium.log');
   const handle = await open(logFile, 'a');

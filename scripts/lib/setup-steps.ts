@@ -109,7 +109,8 @@ export const chromiumStep: SetupStep = {
   name: 'chromium',
   async check() {
     const path = await findChromium();
-    if (!path) return { ok: false, summary: 'not found (/usr/bin/chromium, PATH, $RESYNC_CHROMIUM); setup installs Debian\'s chromium when root' };
+    if (!path)
+      return { ok: false, summary: "not found (/usr/bin/chromium, PATH, $RESYNC_CHROMIUM); setup installs Debian's chromium when root" };
     return { ok: true, summary: `${(await chromiumVersion(path)) ?? 'chromium'} at ${path}` };
   },
   async ensure(log) {

@@ -57,7 +57,12 @@ describe('dashboard API', () => {
   }
 
   async function post<T>(url: string, body: unknown, status = 200, headers: Record<string, string> = {}): Promise<T> {
-    const res = await app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+    const res = await app.inject({
+      method: 'POST',
+      url,
+      payload: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
     bodies.push(res.body);
     expect(res.statusCode, `${url}: ${res.body}`).toBe(status);
     return res.json<T>();
@@ -68,6 +73,9 @@ describe('dashboard API', () => {
     const closedPort = await findFreePort();
     const mlsUrl = `http://127.0.0.1:${closedPort}/odata`;
     const resources = ['Property', 'Member', 'Office', 'OpenHouse'].map((name) => ({ name }));
+    // Schedules fire only in the hour twelve hours from now: never while the test runs (nothing may
+    // start behind its back), yet inside the 24-hour timeline.
+    const hour = (new Date().getUTCHours() + 12) % 24;
     const replica = new URL(withDatabase(server, uniqueName('t_dash_replica')));
     replica.username = 'root';
     replica.password = 'replica-pass';
@@ -79,11 +87,24 @@ describe('dashboard API', () => {
             url: mlsUrl,
             resources,
             requestTimeoutMs: 2000,
-            ...(i === 0 ? { auth: { type: 'bearer', token: 'tok-SECRET-bearer' }, schedules: { sync: '*/15 * * * *', purge: '30 3 * * *' } } : {}),
-            ...(i === 1
-              ? { auth: { type: 'oauth2', tokenUrl: `http://127.0.0.1:${closedPort}/token`, clientId: 'c', clientSecret: 'client-SECRET-oauth' }, schedules: { sync: '*/15 * * * *' } }
+            ...(i === 0
+              ? {
+                  auth: { type: 'bearer', token: 'tok-SECRET-bearer' },
+                  schedules: { sync: `*/15 ${hour} * * *`, purge: `30 ${hour} * * *` },
+                }
               : {}),
-            ...(i === 2 ? { schedules: { reconcile: '0 4 * * SUN', timeZone: 'America/New_York' } } : {}),
+            ...(i === 1
+              ? {
+                  auth: {
+                    type: 'oauth2',
+                    tokenUrl: `http://127.0.0.1:${closedPort}/token`,
+                    clientId: 'c',
+                    clientSecret: 'client-SECRET-oauth',
+                  },
+                  schedules: { sync: `*/15 ${hour} * * *` },
+                }
+              : {}),
+            ...(i === 2 ? { schedules: { reconcile: '0 4 1 1 *', timeZone: 'America/New_York' } } : {}),
           },
         ]),
       ),
@@ -106,8 +127,16 @@ describe('dashboard API', () => {
     await app?.close();
     await ctx?.close();
     if (client) {
-      for (const id of [scheduleId('src01', 'sync'), scheduleId('src01', 'purge'), scheduleId('src02', 'sync'), scheduleId('src03', 'reconcile')]) {
-        await client.schedule.getHandle(id).delete().catch(() => undefined);
+      for (const id of [
+        scheduleId('src01', 'sync'),
+        scheduleId('src01', 'purge'),
+        scheduleId('src02', 'sync'),
+        scheduleId('src03', 'reconcile'),
+      ]) {
+        await client.schedule
+          .getHandle(id)
+          .delete()
+          .catch(() => undefined);
       }
       await client.connection.close();
     }
@@ -117,7 +146,14 @@ describe('dashboard API', () => {
   it('describes every source without its URL path, credentials or auth', async () => {
     const meta = await get<MetaResponse>('/api/meta');
     expect(meta.sources).toHaveLength(20);
-    expect(meta.sources[0]).toEqual(expect.objectContaining({ name: 'src01', platform: 'generic', resources: ['Property', 'Member', 'Office', 'OpenHouse'], scheduled: ['sync', 'purge'] }));
+    expect(meta.sources[0]).toEqual(
+      expect.objectContaining({
+        name: 'src01',
+        platform: 'generic',
+        resources: ['Property', 'Member', 'Office', 'OpenHouse'],
+        scheduled: ['sync', 'purge'],
+      }),
+    );
     expect(meta.sources[0]!.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(meta.temporal.taskQueue).toBe(config.temporal.taskQueue);
     expect(JSON.stringify(meta)).not.toMatch(/odata|auth|bearer|secret/i);
@@ -149,6 +185,7 @@ describe('dashboard API', () => {
       expect(sync.paused).toBe(false);
       expect(sync.last!.temporalUrl).toContain(`/namespaces/default/workflows/${encodeURIComponent('sync/src01/')}`);
       expect(card.processes.map((p) => p.process)).toEqual(['sync', 'purge', 'reconcile']);
+      expect(overview.cards[1]!.processes[0]!.last!.outcome).toBe('succeeded');
       expect(card.counts.status).toBe('checking');
     } finally {
       for (const spy of Object.values(calls)) spy.mockRestore();
@@ -192,8 +229,9 @@ describe('dashboard API', () => {
       await reader.run('seed-src03-00001', 50);
       expect(captured.length).toBeGreaterThanOrEqual(7);
       for (const { sql, params } of captured) {
-        const [plan] = (await pool.query(`EXPLAIN ${sql}`, params)) as unknown as [{ table: string; type: string; key: string | null; rows: number }[]];
-        if (process.env.DEBUG_EXPLAIN) console.log(sql.slice(0, 200), JSON.stringify(plan));
+        const [plan] = (await pool.query(`EXPLAIN ${sql}`, params)) as unknown as [
+          { table: string; type: string; key: string | null; rows: number }[],
+        ];
         for (const step of plan) {
           if (!/resync_/.test(step.table)) continue;
           // A full scan of 10,000 runs per poll is what the indexes are there to prevent.
@@ -224,9 +262,15 @@ describe('dashboard API', () => {
   it('lists schedules with their next runs, typical durations and a timeline that finds overlaps', async () => {
     ctx.invalidate();
     const { schedules } = await get<SchedulesResponse>('/api/schedules');
-    expect(schedules.map((s) => s.scheduleId)).toEqual([scheduleId('src01', 'sync'), scheduleId('src01', 'purge'), scheduleId('src02', 'sync'), scheduleId('src03', 'reconcile')]);
+    expect(schedules.map((s) => s.scheduleId)).toEqual([
+      scheduleId('src01', 'sync'),
+      scheduleId('src01', 'purge'),
+      scheduleId('src02', 'sync'),
+      scheduleId('src03', 'reconcile'),
+    ]);
     const sync = schedules[0]!;
-    expect(sync).toEqual(expect.objectContaining({ exists: true, paused: false, cron: '*/15 * * * *', timeZone: 'UTC' }));
+    expect(sync).toEqual(expect.objectContaining({ exists: true, paused: false, timeZone: 'UTC' }));
+    expect(sync.cron).toMatch(/^\*\/15 \d+ \* \* \*$/);
     expect(sync.nextRuns.length).toBeGreaterThanOrEqual(3);
     // Seeded runSource rows take between 40 s and 220 s.
     expect(sync.typicalDurationMs).toBeGreaterThan(30_000);
@@ -234,15 +278,27 @@ describe('dashboard API', () => {
 
     // The timeline expands the cron itself; its times agree with the ones Temporal reports.
     const reconcile = schedules[3]!;
-    const expanded = cronTimes(reconcile.cron!, reconcile.timeZone!, new Date(Date.now() - 1000), new Date(Date.now() + 40 * 86_400_000), 3);
-    expect(expanded.map((d) => d.toISOString())).toEqual(reconcile.nextRuns.slice(0, 3));
-    expect(cronTimes(sync.cron!, 'UTC', new Date(Date.now() - 1000), new Date(Date.now() + 86_400_000), 3).map((d) => d.toISOString())).toEqual(sync.nextRuns.slice(0, 3));
+    const expanded = cronTimes(
+      reconcile.cron!,
+      reconcile.timeZone!,
+      new Date(Date.now() - 1000),
+      new Date(Date.now() + 800 * 86_400_000),
+      2,
+    );
+    expect(expanded.map((d) => d.toISOString())).toEqual(reconcile.nextRuns.slice(0, 2));
+    expect(
+      cronTimes(sync.cron!, 'UTC', new Date(Date.now() - 1000), new Date(Date.now() + 2 * 86_400_000), 5).map((d) => d.toISOString()),
+    ).toEqual(sync.nextRuns.slice(0, 5));
 
     const timeline = await get<TimelineResponse>('/api/schedules/timeline?hours=24');
-    expect(timeline.bars.filter((b) => b.scheduleId === scheduleId('src01', 'sync')).length).toBeGreaterThanOrEqual(95);
-    // src01 and src02 sync at the same quarter hours: every one of those runs overlaps.
-    expect(timeline.overlaps.some((o) => !o.sameSource && [o.a, o.b].sort().join() === [scheduleId('src01', 'sync'), scheduleId('src02', 'sync')].join())).toBe(true);
-    // The nightly purge of src01 at 03:30 runs into its own 03:30 sync.
+    expect(timeline.bars.filter((b) => b.scheduleId === scheduleId('src01', 'sync'))).toHaveLength(4);
+    // src01 and src02 sync at the same quarter hours: those runs overlap.
+    expect(
+      timeline.overlaps.some(
+        (o) => !o.sameSource && [o.a, o.b].sort().join() === [scheduleId('src01', 'sync'), scheduleId('src02', 'sync')].join(),
+      ),
+    ).toBe(true);
+    // src01's purge at half past runs into its own sync at half past.
     expect(timeline.overlaps.some((o) => o.sameSource && [o.a, o.b].includes(scheduleId('src01', 'purge')))).toBe(true);
   });
 
@@ -270,7 +326,9 @@ describe('dashboard API', () => {
       const t0 = Date.now();
       const running = await get<RunningResponse>('/api/running');
       expect(Date.now() - t0).toBeLessThan(15_000);
-      expect(running.workflows).toEqual([expect.objectContaining({ workflowId: 'run/src04/sync-manual', workflowType: 'runSource', source: 'src04', process: 'sync' })]);
+      expect(running.workflows).toEqual([
+        expect.objectContaining({ workflowId: 'run/src04/sync-manual', workflowType: 'runSource', source: 'src04', process: 'sync' }),
+      ]);
       const source = await get<SourceResponse>('/api/sources/src04');
       expect(source.running.map((w) => w.workflowId)).toEqual(['run/src04/sync-manual']);
     } finally {
@@ -282,17 +340,28 @@ describe('dashboard API', () => {
 
   it('rejects bad input with a 400 that names the field', async () => {
     expect((await get<ErrorResponse>('/api/sources/src01/runs?page=0', 400)).error).toBe('invalid query: page: must be at least 1');
-    expect((await get<ErrorResponse>('/api/sources/src01/runs?pageSize=5000', 400)).error).toBe('invalid query: pageSize: must be at most 100');
+    expect((await get<ErrorResponse>('/api/sources/src01/runs?pageSize=5000', 400)).error).toBe(
+      'invalid query: pageSize: must be at most 100',
+    );
     expect((await get<ErrorResponse>('/api/sources/src01/runs?page=abc', 400)).error).toMatch(/page: must be a whole number/);
-    expect((await get<ErrorResponse>('/api/sources/src01/runs?process=delete', 400)).error).toBe('invalid query: process: must be sync, purge or reconcile');
+    expect((await get<ErrorResponse>('/api/sources/src01/runs?process=delete', 400)).error).toBe(
+      'invalid query: process: must be sync, purge or reconcile',
+    );
     expect((await get<ErrorResponse>('/api/sources/src01/runs?pge=2', 400)).error).toBe('invalid query: unknown query parameter pge');
     expect((await get<ErrorResponse>('/api/sources/bad%20name/runs', 400)).error).toMatch(/^invalid path: source:/);
     expect((await get<ErrorResponse>('/api/sources/nope', 404)).error).toMatch(/no source "nope"/);
     expect((await get<ErrorResponse>('/api/schedules/timeline?hours=9999', 400)).error).toMatch(/hours: must be at most/);
     expect((await get<ErrorResponse>('/api/record?source=src01&resource=Property', 400)).error).toMatch(/key/);
     expect((await post<ErrorResponse>('/api/sources/src01/run', { process: 'drop' }, 400)).error).toMatch(/^invalid body: process/);
-    expect((await post<ErrorResponse>('/api/sources/src01/run', { process: 'sync', extra: 1 }, 400)).error).toMatch(/unknown body parameter extra/);
-    const form = await app.inject({ method: 'POST', url: '/api/sources/src01/run', payload: 'process=sync', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect((await post<ErrorResponse>('/api/sources/src01/run', { process: 'sync', extra: 1 }, 400)).error).toMatch(
+      /unknown body parameter extra/,
+    );
+    const form = await app.inject({
+      method: 'POST',
+      url: '/api/sources/src01/run',
+      payload: 'process=sync',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.statusCode).toBe(415);
     await get<ErrorResponse>('/api/nothing-here', 404);
   });

@@ -9,6 +9,7 @@ import mysql from 'mysql2/promise';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig, withDatabase, type Config, type ConfigInput } from '../../config';
+import type { PlatformName } from '../../activities/source/platforms';
 import { fromRoot } from '../../scripts/lib/paths';
 import { startWorker, type RunningWorker } from '../../worker/worker';
 
@@ -28,6 +29,20 @@ export interface TestConfigOptions {
     Extract<ConfigInput['destinations'][string], { type: 'mysql' }>,
     'makeTableName' | 'makeFieldName' | 'transform' | 'keyMapping'
   >;
+  /** Whose rules the client follows (default generic). */
+  platform?: PlatformName;
+  /** How the client authenticates (default none). */
+  auth?: ConfigInput['sources'][string]['auth'];
+  /** MLS Grid: the required OriginatingSystemName. */
+  originatingSystemName?: string;
+  /** `$filter` of the Property resource. */
+  filter?: string;
+  /** Overrides of the platform's request budget. */
+  rateLimits?: ConfigInput['sources'][string]['rateLimits'];
+  /** Per-request timeout (default 60 s; fault tests want it short). */
+  requestTimeoutMs?: number;
+  /** Log level of the worker and source logs (default warn). */
+  logLevel?: 'warn' | 'info' | 'debug';
 }
 
 /** A config (as a plain object, so it can also be written to a file) with fresh databases. */
@@ -37,10 +52,19 @@ export function testConfigInput(opts: TestConfigOptions) {
   return {
     sources: {
       [opts.source ?? 'sim']: {
-        platform: 'generic' as const,
+        platform: opts.platform ?? ('generic' as PlatformName),
         url: opts.simulatorUrl,
+        ...(opts.auth ? { auth: opts.auth } : {}),
+        ...(opts.originatingSystemName ? { originatingSystemName: opts.originatingSystemName } : {}),
+        ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
+        ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
         resources: [
-          { name: 'Property', ...(opts.pageSize ? { pageSize: opts.pageSize } : {}), ...(opts.expand ? { expand: opts.expand } : {}) },
+          {
+            name: 'Property',
+            ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+            ...(opts.expand ? { expand: opts.expand } : {}),
+            ...(opts.filter ? { filter: opts.filter } : {}),
+          },
         ],
       },
     },
@@ -49,7 +73,7 @@ export function testConfigInput(opts: TestConfigOptions) {
     ),
     control: { url: withDatabase(server, uniqueName('t_control')) },
     temporal: { address: inject('temporalAddress'), taskQueue: uniqueName('tq') },
-    logging: { level: 'warn' as const, dir: fromRoot('logs', 'test') },
+    logging: { level: opts.logLevel ?? ('warn' as const), dir: fromRoot('logs', 'test') },
   };
 }
 

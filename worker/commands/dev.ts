@@ -51,7 +51,9 @@ export async function runDev(opts: DevOptions): Promise<number> {
 
     if (!opts.once) {
       // The dashboard is a window on the stack, not part of it: a busy port only costs the window.
-      const dashboard = await launchDashboard({ config, host: '127.0.0.1', port: 4000, console: false }).catch((err: Error) => void consoleLog(`dashboard not started: ${err.message}`));
+      const dashboard = await launchDashboard({ config, host: '127.0.0.1', port: 4000, console: false }).catch(
+        (err: Error) => void consoleLog(`dashboard not started: ${err.message}`),
+      );
       if (dashboard) stops.push(() => dashboard.close());
       if (dashboard) consoleLog(`dashboard: ${dashboard.url}`);
     }

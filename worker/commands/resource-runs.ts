@@ -7,7 +7,8 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import type { Workflow } from '@temporalio/common';
 import type { Config } from '../../config';
 import { RESOURCE_WORKFLOW_TYPES, resourceWorkflowId, SEARCH_ATTRIBUTES, type ProcessName } from '../../workflows/names';
-import { liveProgress, type LiveProgress } from '../progress';
+import { liveProgress } from '../progress';
+import { formatProgress } from '../progress-format';
 import { workflowUiUrl } from '../temporal';
 
 export interface ResourceRunOutcome<R = unknown> {
@@ -49,6 +50,8 @@ export async function startResourceRun<R = unknown>(
   }) as Promise<WorkflowHandle<(input: { source: string; resource: string }) => Promise<R>>>;
 }
 
+export { formatProgress, progressNumbers, type ProgressNumbers } from '../progress-format';
+
 export function resourcesToRun(config: Config, source: string, only?: string[]): string[] {
   const src = config.sources[source];
   if (!src) throw new Error(`source "${source}" is not in the config (known: ${Object.keys(config.sources).join(', ')})`);
@@ -86,16 +89,6 @@ export async function waitForResourceRun<R>(
   }
 }
 
-export function formatProgress(resource: string, p: LiveProgress, elapsedMs: number): string {
-  const rate = elapsedMs > 0 ? (p.records / elapsedMs) * 1000 : 0;
-  const total = p.expectedTotal ?? undefined;
-  const pct = total ? Math.min(100, Math.floor((p.records / Math.max(total, 1)) * 100)) : undefined;
-  const eta = total && rate > 0 && p.records < total ? `, ETA ${Math.ceil((total - p.records) / rate)}s` : '';
-  const bar = pct !== undefined ? `[${'#'.repeat(Math.floor(pct / 5)).padEnd(20, '.')}] ${pct}% ` : '';
-  const retry = p.attempt > 1 ? ` (retry ${p.attempt - 1}: ${p.lastFailure ?? 'unknown error'})` : '';
-  return `${resource}: ${p.phase} ${bar}${p.records}${total !== undefined ? `/${total}` : ''} records, ${p.pages} pages, ${Math.round(rate)}/s${eta}${retry}`;
-}
-
 function innermost(err: Error): string {
   let current: unknown = err;
   while (current && typeof current === 'object' && 'cause' in current && (current as { cause?: unknown }).cause) {
@@ -105,13 +98,23 @@ function innermost(err: Error): string {
 }
 
 /** Counts a run reports, in this order when present (sync, purge and reconcile return different ones). */
-const COUNTS = ['downloaded', 'upserted', 'deleted', 'refetched', 'missing', 'stale', 'rejected', 'pages'];
+const COUNTS: [field: string, label: string][] = [
+  ['keysStaged', 'keys'],
+  ['downloaded', 'downloaded'],
+  ['upserted', 'upserted'],
+  ['deleted', 'deleted'],
+  ['missing', 'missing'],
+  ['stale', 'stale'],
+  ['restored', 'restored'],
+  ['rejected', 'rejected'],
+  ['pages', 'pages'],
+];
 
 export function describeOutcome(config: Config, o: ResourceRunOutcome): string {
   const link = workflowUiUrl(config, o.workflowId);
   if (!o.ok) return `${o.resource}: FAILED — ${o.error}\n  ${link}`;
   const result = (o.result ?? {}) as Record<string, unknown>;
-  const counts = COUNTS.filter((k) => typeof result[k] === 'number').map((k) => `${String(result[k])} ${k}`);
+  const counts = COUNTS.filter(([k]) => typeof result[k] === 'number').map(([k, label]) => `${String(result[k])} ${label}`);
   return `${o.resource}: ok${counts.length ? ` — ${counts.join(', ')}` : ''}\n  ${link}`;
 }
 

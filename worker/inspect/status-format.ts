@@ -4,8 +4,9 @@ import type { ResourceStatus, StatusReport } from './status';
 
 export function formatStatus(report: StatusReport): string {
   const lines: string[] = [];
-  for (const { source, resources } of report.sources) {
+  for (const { source, resources, budgets } of report.sources) {
     lines.push(source);
+    if (budgets.length) lines.push(`  budgets     ${budgets.map((b) => `${b.used}/${b.limit} per ${b.window}`).join(', ')}`);
     for (const r of resources) lines.push(...formatResource(r));
   }
   if (report.problems.length) {
@@ -38,9 +39,9 @@ function formatResource(r: ResourceStatus): string[] {
   }
   for (const run of r.running) {
     const progress =
-      run.records === null
+      run.done === null
         ? ''
-        : ` ${run.phase ?? ''} ${run.records}${run.expectedTotal !== null ? `/${run.expectedTotal}` : ''} records, ${run.pages ?? 0} pages`;
+        : ` ${run.phase ?? ''} ${run.done}${run.total !== null ? `/${run.total}` : ''} ${run.unit ?? ''}${run.pages !== null ? `, ${run.pages} pages` : ''}`;
     const retry = run.attempt !== null && run.attempt > 1 ? ` (retry ${run.attempt - 1}: ${run.lastFailure ?? 'unknown error'})` : '';
     lines.push(`${label('running')}${run.process}:${progress}${retry}  ${run.workflowId}`);
   }

@@ -5,10 +5,12 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { ResourceModel } from '../../activities/destinations';
+import type { BudgetUsage } from '../../activities/source/rate-budget';
 import type { Runtime } from '../../activities/runtime';
 import { lastRunsOf, type LastRun } from '../../activities/stats/history';
 import { parseInstant } from '../../activities/common/timestamps';
 import { PROCESSES, resourceWorkflowId, type ProcessName } from '../../workflows/names';
+import { progressNumbers } from '../progress-format';
 import { liveProgress } from '../progress';
 import { mlsCount, mlsNewest } from './mls';
 
@@ -26,9 +28,11 @@ export interface RunningStatus {
   process: ProcessName;
   workflowId: string;
   phase: string | null;
-  records: number | null;
+  /** Records downloaded (sync) or keys staged (purge, reconcile) so far, of `total` when known. */
+  done: number | null;
+  total: number | null;
+  unit: 'records' | 'keys' | null;
   pages: number | null;
-  expectedTotal: number | null;
   /** > 1 while the current chunk is being retried. */
   attempt: number | null;
   lastFailure: string | null;
@@ -44,7 +48,8 @@ export interface ResourceStatus {
 
 export interface StatusReport {
   at: string;
-  sources: { source: string; resources: ResourceStatus[] }[];
+  /** Per source: its resources, and its request budgets' use (shared by all workers). */
+  sources: { source: string; resources: ResourceStatus[]; budgets: BudgetUsage[] }[];
   /** Why the command exits 1: a failed last run, or something that could not be read. */
   problems: string[];
 }
@@ -72,7 +77,14 @@ export async function collectStatus(deps: StatusDeps, onlySource?: string): Prom
       resources.push(status);
       report.problems.push(...problemsOf(source, status));
     }
-    report.sources.push({ source, resources });
+    const budgets = await runtime
+      .requestBudget(source)
+      .usage()
+      .catch((err: unknown) => {
+        report.problems.push(`${source}: cannot read request budgets: ${(err as Error).message}`);
+        return [];
+      });
+    report.sources.push({ source, resources, budgets });
   }
   return report;
 }
@@ -136,13 +148,15 @@ async function runningNow(client: Client | null, source: string, resource: strin
     if (description?.status.name !== 'RUNNING') continue;
     // Purge and reconcile may answer no progress query; being listed as running still matters.
     const p = await liveProgress(handle).catch(() => undefined);
+    const n = p ? progressNumbers(p) : undefined;
     running.push({
       process,
       workflowId,
-      phase: p?.phase ?? null,
-      records: p?.records ?? null,
-      pages: p?.pages ?? null,
-      expectedTotal: p?.expectedTotal ?? null,
+      phase: n?.phase ?? null,
+      done: n?.done ?? null,
+      total: n?.total ?? null,
+      unit: n?.unit ?? null,
+      pages: n?.pages ?? null,
       attempt: p?.attempt ?? null,
       lastFailure: p?.lastFailure ?? null,
     });

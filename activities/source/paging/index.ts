@@ -25,6 +25,11 @@ export interface WindowRequest {
   expand?: string;
   userFilter?: string;
   requiredFilter?: string;
+  /**
+   * Leave out records the platform marks deleted (MLS Grid `MlgCanView eq true`): for an initial
+   * load or a key download, which want only what exists.
+   */
+  liveOnly?: boolean;
   pageSize: number;
   upperBound: string;
   start: SyncCursor | null;
@@ -35,6 +40,7 @@ export interface WindowRequest {
 }
 
 export function replicationPages(r: WindowRequest): AsyncGenerator<ReplicationPage> {
+  const requiredFilter = requiredClauses(r);
   const common = {
     http: r.http,
     serviceRoot: r.serviceRoot,
@@ -43,7 +49,7 @@ export function replicationPages(r: WindowRequest): AsyncGenerator<ReplicationPa
     ...(r.select ? { select: r.select } : {}),
     ...(r.expand ? { expand: r.expand } : {}),
     ...(r.userFilter ? { userFilter: r.userFilter } : {}),
-    ...(r.requiredFilter ? { requiredFilter: r.requiredFilter } : {}),
+    ...(requiredFilter ? { requiredFilter } : {}),
     pageSize: r.pageSize,
     upperBound: r.upperBound,
     start: r.start,
@@ -61,4 +67,11 @@ export function replicationPages(r: WindowRequest): AsyncGenerator<ReplicationPa
     orderedByTimestamp: r.platform.nextLinkOrderedByTimestamp,
     ...(r.onRestart ? { onRestart: r.onRestart } : {}),
   });
+}
+
+/** The platform's clauses, bare and ANDed: the required one, then the live-records one if asked for. */
+export function requiredClauses(r: Pick<WindowRequest, 'platform' | 'requiredFilter' | 'liveOnly'>): string | undefined {
+  const live = r.liveOnly ? r.platform.deleteSignal?.liveFilter : undefined;
+  const clauses = [r.requiredFilter, live].filter((c): c is string => !!c);
+  return clauses.length ? clauses.join(' and ') : undefined;
 }

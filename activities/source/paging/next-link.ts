@@ -61,6 +61,9 @@ export async function* nextLinkPages(o: NextLinkOptions): AsyncGenerator<Replica
   let url: string | null = o.resumeLink ?? windowUrl(o, o.start, o.count);
   let isLink = !!o.resumeLink;
   let fruitless = 0;
+  // Where the previous restart began. With records in timestamp order, restarting there again
+  // would meet the same refusal (more records share one timestamp than a nextLink may skip).
+  let lastRestart: string | undefined;
   while (url) {
     let raw: Awaited<ReturnType<HttpClient['getCollection']>>;
     try {
@@ -69,6 +72,11 @@ export async function* nextLinkPages(o: NextLinkOptions): AsyncGenerator<Replica
       // Only a link can go stale; a refused window query is a real error.
       if (!(err instanceof SourceRequestRejected) || !isLink) throw err;
       if (++fruitless > MAX_FRUITLESS_RESTARTS) throw err;
+      const point = restartFrom?.timestamp ?? '';
+      if (o.orderedByTimestamp && point === lastRestart) {
+        throw new SourceRequestRejected(`${err.message} (and restarting from ${point || 'the window start'} again made no progress)`, err.status);
+      }
+      lastRestart = point;
       o.onRestart?.(err.message, restartFrom);
       url = windowUrl(o, restartFrom, false);
       isLink = false;

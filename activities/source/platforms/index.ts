@@ -8,6 +8,7 @@ import { trestle } from './trestle';
 import { utahrealestate } from './utahrealestate';
 
 export type { Platform, RateLimits } from './platform';
+export { pageSizeFor } from './platform';
 
 export const PLATFORMS = { generic, trestle, mlsgrid, bridge, spark, utahrealestate, rmls } as const satisfies Record<string, Platform>;
 export type PlatformName = keyof typeof PLATFORMS;

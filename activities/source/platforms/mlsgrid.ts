@@ -1,3 +1,4 @@
+import { quoteString } from '../query';
 import { baseline, type Platform } from './platform';
 
 /**
@@ -18,10 +19,10 @@ export const mlsgrid: Platform = {
     if (!source.originatingSystemName) {
       throw new Error('MLS Grid sources need originatingSystemName (e.g. "actris") in the config');
     }
-    return `OriginatingSystemName eq '${source.originatingSystemName.replace(/'/g, "''")}'`;
+    return `OriginatingSystemName eq ${quoteString(source.originatingSystemName)}`;
   },
   requiredFilterBare: true,
-  deleteSignal: { field: 'MlgCanView', deletedValue: false },
+  deleteSignal: { field: 'MlgCanView', deletedValue: false, liveFilter: 'MlgCanView eq true' },
   idList: { style: 'in', maxUrlLength: 7000 },
   rateLimits: { perSecond: 2, perHour: 7200, perDay: 40_000, bytesPerHour: 4 * 1024 ** 3 },
   selectInsideExpand: false,

@@ -37,8 +37,12 @@ export interface Platform {
   /** Clauses the platform demands on every data request, and whether they must stay unwrapped. */
   requiredFilter?(source: SourceConfig): string | undefined;
   requiredFilterBare?: boolean;
-  /** A record in the incremental feed that means "deleted" (MLS Grid: MlgCanView=false). */
-  deleteSignal?: { field: string; deletedValue: unknown };
+  /**
+   * A record in the incremental feed that means "deleted" (MLS Grid: MlgCanView=false), and the
+   * clause that leaves such records out (for an initial load or a key download, which want only
+   * what exists).
+   */
+  deleteSignal?: { field: string; deletedValue: unknown; liveFilter?: string };
   /** How a list of keys is asked for (reconcile, record lookup), within a URL budget. */
   idList: { style: 'in' | 'or'; maxUrlLength: number };
   /** `typed`: enum literals must be written `Namespace.EnumType'Value'`. */
@@ -70,3 +74,13 @@ export const baseline: Omit<Platform, 'name'> = {
   lookBackMs: 0,
   selectInsideExpand: true,
 };
+
+/**
+ * `$top` for a request: what the resource asks for (or the platform's default), within the
+ * platform's cap for that kind of request — key fields only, with `$expand`, or full records.
+ */
+export function pageSizeFor(platform: Pick<Platform, 'pageSize'>, opts: { requested?: number; keyOnly?: boolean; expand?: boolean }): number {
+  const caps = platform.pageSize;
+  const cap = opts.keyOnly ? caps.keyOnlyMax : opts.expand ? Math.min(caps.expandMax, caps.max) : caps.max;
+  return Math.max(1, Math.min(opts.requested ?? (opts.keyOnly ? caps.keyOnlyMax : caps.default), cap));
+}

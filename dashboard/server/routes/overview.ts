@@ -10,10 +10,11 @@ export function registerOverview(app: FastifyInstance, ctx: DashboardContext): v
   // with the number of sources.
   app.get('/api/overview', async (): Promise<OverviewResponse> => {
     const { config } = ctx;
+    const failures: string[] = [];
     const [newest, running, summaries, durations] = await Promise.all([
       ctx.history.newestRuns(),
-      ctx.running(),
-      ctx.scheduleSummaries(),
+      ctx.orElse(() => ctx.running(), [], failures),
+      ctx.orElse(() => ctx.scheduleSummaries(), new Map(), failures),
       ctx.typicalDurations(),
     ]);
     const schedules = scheduleRows(config, summaries, durations);
@@ -36,7 +37,7 @@ export function registerOverview(app: FastifyInstance, ctx: DashboardContext): v
         counts: ctx.counts.peek(source),
       };
     });
-    return { generatedAt: new Date().toISOString(), cards };
+    return { generatedAt: new Date().toISOString(), temporalError: failures[0] ?? null, cards };
   });
 }
 

@@ -53,17 +53,29 @@ export function registerSchedules(app: FastifyInstance, ctx: DashboardContext): 
     const [report] = await control(() => pauseSchedules(client, source, { process, who: 'the dashboard', ...(note ? { note } : {}) }));
     ctx.invalidate();
     request.log.info({ source, process, result: report?.result }, 'schedule paused from the dashboard');
-    return { ok: true, message: `${scheduleId(source, process)}: ${report?.result ?? 'paused'}`, scheduleId: scheduleId(source, process), paused: true };
+    return {
+      ok: true,
+      message: `${scheduleId(source, process)}: ${report?.result ?? 'paused'}`,
+      scheduleId: scheduleId(source, process),
+      paused: true,
+    };
   });
 
   app.post('/api/sources/:source/schedules/:process/resume', async (request): Promise<ControlResponse> => {
     const { source, process } = parse(controlParams, request.params, 'path');
     const { note } = parse(noteBody, request.body, 'body');
     sourceOf(config, source);
-    const [report] = await control(() => resumeSchedules(client, source, { process, note: note ?? `resumed from the dashboard at ${new Date().toISOString()}` }));
+    const [report] = await control(() =>
+      resumeSchedules(client, source, { process, note: note ?? `resumed from the dashboard at ${new Date().toISOString()}` }),
+    );
     ctx.invalidate();
     request.log.info({ source, process, result: report?.result }, 'schedule resumed from the dashboard');
-    return { ok: true, message: `${scheduleId(source, process)}: ${report?.result ?? 'resumed'}`, scheduleId: scheduleId(source, process), paused: false };
+    return {
+      ok: true,
+      message: `${scheduleId(source, process)}: ${report?.result ?? 'resumed'}`,
+      scheduleId: scheduleId(source, process),
+      paused: false,
+    };
   });
 
   // Run now: through the schedule when there is one (overlap SKIP then guards against a second
@@ -78,10 +90,12 @@ export function registerSchedules(app: FastifyInstance, ctx: DashboardContext): 
     const id = scheduleId(source, body.process);
     ctx.invalidate();
     if (!body.resources) {
-      const viaSchedule = await control(() => triggerSchedule(client, source, body.process, { timeoutMs: 20_000 })).catch((err: unknown) => {
-        if (err instanceof HttpError && err.statusCode === 404) return undefined;
-        throw err;
-      });
+      const viaSchedule = await control(() => triggerSchedule(client, source, body.process, { timeoutMs: 20_000 })).catch(
+        (err: unknown) => {
+          if (err instanceof HttpError && err.statusCode === 404) return undefined;
+          throw err;
+        },
+      );
       if (viaSchedule?.outcome === 'started') {
         request.log.info({ source, process: body.process, workflowId: viaSchedule.workflowId }, 'run started from the dashboard');
         return {
@@ -108,10 +122,20 @@ export function registerSchedules(app: FastifyInstance, ctx: DashboardContext): 
         ],
       });
       request.log.info({ source, process: body.process, workflowId }, 'run started from the dashboard');
-      return { ok: true, message: `started ${workflowId}`, workflowId, temporalUrl: workflowUiUrl(config, workflowId, handle.firstExecutionRunId) };
+      return {
+        ok: true,
+        message: `started ${workflowId}`,
+        workflowId,
+        temporalUrl: workflowUiUrl(config, workflowId, handle.firstExecutionRunId),
+      };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        return { ok: false, message: `not started: ${workflowId} is still running`, workflowId, temporalUrl: workflowUiUrl(config, workflowId) };
+        return {
+          ok: false,
+          message: `not started: ${workflowId} is still running`,
+          workflowId,
+          temporalUrl: workflowUiUrl(config, workflowId),
+        };
       }
       throw err;
     }

@@ -35,13 +35,15 @@ export function registerSources(app: FastifyInstance, ctx: DashboardContext): vo
     sourceOf(config, source);
     // A single source's schedules are described directly: a pause shows at once, while the
     // listing can lag behind by a moment.
+    const failures: string[] = [];
     const [schedules, newest, running, durations] = await Promise.all([
-      describeSourceSchedules(ctx.client, source),
+      ctx.orElse(() => describeSourceSchedules(ctx.client, source), new Map(), failures),
       ctx.history.newestRuns([source]),
-      ctx.running(),
+      ctx.orElse(() => ctx.running(), [], failures),
       ctx.typicalDurations(),
     ]);
     return {
+      temporalError: failures[0] ?? null,
       source: summarize(config, source),
       schedules: scheduleRows(config, schedules, durations, source),
       lastRuns: newest.map((r): LastRun => ({ ...r, temporalUrl: workflowUiUrl(config, r.workflowId, r.runId) })),
@@ -60,8 +62,15 @@ export function registerSources(app: FastifyInstance, ctx: DashboardContext): vo
     const { source } = parse(sourceParams, request.params, 'path');
     const q = parse(runsQuery, request.query, 'query');
     sourceOf(config, source);
-    const filters = { ...(q.process ? { process: q.process } : {}), ...(q.resource ? { resource: q.resource } : {}), ...(q.outcome ? { outcome: q.outcome } : {}) };
-    const [page, running] = await Promise.all([ctx.history.runsPage(source, filters, q.page, q.pageSize), ctx.running().catch(() => undefined)]);
+    const filters = {
+      ...(q.process ? { process: q.process } : {}),
+      ...(q.resource ? { resource: q.resource } : {}),
+      ...(q.outcome ? { outcome: q.outcome } : {}),
+    };
+    const [page, running] = await Promise.all([
+      ctx.history.runsPage(source, filters, q.page, q.pageSize),
+      ctx.running().catch(() => undefined),
+    ]);
     const open = running ? new Set(running.map((w) => w.workflowId)) : undefined;
     return {
       page: q.page,

@@ -43,7 +43,16 @@ export function TimeSeriesChart({ points, value, format, kind, title, testId }: 
   const x = (t: number) => PAD.left + ((t - t0) / span) * (usable.length === 1 ? 0 : plotW) + (usable.length === 1 ? plotW / 2 : 0);
   const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
   const barW = Math.max(2, Math.min(12, (plotW / usable.length) * 0.7));
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
+  // Small maxima (a run of 3 records) would repeat rounded labels; keep one tick per label.
+  const seen = new Set<string>();
+  const ticks = [0, 0.25, 0.5, 0.75, 1]
+    .map((f) => f * max)
+    .filter((v) => {
+      const label = format(v);
+      if (seen.has(label)) return false;
+      seen.add(label);
+      return true;
+    });
   const line = usable.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(Date.parse(p.startedAt)).toFixed(1)},${y(value(p)!).toFixed(1)}`).join(' ');
   return (
     <figure className="chart" data-testid={testId}>
@@ -69,7 +78,14 @@ export function TimeSeriesChart({ points, value, format, kind, title, testId }: 
           const cx = x(Date.parse(p.startedAt));
           const label = `${absolute(p.startedAt)} · ${p.process} ${p.resource} · ${format(v)} · ${p.outcome}`;
           return kind === 'bar' ? (
-            <rect key={p.runId} x={cx - barW / 2} y={y(v)} width={barW} height={Math.max(0.5, PAD.top + plotH - y(v))} className={`bar ${p.outcome}`}>
+            <rect
+              key={p.runId}
+              x={cx - barW / 2}
+              y={y(v)}
+              width={barW}
+              height={Math.max(0.5, PAD.top + plotH - y(v))}
+              className={`bar ${p.outcome}`}
+            >
               <title>{label}</title>
             </rect>
           ) : (
@@ -84,11 +100,26 @@ export function TimeSeriesChart({ points, value, format, kind, title, testId }: 
 }
 
 export function RunCharts({ points }: { points: ChartPoint[] }) {
-  const compact = (v: number) => (v >= 1_000_000 ? `${(v / 1_000_000).toFixed(1)}M` : v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)}k` : String(Math.round(v)));
+  const compact = (v: number) =>
+    v >= 1_000_000 ? `${(v / 1_000_000).toFixed(1)}M` : v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)}k` : String(Math.round(v));
   return (
     <div className="charts">
-      <TimeSeriesChart points={points} value={(p) => p.downloaded} format={compact} kind="bar" title="Records downloaded per run" testId="chart-records" />
-      <TimeSeriesChart points={points} value={(p) => p.durationMs} format={(v) => duration(Math.round(v))} kind="line" title="Run duration" testId="chart-duration" />
+      <TimeSeriesChart
+        points={points}
+        value={(p) => p.downloaded}
+        format={compact}
+        kind="bar"
+        title="Records downloaded per run"
+        testId="chart-records"
+      />
+      <TimeSeriesChart
+        points={points}
+        value={(p) => p.durationMs}
+        format={(v) => duration(Math.round(v))}
+        kind="line"
+        title="Run duration"
+        testId="chart-duration"
+      />
     </div>
   );
 }

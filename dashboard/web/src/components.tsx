@@ -6,9 +6,18 @@ import { duration, Time } from './time';
 
 export const num = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toLocaleString('en-US'));
 
+/** The end of an error ("…failed: ECONNREFUSED"), for a card with little room; the whole text is its tooltip. */
+export function shortError(message: string): string {
+  const tail = /(?:failed|answered|error):?\s*([^:]+)$/i.exec(message)?.[1]?.trim();
+  const text = tail && tail.length < 80 ? tail : message;
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
 export function OutcomeBadge({ outcome, stale }: { outcome: Outcome | 'skipped'; stale?: boolean | undefined }) {
   const label = stale ? 'lost' : outcome;
-  const title = stale ? 'The history says running, but Temporal has no such open workflow (terminated, or its worker was lost).' : undefined;
+  const title = stale
+    ? 'The history says running, but Temporal has no such open workflow (terminated, or its worker was lost).'
+    : undefined;
   return (
     <span className={`badge ${stale ? 'stale' : outcome}`} data-testid="outcome" title={title}>
       {label === 'succeeded' ? '✓ succeeded' : label === 'failed' ? '✗ failed' : label === 'running' ? '● running' : label}
@@ -18,7 +27,14 @@ export function OutcomeBadge({ outcome, stale }: { outcome: Outcome | 'skipped';
 
 export function TemporalLink({ href, children = 'Temporal' }: { href: string; children?: ReactNode }) {
   return (
-    <a className="temporal-link" href={href} target="_blank" rel="noreferrer" data-testid="temporal-link" title="Open in the Temporal Web UI">
+    <a
+      className="temporal-link"
+      href={href}
+      target="_blank"
+      rel="noreferrer"
+      data-testid="temporal-link"
+      title="Open in the Temporal Web UI"
+    >
       {children} ↗
     </a>
   );
@@ -46,6 +62,16 @@ export function ErrorBox({ error }: { error: string | undefined }) {
   return (
     <div className="error-box" role="alert">
       {error}
+    </div>
+  );
+}
+
+/** The history still shows when Temporal is away; this says what is missing and why. */
+export function TemporalWarning({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
+  return (
+    <div className="notice warn-box" role="status" data-testid="temporal-warning">
+      {message}. Running work and schedules are not shown; the run history is.
     </div>
   );
 }
@@ -86,18 +112,42 @@ export function CountsTable({ counts, compact = false }: { counts: CountsRespons
           <tr key={`${r.resource}-mls`} className="mls-row">
             <td rowSpan={r.destinations.length + 1}>{r.resource}</td>
             <td>MLS</td>
-            <td className="num">{r.mls.error ? <span className="bad" title={r.mls.error}>error</span> : num(r.mls.count)}</td>
+            <td className="num">
+              {r.mls.error ? (
+                <span className="bad" title={r.mls.error}>
+                  error
+                </span>
+              ) : (
+                num(r.mls.count)
+              )}
+            </td>
             {!compact && (
               <td>
                 <Time iso={r.mls.newest} />
               </td>
             )}
-            <td className="muted">{r.mls.error ? <span className="error-text">{r.mls.error}</span> : ''}</td>
+            <td className="muted">
+              {r.mls.error ? (
+                <span className="error-text" title={r.mls.error}>
+                  {compact ? shortError(r.mls.error) : r.mls.error}
+                </span>
+              ) : (
+                ''
+              )}
+            </td>
           </tr>,
           ...r.destinations.map((d) => (
             <tr key={`${r.resource}-${d.name}`} data-testid={`count-${r.resource}-${d.name}`}>
               <td>{d.name}</td>
-              <td className="num">{d.error ? <span className="bad" title={d.error}>error</span> : num(d.count)}</td>
+              <td className="num">
+                {d.error ? (
+                  <span className="bad" title={d.error}>
+                    error
+                  </span>
+                ) : (
+                  num(d.count)
+                )}
+              </td>
               {!compact && (
                 <td>
                   <Time iso={d.newest} />
@@ -105,7 +155,9 @@ export function CountsTable({ counts, compact = false }: { counts: CountsRespons
               )}
               <td>
                 {d.error ? (
-                  <span className="error-text">{d.error}</span>
+                  <span className="error-text" title={d.error}>
+                    {compact ? shortError(d.error) : d.error}
+                  </span>
                 ) : d.missing ? (
                   <span className="bad">missing {num(d.missing)}</span>
                 ) : d.extra ? (
@@ -129,13 +181,13 @@ function eta(seconds: number | null): string {
 }
 
 export function RunningItem({ w, showSource = true }: { w: RunningWorkflow; showSource?: boolean }) {
-  const title = w.resource ? `${w.process ?? w.workflowType} ${showSource ? `${w.source}/` : ''}${w.resource}` : `${w.process ?? w.workflowType} of ${w.source ?? '?'}`;
+  const title = w.resource
+    ? `${w.process ?? w.workflowType} ${showSource ? `${w.source}/` : ''}${w.resource}`
+    : `${w.process ?? w.workflowType} of ${w.source ?? '?'}`;
   return (
     <div className="running-item" data-testid="running-item" data-workflow-id={w.workflowId}>
       <div className="running-head">
-        <span className="running-title">
-          {showSource && w.source ? <Link to={sourcePath(w.source)}>{title}</Link> : title}
-        </span>
+        <span className="running-title">{showSource && w.source ? <Link to={sourcePath(w.source)}>{title}</Link> : title}</span>
         <span className="muted">
           started <Time iso={w.startedAt} />
         </span>
@@ -147,10 +199,11 @@ export function RunningItem({ w, showSource = true }: { w: RunningWorkflow; show
           <div className="running-stats" data-testid="running-stats">
             <span data-testid="records">
               {num(w.progress.records)}
-              {w.progress.expectedTotal !== null ? ` / ${num(w.progress.expectedTotal)}` : ''} records
+              {w.progress.expectedTotal !== null ? ` / ${num(w.progress.expectedTotal)}` : ''} {w.progress.unit}
             </span>
             <span>{w.progress.percent !== null ? `${w.progress.percent}%` : w.progress.phase}</span>
-            <span>{num(w.progress.pages)} pages</span>
+            {w.progress.unit === 'records' && <span>{num(w.progress.pages)} pages</span>}
+            {w.progress.detail && <span>{w.progress.detail}</span>}
             {w.progress.recordsPerSecond !== null && <span>{num(w.progress.recordsPerSecond)}/s</span>}
             <span>{eta(w.progress.etaSeconds)}</span>
           </div>

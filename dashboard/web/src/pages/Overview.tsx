@@ -2,7 +2,7 @@
 // hold what the MLS has.
 import type { OverviewCard, OverviewResponse, ProcessStatus } from '../../../server/api-types';
 import { usePoll } from '../api';
-import { CountsTable, ErrorBox, MatchMark, OutcomeBadge, RunningItem, TemporalLink } from '../components';
+import { CountsTable, ErrorBox, MatchMark, OutcomeBadge, RunningItem, TemporalLink, TemporalWarning } from '../components';
 import { Link, sourcePath } from '../router';
 import { Time } from '../time';
 
@@ -12,6 +12,7 @@ export function OverviewPage() {
     <section>
       <h1>Overview</h1>
       <ErrorBox error={error} />
+      <TemporalWarning message={data?.temporalError} />
       {!data && !error && <p className="muted">loading…</p>}
       <div className="cards">
         {data?.cards.map((card) => (

@@ -13,7 +13,8 @@ export function RecordPage({ meta }: { meta: MetaResponse | undefined }) {
   const key = query.get('key') ?? '';
   const all = query.get('all') === '1';
   const [draft, setDraft] = useState(key);
-  const url = key && source && resource ? `/api/record?${new URLSearchParams({ source, resource, key, ...(all ? { all: '1' } : {}) })}` : null;
+  const url =
+    key && source && resource ? `/api/record?${new URLSearchParams({ source, resource, key, ...(all ? { all: '1' } : {}) })}` : null;
   const { data, error, loading } = usePoll<RecordLookupResponse>(url, null);
 
   const submit = (e: FormEvent) => {
@@ -42,7 +43,13 @@ export function RecordPage({ meta }: { meta: MetaResponse | undefined }) {
         </label>
         <label>
           key
-          <input value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="e.g. a ListingKey" aria-label="key" data-testid="lookup-key" />
+          <input
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            placeholder="e.g. a ListingKey"
+            aria-label="key"
+            data-testid="lookup-key"
+          />
         </label>
         <label className="check">
           <input type="checkbox" checked={all} onChange={(e) => setQuery({ all: e.target.checked ? '1' : undefined })} /> every field

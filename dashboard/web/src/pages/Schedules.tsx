@@ -18,7 +18,9 @@ export function SchedulesPage() {
     <section>
       <h1>Schedules</h1>
       <ErrorBox error={list.error ?? timeline.error} />
-      {list.data && schedules.length === 0 && <p className="muted">No schedules: add `schedules` to a source in the config and run `resync schedules apply`.</p>}
+      {list.data && schedules.length === 0 && (
+        <p className="muted">No schedules: add `schedules` to a source in the config and run `resync schedules apply`.</p>
+      )}
       {schedules.length > 0 && (
         <table className="schedules" data-testid="all-schedules">
           <thead>
@@ -40,9 +42,20 @@ export function SchedulesPage() {
                 </td>
                 <td>{s.process}</td>
                 <td>
-                  {s.cron ? <code>{s.cron}</code> : <span className="muted">made by hand</span>} <span className="muted">{s.timeZone ?? ''}</span>
+                  {s.cron ? <code>{s.cron}</code> : <span className="muted">made by hand</span>}{' '}
+                  <span className="muted">{s.timeZone ?? ''}</span>
                 </td>
-                <td>{!s.exists ? <span className="warn">not applied</span> : s.paused ? <span className="warn" title={s.note ?? ''}>paused</span> : 'active'}</td>
+                <td>
+                  {!s.exists ? (
+                    <span className="warn">not applied</span>
+                  ) : s.paused ? (
+                    <span className="warn" title={s.note ?? ''}>
+                      paused
+                    </span>
+                  ) : (
+                    'active'
+                  )}
+                </td>
                 <td>
                   {s.nextRuns.slice(0, 3).map((t, i) => (
                     <span key={t}>
@@ -85,7 +98,8 @@ function Timeline({ data, schedules }: { data: TimelineResponse; schedules: Sche
   const height = rows.length * ROW_H + 30;
   const x = (t: number) => LABEL_W + ((t - from) / (to - from)) * (W - LABEL_W - 10);
   const span = to - from;
-  const step = span <= 6 * 3_600_000 ? 3_600_000 : span <= 24 * 3_600_000 ? 3 * 3_600_000 : span <= 72 * 3_600_000 ? 12 * 3_600_000 : 24 * 3_600_000;
+  const step =
+    span <= 6 * 3_600_000 ? 3_600_000 : span <= 24 * 3_600_000 ? 3 * 3_600_000 : span <= 72 * 3_600_000 ? 12 * 3_600_000 : 24 * 3_600_000;
   const ticks: number[] = [];
   for (let t = Math.ceil(from / step) * step; t <= to; t += step) ticks.push(t);
   const kind = (bar: TimelineBar) => {
@@ -116,7 +130,15 @@ function Timeline({ data, schedules }: { data: TimelineResponse; schedules: Sche
                 const x0 = x(Math.max(from, Date.parse(b.start)));
                 const x1 = x(Math.min(to, Date.parse(b.end)));
                 return (
-                  <rect key={b.start} x={x0} y={i * ROW_H + 4} width={Math.max(2, x1 - x0)} height={ROW_H - 8} className={`tl-bar${kind(b)}${b.estimated ? ' estimated' : ''}`} data-testid="timeline-bar">
+                  <rect
+                    key={b.start}
+                    x={x0}
+                    y={i * ROW_H + 4}
+                    width={Math.max(2, x1 - x0)}
+                    height={ROW_H - 8}
+                    className={`tl-bar${kind(b)}${b.estimated ? ' estimated' : ''}`}
+                    data-testid="timeline-bar"
+                  >
                     <title>
                       {`${s.source} ${s.process}: ${absolute(b.start)} – ${absolute(b.end)}${b.estimated ? ' (length guessed: no finished run yet)' : ''}${b.overlaps.length ? `\noverlaps ${b.overlaps.join(', ')}` : ''}`}
                     </title>
@@ -127,8 +149,9 @@ function Timeline({ data, schedules }: { data: TimelineResponse; schedules: Sche
         ))}
       </svg>
       <p className="legend">
-        <span className="tl-key" /> a run, as long as runs of that schedule usually take <span className="tl-key busy" /> overlaps another source&apos;s run{' '}
-        <span className="tl-key clash" /> overlaps a run of the same source (shared MLS limits) or its own next run (overlap SKIP drops it)
+        <span className="tl-key" /> a run, as long as runs of that schedule usually take <span className="tl-key busy" /> overlaps another
+        source&apos;s run <span className="tl-key clash" /> overlaps a run of the same source (shared MLS limits) or its own next run
+        (overlap SKIP drops it)
       </p>
       <h3>Overlaps ({data.overlaps.length})</h3>
       {data.overlaps.length === 0 ? (
@@ -139,7 +162,8 @@ function Timeline({ data, schedules }: { data: TimelineResponse; schedules: Sche
         <ul className="overlaps" data-testid="overlaps">
           {data.overlaps.slice(0, 50).map((o) => (
             <li key={`${o.a}|${o.b}|${o.start}`} className={o.sameSource || o.a === o.b ? 'bad' : 'warn'}>
-              {o.a === o.b ? `${o.a} runs into its own next run` : `${o.a} and ${o.b}`} · <Time iso={o.start} /> – {absolute(o.end).slice(11, 16)}
+              {o.a === o.b ? `${o.a} runs into its own next run` : `${o.a} and ${o.b}`} · <Time iso={o.start} /> –{' '}
+              {absolute(o.end).slice(11, 16)}
               {o.sameSource && o.a !== o.b ? ' · same source' : ''}
             </li>
           ))}

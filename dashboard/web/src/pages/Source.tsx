@@ -15,7 +15,7 @@ import type {
 } from '../../../server/api-types';
 import { getJson, postJson, usePoll } from '../api';
 import { RunCharts } from '../charts';
-import { CountsTable, ErrorBox, MatchMark, num, OutcomeBadge, Pager, RunningItem, TemporalLink } from '../components';
+import { CountsTable, ErrorBox, MatchMark, num, OutcomeBadge, Pager, RunningItem, TemporalLink, TemporalWarning } from '../components';
 import { setQuery, useLocation } from '../router';
 import { duration, Time } from '../time';
 
@@ -33,6 +33,7 @@ export function SourcePage({ source, meta }: { source: string; meta: MetaRespons
         {source} {temporalList && <TemporalLink href={temporalList}>all runs in Temporal</TemporalLink>}
       </h1>
       <ErrorBox error={error} />
+      <TemporalWarning message={data?.temporalError} />
       {data && (
         <p className="muted" data-testid="source-summary">
           {data.source.platform}
@@ -74,10 +75,14 @@ function Schedules({ source, data, onChange }: { source: string; data: SourceRes
       onChange();
     }
   };
-  const byProcess = new Map(data.schedules.map((s) => [s.process, s]));
-  // Sync can always be run by hand; purge and reconcile show up once they are scheduled.
-  const rows = PROCESSES.filter((p) => p === 'sync' || byProcess.has(p));
   const enc = encodeURIComponent(source);
+  const byProcess = new Map(data.schedules.map((s) => [s.process, s]));
+  const rows = PROCESSES;
+  const runNow = (p: Process) => {
+    // Purge deletes rows (within its guards): one click should not be enough.
+    if (p === 'purge' && !window.confirm(`Purge ${source} now? Destination rows whose key the MLS no longer has will be deleted.`)) return;
+    void act(`run-${p}`, `/api/sources/${enc}/run`, { process: p });
+  };
   return (
     <>
       <h2>Schedules</h2>
@@ -109,7 +114,19 @@ function Schedules({ source, data, onChange }: { source: string; data: SourceRes
                   )}
                 </td>
                 <td data-testid="schedule-state">
-                  {!s ? '' : !s.exists ? <span className="warn" title="in the config, but `resync schedules apply` has not created it">not applied</span> : s.paused ? <span className="warn" title={s.note ?? ''}>paused</span> : 'active'}
+                  {!s ? (
+                    ''
+                  ) : !s.exists ? (
+                    <span className="warn" title="in the config, but `resync schedules apply` has not created it">
+                      not applied
+                    </span>
+                  ) : s.paused ? (
+                    <span className="warn" title={s.note ?? ''}>
+                      paused
+                    </span>
+                  ) : (
+                    'active'
+                  )}
                 </td>
                 <td>
                   {s?.nextRuns.slice(0, 3).map((t) => (
@@ -119,22 +136,36 @@ function Schedules({ source, data, onChange }: { source: string; data: SourceRes
                   ))}
                 </td>
                 <td>{s ? duration(s.typicalDurationMs) : ''}</td>
-                <td>{s?.lastAction ? <TemporalLink href={s.lastAction.temporalUrl}>{<Time iso={s.lastAction.takenAt} />}</TemporalLink> : ''}</td>
-                <td className="actions">
-                  {s?.exists && !s.paused && (
-                    <button type="button" disabled={!!busy} onClick={() => void act(`pause-${p}`, `/api/sources/${enc}/schedules/${p}/pause`, {})} data-testid={`pause-${p}`}>
-                      Pause
+                <td>
+                  {s?.lastAction ? <TemporalLink href={s.lastAction.temporalUrl}>{<Time iso={s.lastAction.takenAt} />}</TemporalLink> : ''}
+                </td>
+                <td>
+                  <div className="actions">
+                    {s?.exists && !s.paused && (
+                      <button
+                        type="button"
+                        disabled={!!busy}
+                        onClick={() => void act(`pause-${p}`, `/api/sources/${enc}/schedules/${p}/pause`, {})}
+                        data-testid={`pause-${p}`}
+                      >
+                        Pause
+                      </button>
+                    )}
+                    {s?.exists && s.paused && (
+                      <button
+                        type="button"
+                        disabled={!!busy}
+                        onClick={() => void act(`resume-${p}`, `/api/sources/${enc}/schedules/${p}/resume`, {})}
+                        data-testid={`resume-${p}`}
+                      >
+                        Resume
+                      </button>
+                    )}
+                    <button type="button" className="primary" disabled={!!busy} onClick={() => runNow(p)} data-testid={`run-${p}`}>
+                      {busy === `run-${p}` ? 'Starting…' : 'Run now'}
                     </button>
-                  )}
-                  {s?.exists && s.paused && (
-                    <button type="button" disabled={!!busy} onClick={() => void act(`resume-${p}`, `/api/sources/${enc}/schedules/${p}/resume`, {})} data-testid={`resume-${p}`}>
-                      Resume
-                    </button>
-                  )}
-                  <button type="button" className="primary" disabled={!!busy} onClick={() => void act(`run-${p}`, `/api/sources/${enc}/run`, { process: p })} data-testid={`run-${p}`}>
-                    {busy === `run-${p}` ? 'Starting…' : 'Run now'}
-                  </button>
-                  {s && <TemporalLink href={s.temporalUrl}>schedule</TemporalLink>}
+                    {s && <TemporalLink href={s.temporalUrl}>schedule</TemporalLink>}
+                  </div>
                 </td>
               </tr>
             );
@@ -189,7 +220,7 @@ function Charts({ source, resources }: { source: string; resources: string[] }) 
   const [process, setProcess] = useState<string>('');
   const [resource, setResource] = useState<string>('');
   const params = new URLSearchParams({ limit: '200', ...(process ? { process } : {}), ...(resource ? { resource } : {}) });
-  const { data } = usePoll<ChartResponse>(`/api/sources/${encodeURIComponent(source)}/chart?${params}`, 10_000);
+  const { data } = usePoll<ChartResponse>(`/api/sources/${encodeURIComponent(source)}/chart?${params}`, 5000);
   return (
     <>
       <h2>
@@ -218,7 +249,13 @@ function History({ source, resources }: { source: string; resources: string[] })
   const process = query.get('process') ?? '';
   const resource = query.get('resource') ?? '';
   const outcome = query.get('outcome') ?? '';
-  const params = new URLSearchParams({ page: String(page), pageSize: '25', ...(process ? { process } : {}), ...(resource ? { resource } : {}), ...(outcome ? { outcome } : {}) });
+  const params = new URLSearchParams({
+    page: String(page),
+    pageSize: '25',
+    ...(process ? { process } : {}),
+    ...(resource ? { resource } : {}),
+    ...(outcome ? { outcome } : {}),
+  });
   const { data, error } = usePoll<RunsPage>(`/api/sources/${encodeURIComponent(source)}/runs?${params}`);
   const [open, setOpen] = useState<string>();
   return (
@@ -266,7 +303,12 @@ function History({ source, resources }: { source: string; resources: string[] })
             <tbody>
               {data.runs.map((r) => (
                 <Fragment key={r.runId}>
-                  <tr className={`run-row ${r.outcome}`} data-testid="run-row" data-run-id={r.runId} onClick={() => setOpen(open === r.runId ? undefined : r.runId)}>
+                  <tr
+                    className={`run-row ${r.outcome}`}
+                    data-testid="run-row"
+                    data-run-id={r.runId}
+                    onClick={() => setOpen(open === r.runId ? undefined : r.runId)}
+                  >
                     <td>
                       <Time iso={r.startedAt} />
                     </td>

@@ -1,0 +1,67 @@
+/**
+ * MLS Grid contract: exactly one bare `OriginatingSystemName eq '…'` on every request, no
+ * `$orderby`, `$top` as the page size, `$skip` nextLinks refused past a depth (the client restarts
+ * from its last timestamp), `ACT…` keys, deletions as `MlgCanView=false` records, 2 requests/second.
+ */
+import { expect, it } from 'vitest';
+import { describeContract, downloadKeys, expectNoViolations, runSync } from '../support/contract';
+import { expectDestinationsMatch } from '../support/compare';
+import { query, withWorker } from '../support/stack';
+
+describeContract({
+  personality: 'mlsgrid',
+  platform: 'mlsgrid',
+  pageSize: 100,
+  // Deep skips are refused early, so every full read restarts at least once.
+  simulator: { personalityOptions: { originatingSystemName: 'actris', deepSkipLimit: 300 } },
+  config: () => ({ originatingSystemName: 'actris' }),
+  more: ({ sim, config, source, mls }) => {
+    it('serves MLS-prefixed keys, and the full sync restarted past the deep-skip limit', () => {
+      expect(sim().dataset.liveKeys()[0]).toMatch(/^ACT\d{9}$/);
+      expect(sim().personality.deepSkipLimit).toBe(300);
+    });
+
+    it('deletes records that arrive with MlgCanView=false, and counts them', async () => {
+      const gone = sim().dataset.liveKeys().filter((_, i) => i % 97 === 3);
+      sim().dataset.remove(gone);
+      expect(sim().dataset.tombstoneKeys()).toEqual(gone);
+      sim().resetStats();
+      const { result } = await withWorker(config(), () => runSync(config(), source));
+      expectNoViolations(sim());
+      expect(result.deleted).toBe(gone.length);
+      const dest = Object.values(config().destinations)[0]!.url;
+      const left = await query<{ n: number }>(dest, `SELECT COUNT(*) AS n FROM Property WHERE ListingKey IN (?)`, [gone]);
+      expect(left[0]?.n).toBe(0);
+      await expectDestinationsMatch(config(), source, 'Property', mls());
+    });
+
+    it('keeps to 2 requests a second over a 60-request run: no 429', async () => {
+      sim().resetStats();
+      const started = Date.now();
+      // 10 keys a page: about 60 requests for the whole key list.
+      const { keys, pages } = await downloadKeys(config(), source, 10);
+      expect(pages).toBeGreaterThanOrEqual(55);
+      expect([...new Set(keys)].sort()).toEqual(sim().dataset.liveKeys());
+      const stats = sim().stats;
+      expect(stats.byStatus['429']).toBeUndefined();
+      expectNoViolations(sim());
+      // At 2 a second, 60 requests cannot take less than ~29 s.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(((stats.requests - 2) / 2) * 1000);
+    }, 240_000);
+
+    it('waits at least Retry-After after a 429, then succeeds', async () => {
+      sim().dataset.touch(60);
+      sim().resetStats();
+      sim().faults.add({ kind: '429', count: 1, retryAfterSeconds: 2, match: 'Property?' });
+      await withWorker(config(), () => runSync(config(), source));
+      expectNoViolations(sim());
+      const exchanges = sim().stats.recentExchanges;
+      const refused = exchanges.findIndex((e) => e.status === 429);
+      expect(refused).toBeGreaterThanOrEqual(0);
+      const next = exchanges[refused + 1];
+      expect(next, 'a request after the 429').toBeDefined();
+      expect(next!.at - exchanges[refused]!.at).toBeGreaterThanOrEqual(2000);
+      await expectDestinationsMatch(config(), source, 'Property', mls());
+    });
+  },
+});
