@@ -9,6 +9,7 @@ import type { Config, ResourceConfig, SourceConfig } from '../config';
 import { createDestination, type ChildModel, type Destination, type ResourceModel } from './destinations';
 import { createAuth } from './source/auth';
 import { createHttpClient, type HttpClient } from './source/http';
+import { SendSpacing } from './source/send-spacing';
 import { findEntityType, parseEdmx, type EdmModel } from './source/metadata';
 import { platformFor, type Platform } from './source/platforms';
 import { DbRequestBudget } from './source/rate-budget';
@@ -58,6 +59,7 @@ export class Runtime {
           timeoutMs: config.requestTimeoutMs,
           // Budgets live in the control DB: shared by every process and worker, kept across restarts.
           limiter: this.requestBudget(name, { ...platformFor(config.platform).rateLimits, ...config.rateLimits }),
+          spacing: new SendSpacing({ ...platformFor(config.platform).rateLimits, ...config.rateLimits }),
         }),
         logger: this.sourceLogger(name),
       };

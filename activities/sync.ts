@@ -100,7 +100,7 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
     platform.pageSize.max,
     expand ? platform.pageSize.expandMax : Number.POSITIVE_INFINITY,
   );
-  const deadline = Date.now() + CHUNK_BUDGET_MS;
+  const deadline = Date.now() + (input.chunkBudgetMs ?? CHUNK_BUDGET_MS);
   const deleteSignal = platform.deleteSignal;
   const select = resourceConfig.select
     ? [...new Set([resource.keyField, resource.cursorField, ...(deleteSignal ? [deleteSignal.field] : []), ...resourceConfig.select])]
@@ -184,7 +184,7 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
     nextLink = page.nextLink;
     heartbeat({ cursor, nextLink, totals } satisfies SyncHeartbeat);
     log.debug({ page: totals.pages, records: page.records.length, deleted: deleted.length, cursor, bytes: page.bytes }, 'page committed');
-    if (Date.now() > deadline && (page.nextLink || platform.paging === 'keyset')) {
+    if (page.more && Date.now() > deadline) {
       done = false;
       break;
     }

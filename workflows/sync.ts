@@ -6,6 +6,7 @@
 import {
   type ActivityOptions,
   ApplicationFailure,
+  ContinueAsNew,
   continueAsNew,
   defineQuery,
   proxyActivities,
@@ -71,6 +72,24 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
   // The stats row is keyed by the first run of the chain, so continue-as-new keeps one row.
   const runId = input.carry?.runId ?? info.firstExecutionRunId;
   let state: RunState | undefined;
+  let chunks = 0;
+
+  /** The run's row in the stats, whatever the outcome. */
+  const recordRun = (outcome: 'succeeded' | 'failed', error?: string) =>
+    finishRun({
+      runId,
+      ...(input.parentRunId ? { parentRunId: input.parentRunId } : {}),
+      source,
+      resource,
+      process: 'sync',
+      workflowId: info.workflowId,
+      startedAt: state?.startedAt ?? progress.startedAt ?? new Date(info.startTime).toISOString(),
+      outcome,
+      ...(error ? { error } : {}),
+      totals: state?.totals ?? emptyTotals(),
+      expectedTotal: state?.expectedTotal ?? progress.expectedTotal,
+      highWaterMark: state?.cursor?.timestamp ?? null,
+    });
 
   try {
     if (input.carry) {
@@ -97,7 +116,17 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
       const from = state.cursor ? `${state.cursor.timestamp} ${state.cursor.key}`.trim() : 'the beginning';
       const chunk = await syncPages.executeWithOptions(
         { ...PAGES_OPTIONS, summary: `pages of ${source}/${resource} after ${from}, up to ${state.upperBound}` },
-        [{ source, resource, runId, upperBound: state.upperBound, cursor: state.cursor, nextLink: state.nextLink ?? null }],
+        [
+          {
+            source,
+            resource,
+            runId,
+            upperBound: state.upperBound,
+            cursor: state.cursor,
+            nextLink: state.nextLink ?? null,
+            ...(input.tuning?.chunkBudgetMs !== undefined ? { chunkBudgetMs: input.tuning.chunkBudgetMs } : {}),
+          },
+        ],
       );
       state.totals = addTotals(state.totals, chunk.totals);
       state.cursor = chunk.cursor;
@@ -107,51 +136,24 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
       progress.cursor = state.cursor;
       upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.records, value: state.totals.upserted }]);
       if (chunk.done) break;
-      if (workflowInfo().continueAsNewSuggested && state.cursor) {
+      chunks += 1;
+      // History stays small: start afresh when Temporal suggests it, or after many chunks.
+      if ((workflowInfo().continueAsNewSuggested || chunks >= (input.tuning?.chunksPerRun ?? 1000)) && state.cursor) {
         await continueAsNew<typeof syncResource>({ ...input, carry: { ...state, cursor: state.cursor } });
       }
     }
 
     progress.phase = 'finishing';
-    await finishRun({
-      runId,
-      ...(input.parentRunId ? { parentRunId: input.parentRunId } : {}),
-      source,
-      resource,
-      process: 'sync',
-      workflowId: info.workflowId,
-      startedAt: state.startedAt,
-      outcome: 'succeeded',
-      totals: state.totals,
-      expectedTotal: state.expectedTotal,
-      highWaterMark: state.cursor?.timestamp ?? null,
-    });
+    await recordRun('succeeded');
     progress.phase = 'done';
     return { runId, ...state.totals };
   } catch (err) {
     // continueAsNew works by throwing; it is not a failure.
-    if (isContinueAsNew(err)) throw err;
+    if (err instanceof ContinueAsNew) throw err;
     progress.phase = 'failed';
-    await finishRun({
-      runId,
-      ...(input.parentRunId ? { parentRunId: input.parentRunId } : {}),
-      source,
-      resource,
-      process: 'sync',
-      workflowId: info.workflowId,
-      startedAt: progress.startedAt ?? new Date(info.startTime).toISOString(),
-      outcome: 'failed',
-      error: describeFailure(err),
-      totals: state?.totals ?? emptyTotals(),
-      expectedTotal: progress.expectedTotal,
-      highWaterMark: progress.cursor?.timestamp ?? null,
-    });
+    await recordRun('failed', describeFailure(err));
     throw err;
   }
-}
-
-function isContinueAsNew(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { name?: string }).name === 'ContinueAsNew';
 }
 
 /** The innermost cause is the one a person can act on ("activity task failed" is not). */

@@ -16,8 +16,17 @@ export interface SyncInput {
   resource: string;
   /** The runSource run that started this one, for the stats. */
   parentRunId?: string;
+  /** Chunking knobs; the defaults suit production (tests make them small). */
+  tuning?: SyncTuning;
   /** Set only by continue-as-new: the state of the run so far. */
   carry?: SyncCarry;
+}
+
+export interface SyncTuning {
+  /** How long one syncPages activity runs before returning to the workflow (default 30 s). */
+  chunkBudgetMs?: number;
+  /** Chunks per workflow run before continuing as new, besides Temporal's own suggestion (default 1000). */
+  chunksPerRun?: number;
 }
 
 export interface SyncCarry {
@@ -74,6 +83,7 @@ export interface SyncPagesInput {
   upperBound: string;
   cursor: SyncCursor | null;
   nextLink?: string | null;
+  chunkBudgetMs?: number;
 }
 
 export interface SyncPagesResult {

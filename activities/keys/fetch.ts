@@ -36,21 +36,26 @@ export async function fetchKeysChunk(runtime: Runtime, input: FetchKeysInput): P
     while (!done) {
       const staged = await readDiffs(ctx.pool, input.runId, '', state.after, KEYS_PER_ROUND);
       if (staged.length > 0) {
-        const records = await fetchRecords(
+        // Counted apart and added once the round is done: a retried round is counted once.
+        const round: FetchTotals = { requested: staged.length, fetched: 0, byDestination: {} };
+        // Written page by page as they arrive: memory holds one page of full records, not the round's.
+        for await (const records of fetchRecords(
           ctx,
           staged.map((k) => keyFromSortKey(k, ctx.numeric)),
-        );
-        // A record the platform marks deleted is sync's (and purge's) to remove, not ours to write.
-        const live = deleteSignal ? records.filter((r) => r[deleteSignal.field] !== deleteSignal.deletedValue) : records;
-        for (const dest of destinations) {
-          const result = live.length > 0 ? await dest.writePage(ctx.resource, live) : { upserted: 0, rejects: [] };
-          await stats.recordRejects(runRef, dest.name, result.rejects);
-          const t = (state.totals.byDestination[dest.name] ??= { upserted: 0, rejected: 0 });
-          t.upserted += result.upserted;
-          t.rejected += result.rejects.length;
+        )) {
+          round.fetched += records.length;
+          // A record the platform marks deleted is sync's (and purge's) to remove, not ours to write.
+          const live = deleteSignal ? records.filter((r) => r[deleteSignal.field] !== deleteSignal.deletedValue) : records;
+          if (live.length === 0) continue;
+          for (const dest of destinations) {
+            const result = await dest.writePage(ctx.resource, live);
+            await stats.recordRejects(runRef, dest.name, result.rejects);
+            const t = (round.byDestination[dest.name] ??= { upserted: 0, rejected: 0 });
+            t.upserted += result.upserted;
+            t.rejected += result.rejects.length;
+          }
         }
-        state.totals.requested += staged.length;
-        state.totals.fetched += records.length;
+        addTotals(state.totals, round);
         state.after = staged[staged.length - 1]!;
         heartbeat(state);
       }
@@ -64,8 +69,19 @@ export async function fetchKeysChunk(runtime: Runtime, input: FetchKeysInput): P
   return { after: state.after, done, totals: state.totals };
 }
 
-/** The records of these keys, in as few requests as the platform's URL budget allows. */
-async function fetchRecords(ctx: KeyContext, keys: string[]): Promise<Record<string, unknown>[]> {
+function addTotals(into: FetchTotals, round: FetchTotals): void {
+  into.requested += round.requested;
+  into.fetched += round.fetched;
+  for (const name of new Set([...Object.keys(into.byDestination), ...Object.keys(round.byDestination)])) {
+    const a = (into.byDestination[name] ??= { upserted: 0, rejected: 0 });
+    const b = round.byDestination[name] ?? { upserted: 0, rejected: 0 };
+    a.upserted += b.upserted;
+    a.rejected += b.rejected;
+  }
+}
+
+/** The records of these keys, a page at a time, in as few requests as the platform's URL budget allows. */
+async function* fetchRecords(ctx: KeyContext, keys: string[]): AsyncGenerator<Record<string, unknown>[]> {
   const { src, resource, resourceConfig } = ctx;
   const platform = src.platform;
   const deleteSignal = platform.deleteSignal;
@@ -99,14 +115,12 @@ async function fetchRecords(ctx: KeyContext, keys: string[]): Promise<Record<str
     // The URL around the list, with room for the parentheses composeFilter may add.
     baseUrlLength: urlFor('').length + 16,
   });
-  const records: Record<string, unknown>[] = [];
   for (const filter of filters) {
     let url: string | null = urlFor(filter);
     while (url) {
       const page = await src.http.getCollection(url, ctx.signal);
-      records.push(...page.records);
+      yield page.records;
       url = page.nextLink ? new URL(page.nextLink, url).href : null;
     }
   }
-  return records;
 }

@@ -6,6 +6,7 @@ import got, { RequestError, type Response } from 'got';
 import { z } from 'zod';
 import type { AuthProvider } from './auth';
 import type { RequestBudget } from './rate-budget';
+import type { SendSpacing } from './send-spacing';
 import {
   SourceAuthFailed,
   SourceRateLimited,
@@ -20,6 +21,8 @@ export interface HttpClientOptions {
   userAgent?: string;
   /** Shared by every request to this source (see rate-limit.ts). */
   limiter?: RequestBudget;
+  /** Keeps the short rate windows true as the MLS measures them (see send-spacing.ts). */
+  spacing?: SendSpacing;
 }
 
 export interface ODataPage {
@@ -44,6 +47,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const send = async (url: string, accept: string, signal?: AbortSignal, retriedAuth = false): Promise<Response<string>> => {
     await options.limiter?.acquire(signal);
     const authorization = await options.auth.header();
+    const slot = await options.spacing?.reserve(signal);
     let res: Response<string>;
     try {
       res = await got(url, {
@@ -59,7 +63,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         throwHttpErrors: false,
         ...(signal ? { signal } : {}),
       });
+      slot?.sent(res.timings.upload ?? res.timings.start);
     } catch (err) {
+      slot?.sent(err instanceof RequestError ? (err.timings?.upload ?? err.timings?.start) : undefined);
       if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('request cancelled');
       const code = err instanceof RequestError ? err.code : undefined;
       throw new SourceUnavailable(`request to ${redact(url)} failed: ${code ?? (err as Error).message}`);

@@ -264,23 +264,25 @@ export interface ChartResponse {
 
 export interface FieldDiff {
   field: string;
-  /** The MLS value as the destination column would store it (text), or null. */
+  /** The MLS value as the destination column would store it, as text (`rejected: …` when it cannot). */
   mls: string | null;
+  /** Per destination that holds the row: its value (the MLS value where it is equal). */
   destinations: Record<string, string | null>;
   /** Destinations whose value differs from the MLS. */
   differs: string[];
 }
 
+/** From worker/inspect/record.ts (`resync record`), which the lookup reuses. */
+export type RecordState = 'identical' | 'different' | 'missing' | 'stale' | 'skipped' | 'error';
+
 export interface RecordLookupResponse {
   source: string;
   resource: string;
   key: string;
-  keyField: string;
-  mls: { found: boolean; record: Record<string, unknown> | null; error?: string };
-  destinations: { name: string; table: string | null; found: boolean; row: Record<string, unknown> | null; error?: string }[];
-  /** Every compared field that differs somewhere (all fields when `all` was asked for). */
+  inMls: boolean;
+  destinations: { name: string; table: string | null; state: RecordState; equal: number; differences: number; error?: string }[];
+  /** Every field that differs in some destination. */
   fields: FieldDiff[];
-  compared: number;
 }
 
 export interface ControlResponse {

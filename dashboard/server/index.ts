@@ -9,5 +9,4 @@ export {
 } from './start';
 export { buildApp } from './app';
 export { createContext, type DashboardContext } from './context';
-export { lookupRecord, RecordLookupError, type RecordLookupResult, type LookupDeps } from './record-lookup';
 export { isLoopback, requiredToken, DashboardTokenMissing, TOKEN_ENV } from './auth';

@@ -50,7 +50,7 @@ describe('dashboard in a browser', () => {
     const status = await ensureDashboardBuild();
     expect(status.ok, status.summary).toBe(true);
     // Slow enough (latency per page, small pages) that the progress bar visibly moves.
-    sim = await startSimulator({ records: 3000, seed: 11, port: 0, latencyMs: 120 });
+    sim = await startSimulator({ records: 3000, seed: 11, port: 0, latencyMs: 250 });
     const closed = await findFreePort();
     const input = testConfigInput({
       simulatorUrl: sim.url,
@@ -214,13 +214,14 @@ describe('dashboard in a browser', () => {
     await open(`/record?source=demo&resource=Property&key=${encodeURIComponent(key)}`);
     const summary = page.locator('[data-testid=diff-summary]');
     await summary.waitFor({ timeout: 20_000 });
-    expect(await summary.textContent()).toContain('no differences');
-    expect(await page.locator('[data-testid=presence-d0]').textContent()).toContain('found');
+    expect(await summary.textContent()).toContain('No differences');
+    expect(await page.locator('[data-testid=presence-d0]').textContent()).toContain('identical');
 
     await query(config.destinations.d0!.url, 'UPDATE Property SET ListPrice = ListPrice + 1000 WHERE ListingKey = ?', [key]);
     await page.reload();
     await page.locator('[data-testid=diff-ListPrice]').waitFor({ timeout: 20_000 });
-    expect(await summary.textContent()).toContain('1 differ');
+    expect(await summary.textContent()).toContain('1 field differs.');
+    expect(await page.locator('[data-testid=presence-d0]').textContent()).toMatch(/differs — 1 field differs, \d+ equal/);
     expect(await page.locator('[data-testid=diff-ListPrice] .bad-cell').count()).toBe(1);
     await screenshot(page, '08-record-diff');
 

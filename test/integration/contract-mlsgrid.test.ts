@@ -16,9 +16,14 @@ describeContract({
   simulator: { personalityOptions: { originatingSystemName: 'actris', deepSkipLimit: 300 } },
   config: () => ({ originatingSystemName: 'actris' }),
   more: ({ sim, config, source, mls }) => {
-    it('serves MLS-prefixed keys, and the full sync restarted past the deep-skip limit', () => {
+    it('restarts from the last timestamp when a nextLink skips too deep, and still gets every key', async () => {
       expect(sim().dataset.liveKeys()[0]).toMatch(/^ACT\d{9}$/);
-      expect(sim().personality.deepSkipLimit).toBe(300);
+      sim().resetStats();
+      // 100 a page: the nextLink after 300 records is refused.
+      const { keys } = await downloadKeys(config(), source, 100);
+      expectNoViolations(sim());
+      expect(sim().stats.refusalsByReason['skip-too-deep']).toBeGreaterThanOrEqual(1);
+      expect([...new Set(keys)].sort()).toEqual(sim().dataset.liveKeys());
     });
 
     it('deletes records that arrive with MlgCanView=false, and counts them', async () => {

@@ -408,6 +408,30 @@ describe('dashboard API', () => {
     }
   });
 
+  it('keeps showing the history when Temporal is away, and says so', async () => {
+    const away = { ...config, temporal: { ...config.temporal, address: `127.0.0.1:${await findFreePort()}` } };
+    const awayCtx = await createContext({ config: away, logger: pino({ level: 'silent' }), tokenRequired: false });
+    const awayApp = await buildApp(awayCtx, { webRoot: WEB_ROOT, token: null });
+    try {
+      const t0 = Date.now();
+      const overview = await awayApp.inject({ method: 'GET', url: '/api/overview' });
+      expect(overview.statusCode).toBe(200);
+      expect(Date.now() - t0).toBeLessThan(5000);
+      const body = overview.json<OverviewResponse>();
+      expect(body.temporalError).toMatch(/^Temporal is not reachable: nothing is listening at 127\.0\.0\.1:\d+$/);
+      expect(body.cards[0]!.processes[0]!.last).not.toBeNull();
+      expect((await awayApp.inject({ method: 'GET', url: '/api/sources/src01' })).json<SourceResponse>().temporalError).toMatch(
+        /not reachable/,
+      );
+      expect((await awayApp.inject({ method: 'GET', url: '/api/sources/src01/runs' })).statusCode).toBe(200);
+      const running = await awayApp.inject({ method: 'GET', url: '/api/running' });
+      expect(running.statusCode).toBe(503);
+    } finally {
+      await awayApp.close();
+      await awayCtx.close();
+    }
+  });
+
   it('serves the web app for page URLs and never a secret in any answer', async () => {
     const page = await app.inject({ method: 'GET', url: '/sources/src01' });
     expect(page.statusCode).toBe(200);

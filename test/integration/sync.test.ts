@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 import { resourceWorkflowId, SEARCH_ATTRIBUTES } from '../../workflows/names';
 import { startSync } from '../../worker/commands/sync';
+import { syncResource } from '../../workflows/sync';
 import type { Config } from '../../config';
 import { expectDestinationsMatch } from '../support/compare';
 import { dropDatabases, query, temporalClient, testConfig, withWorker } from '../support/stack';
@@ -84,5 +85,38 @@ describe('sync', () => {
       await runSync(config);
     });
     await expectDestinationsMatch(config, 'sim', 'Property', mlsOf(sim));
+  });
+});
+
+describe('sync across chunks and continue-as-new', () => {
+  it('ends exact when every page is its own chunk and the run continues as new every 3 chunks', async () => {
+    const sim = await startSimulator({ records: 600, seed: 8, port: 0 });
+    const config = testConfig({ simulatorUrl: sim.url, pageSize: 50 });
+    try {
+      await withWorker(config, async () => {
+        const client = await temporalClient(config);
+        try {
+          const handle = await client.workflow.start(syncResource, {
+            taskQueue: config.temporal.taskQueue,
+            workflowId: resourceWorkflowId('sync', 'sim', 'Property'),
+            args: [{ source: 'sim', resource: 'Property', tuning: { chunkBudgetMs: 0, chunksPerRun: 3 } }],
+          });
+          const result = await handle.result();
+          expect(result.downloaded).toBe(600);
+          const latest = await client.workflow.getHandle(handle.workflowId).describe();
+          // The chain was continued as new: the latest run is not the first one.
+          expect(latest.runId).not.toBe(handle.firstExecutionRunId);
+        } finally {
+          await client.connection.close();
+        }
+      });
+      await expectDestinationsMatch(config, 'sim', 'Property', mlsOf(sim));
+      // One stats row for the whole chain.
+      const runs = await query(config.control.url, 'SELECT outcome, downloaded FROM resync_runs');
+      expect(runs).toEqual([{ outcome: 'succeeded', downloaded: 600 }]);
+    } finally {
+      await sim.close();
+      await dropDatabases(config);
+    }
   });
 });

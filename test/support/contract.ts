@@ -35,15 +35,17 @@ export function expectNoViolations(sim: SimulatorHandle): void {
 
 export interface SyncOutcome {
   result: Awaited<ReturnType<WorkflowHandle['result']>>;
-  handle: WorkflowHandle;
+  /** The workflow's event history, when asked for. */
+  history?: unknown;
 }
 
 /** One sync of Property through Temporal, to its end. */
-export async function runSync(config: Config, source: string): Promise<SyncOutcome> {
+export async function runSync(config: Config, source: string, opts: { history?: boolean } = {}): Promise<SyncOutcome> {
   const client = await temporalClient(config);
   try {
     const handle = await startSync(client, config, source, 'Property');
-    return { result: await handle.result(), handle };
+    const result = await handle.result();
+    return { result, ...(opts.history ? { history: await handle.fetchHistory() } : {}) };
   } finally {
     await client.connection.close();
   }

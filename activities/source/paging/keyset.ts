@@ -59,7 +59,7 @@ export async function* keysetPages(o: KeysetOptions): AsyncGenerator<Replication
     if (page.records.length > 0 && !last) {
       throw new SourceResponseInvalid(`${o.resource}: no record on the page has a readable ${o.cursorField} and ${o.keyField}; cannot advance`);
     }
-    return { records, rejects, cursor: last ?? after, nextLink: null, count: page.count, bytes: page.bytes, url, serverHasMore: page.nextLink !== null };
+    return { records, rejects, cursor: last ?? after, nextLink: null, more: false, count: page.count, bytes: page.bytes, url, serverHasMore: page.nextLink !== null };
   };
 
   let pending: Promise<ReplicationPage & { serverHasMore: boolean }> | undefined = fetchPage(o.start, o.count);
@@ -72,6 +72,6 @@ export async function* keysetPages(o: KeysetOptions): AsyncGenerator<Replication
     pending = more ? fetchPage(page.cursor, false) : undefined;
     // Keep the prefetch from becoming an unhandled rejection if the consumer stops early.
     pending?.catch(() => undefined);
-    yield page;
+    yield { ...page, more };
   }
 }

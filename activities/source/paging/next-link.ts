@@ -91,7 +91,7 @@ export async function* nextLinkPages(o: NextLinkOptions): AsyncGenerator<Replica
     }
     const next: string | null = raw.nextLink ? new URL(raw.nextLink, url).href : null;
     if (next === url) throw new SourceResponseInvalid(`nextLink points at the page just read: ${url}`);
-    yield { records, rejects, cursor: restartFrom, nextLink: next, count: raw.count, bytes: raw.bytes, url };
+    yield { records, rejects, cursor: restartFrom, nextLink: next, more: next !== null, count: raw.count, bytes: raw.bytes, url };
     url = next;
     isLink = true;
   }

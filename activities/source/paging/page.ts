@@ -17,6 +17,8 @@ export interface ReplicationPage {
   cursor: SyncCursor | null;
   /** nextLink paging: the link to the following page (a retry may reuse it while it is fresh). */
   nextLink: string | null;
+  /** Whether another page follows in this window (false: the window is exhausted). */
+  more: boolean;
   count: number | null;
   bytes: number;
   /** The URL requested (logs, and the simulator's request counting in tests). */

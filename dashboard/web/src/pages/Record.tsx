@@ -1,9 +1,19 @@
-// One record as the MLS has it beside what each destination stores, field by field.
+// One record as the MLS has it beside what each destination stores: whether each destination
+// holds it, and every field that differs. The comparison is `resync record`'s own.
 import { useState, type FormEvent } from 'react';
-import type { MetaResponse, RecordLookupResponse } from '../../../server/api-types';
+import type { MetaResponse, RecordLookupResponse, RecordState } from '../../../server/api-types';
 import { usePoll } from '../api';
 import { ErrorBox } from '../components';
 import { setQuery, useLocation } from '../router';
+
+const STATE_TEXT: Record<RecordState, string> = {
+  identical: 'identical',
+  different: 'differs',
+  missing: 'missing (no row with this key)',
+  stale: 'stale (the MLS no longer has it; a purge removes it)',
+  skipped: "not stored (the destination's transform skips it)",
+  error: 'cannot compare',
+};
 
 export function RecordPage({ meta }: { meta: MetaResponse | undefined }) {
   const { query } = useLocation();
@@ -11,10 +21,8 @@ export function RecordPage({ meta }: { meta: MetaResponse | undefined }) {
   const sourceInfo = meta?.sources.find((s) => s.name === source);
   const resource = query.get('resource') ?? sourceInfo?.resources[0] ?? '';
   const key = query.get('key') ?? '';
-  const all = query.get('all') === '1';
   const [draft, setDraft] = useState(key);
-  const url =
-    key && source && resource ? `/api/record?${new URLSearchParams({ source, resource, key, ...(all ? { all: '1' } : {}) })}` : null;
+  const url = key && source && resource ? `/api/record?${new URLSearchParams({ source, resource, key })}` : null;
   const { data, error, loading } = usePoll<RecordLookupResponse>(url, null);
 
   const submit = (e: FormEvent) => {
@@ -51,37 +59,45 @@ export function RecordPage({ meta }: { meta: MetaResponse | undefined }) {
             data-testid="lookup-key"
           />
         </label>
-        <label className="check">
-          <input type="checkbox" checked={all} onChange={(e) => setQuery({ all: e.target.checked ? '1' : undefined })} /> every field
-        </label>
         <button type="submit" className="primary" data-testid="lookup-submit">
           Look up
         </button>
       </form>
       <ErrorBox error={error} />
       {url && loading && !data && <p className="muted">looking up…</p>}
-      {data && <LookupResult data={data} all={all} />}
+      {data && <LookupResult data={data} />}
     </section>
   );
 }
 
-function LookupResult({ data, all }: { data: RecordLookupResponse; all: boolean }) {
-  const differing = data.fields.filter((f) => f.differs.length > 0).length;
+function LookupResult({ data }: { data: RecordLookupResponse }) {
+  const holding = data.destinations.filter((d) => d.state === 'identical' || d.state === 'different');
   return (
     <div data-testid="lookup-result">
       <ul className="presence">
-        <li className={data.mls.found ? 'good' : 'bad'} data-testid="presence-mls">
-          MLS: {data.mls.error ? `error — ${data.mls.error}` : data.mls.found ? 'found' : 'no such record'}
+        <li className={data.inMls ? 'good' : 'bad'} data-testid="presence-mls">
+          MLS: {data.inMls ? 'has it' : 'no such record'}
         </li>
         {data.destinations.map((d) => (
-          <li key={d.name} className={d.error ? 'bad' : d.found ? 'good' : 'bad'} data-testid={`presence-${d.name}`}>
+          <li
+            key={d.name}
+            className={d.state === 'identical' ? 'good' : d.state === 'skipped' ? 'muted' : 'bad'}
+            data-testid={`presence-${d.name}`}
+          >
             {d.name}
-            {d.table ? ` (table ${d.table})` : ''}: {d.error ? `error — ${d.error}` : d.found ? 'found' : 'missing'}
+            {d.table ? ` (table ${d.table})` : ''}: {STATE_TEXT[d.state]}
+            {d.state === 'different' && ` — ${d.differences} ${d.differences === 1 ? 'field differs' : 'fields differ'}, ${d.equal} equal`}
+            {d.state === 'identical' && ` — ${d.equal} fields`}
+            {d.error && ` — ${d.error}`}
           </li>
         ))}
       </ul>
       <p data-testid="diff-summary">
-        {data.compared} fields compared by {data.keyField}; {differing === 0 ? 'no differences.' : `${differing} differ.`}
+        {data.fields.length === 0
+          ? holding.length > 0
+            ? 'No differences: every destination that holds the record stores what the MLS has.'
+            : 'Nothing to compare field by field.'
+          : `${data.fields.length} ${data.fields.length === 1 ? 'field differs' : 'fields differ'}.`}
       </p>
       {data.fields.length > 0 && (
         <table className="diff" data-testid="diff">
@@ -89,19 +105,19 @@ function LookupResult({ data, all }: { data: RecordLookupResponse; all: boolean 
             <tr>
               <th>field</th>
               <th>MLS (as it would be stored)</th>
-              {data.destinations.map((d) => (
+              {holding.map((d) => (
                 <th key={d.name}>{d.name}</th>
               ))}
             </tr>
           </thead>
           <tbody>
             {data.fields.map((f) => (
-              <tr key={f.field} className={f.differs.length ? 'differs' : ''} data-testid={`diff-${f.field}`}>
+              <tr key={f.field} className="differs" data-testid={`diff-${f.field}`}>
                 <th>{f.field}</th>
                 <td>{show(f.mls)}</td>
-                {data.destinations.map((d) => (
+                {holding.map((d) => (
                   <td key={d.name} className={f.differs.includes(d.name) ? 'bad-cell' : ''}>
-                    {d.found ? show(f.destinations[d.name] ?? null) : <span className="muted">—</span>}
+                    {show(f.destinations[d.name] ?? null)}
                   </td>
                 ))}
               </tr>
@@ -109,7 +125,6 @@ function LookupResult({ data, all }: { data: RecordLookupResponse; all: boolean 
           </tbody>
         </table>
       )}
-      {!all && differing === 0 && <p className="muted">Tick “every field” to see them all.</p>}
     </div>
   );
 }
