@@ -98,6 +98,8 @@ export interface RunningWorkflow {
   current?: { resource: string | null; done: number; total: number | null };
   /** Set when an activity of the run is on its second or later attempt. */
   retry: RetryState | null;
+  /** No worker answered the run's query: is a worker running on the task queue? */
+  unanswered?: boolean;
 }
 
 export interface RunningResponse {

@@ -79,6 +79,11 @@ async function ask<T>(runId: string, question: () => Promise<T>): Promise<T | un
 }
 
 async function describeRunning(client: Client, config: Config, wf: WorkflowExecutionInfo, now: number): Promise<RunningWorkflow> {
+  const found = await describeRunningOnce(client, config, wf, now);
+  return (unanswered.get(wf.runId) ?? 0) > Date.now() ? { ...found, unanswered: true } : found;
+}
+
+async function describeRunningOnce(client: Client, config: Config, wf: WorkflowExecutionInfo, now: number): Promise<RunningWorkflow> {
   const attrs = wf.typedSearchAttributes;
   const source = attrs.get(SEARCH_ATTRIBUTES.source) ?? null;
   const base: RunningWorkflow = {

@@ -45,6 +45,7 @@ describe('dashboard in a browser', () => {
   let page: Page;
   let stopWorker: () => void = () => undefined;
   let workerDone: Promise<void> = Promise.resolve();
+  const problems: string[] = [];
 
   beforeAll(async () => {
     const status = await ensureDashboardBuild();
@@ -85,6 +86,11 @@ describe('dashboard in a browser', () => {
     dashboard = await startDashboard({ config, port: 0, logger: pino({ level: 'silent' }), countsFreshMs: 2000 });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // Script errors and failed requests on any page fail the last test.
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
   });
 
   afterAll(async () => {
@@ -261,5 +267,9 @@ describe('dashboard in a browser', () => {
     expect(await page.locator('[data-testid=run-row] time').first().textContent()).toMatch(/^\d{4}-/);
     await screenshot(page, '10-source-absolute-times');
     await page.click('[data-testid=time-mode]');
+  });
+
+  it('raised no script error and no failed request on any page', () => {
+    expect(problems).toEqual([]);
   });
 });

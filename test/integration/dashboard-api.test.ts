@@ -327,7 +327,13 @@ describe('dashboard API', () => {
       const running = await get<RunningResponse>('/api/running');
       expect(Date.now() - t0).toBeLessThan(15_000);
       expect(running.workflows).toEqual([
-        expect.objectContaining({ workflowId: 'run/src04/sync-manual', workflowType: 'runSource', source: 'src04', process: 'sync' }),
+        expect.objectContaining({
+          workflowId: 'run/src04/sync-manual',
+          workflowType: 'runSource',
+          source: 'src04',
+          process: 'sync',
+          unanswered: true,
+        }),
       ]);
       const source = await get<SourceResponse>('/api/sources/src04');
       expect(source.running.map((w) => w.workflowId)).toEqual(['run/src04/sync-manual']);

@@ -218,6 +218,11 @@ export function RunningItem({ w, showSource = true }: { w: RunningWorkflow; show
           {w.current.resource && <span>now: {w.current.resource}</span>}
         </div>
       )}
+      {w.unanswered && (
+        <div className="retry" data-testid="unanswered">
+          No worker answered this run&apos;s progress query: is a worker running on the task queue?
+        </div>
+      )}
       {w.retry && (
         <div className="retry" data-testid="retry">
           <strong>
