@@ -96,9 +96,7 @@ export class Runtime {
     const cached = this.metadata.get(source);
     if (cached && Date.now() - cached.at < METADATA_TTL_MS) return cached.model;
     const rt = this.source(source);
-    const model = rt.http
-      .getText(`${rt.config.url.replace(/\/+$/, '')}/$metadata`, signal)
-      .then((xml) => parseEdmx(xml));
+    const model = rt.http.getText(`${rt.config.url.replace(/\/+$/, '')}/$metadata`, signal).then((xml) => parseEdmx(xml));
     this.metadata.set(source, { at: Date.now(), model });
     model.catch(() => this.metadata.delete(source));
     return model;

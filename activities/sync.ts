@@ -169,7 +169,10 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
           }
         }
         if (deleted.length > 0) {
-          const n = await dest.deleteRecords(resource, deleted.map((r) => String(r[resource.keyField])));
+          const n = await dest.deleteRecords(
+            resource,
+            deleted.map((r) => String(r[resource.keyField])),
+          );
           mine.deleted += n;
           removed = Math.max(removed, n);
         }
@@ -208,7 +211,11 @@ async function countWindow(
   ];
   const url = buildResourceUrl(src.config.url, src.platform.resourcePath(resource.resource), {
     filter: composeFilter({
-      required: requiredClauses({ platform: src.platform, requiredFilter: src.platform.requiredFilter?.(src.config), liveOnly: cursor === null }),
+      required: requiredClauses({
+        platform: src.platform,
+        requiredFilter: src.platform.requiredFilter?.(src.config),
+        liveOnly: cursor === null,
+      }),
       user: userFilterFor(src.platform, resource, resourceConfig.filter),
       window,
     }),

@@ -7,15 +7,11 @@ import { PLATFORM_NAMES, type PlatformName } from '../activities/source/platform
 import { alertsSchema } from './alerts';
 import { schedulesSchema } from './schedules';
 
-const identifier = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must start with a letter and contain only letters, digits, _ and -');
+const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must start with a letter and contain only letters, digits, _ and -');
 
-const mysqlUrl = z
-  .string({ error: 'is required (a mysql:// URL)' })
-  .refine((v) => /^mysql:\/\/[^/]+\/[A-Za-z0-9_$]+(\?.*)?$/.test(v), {
-    message: 'must be a mysql:// URL that names a database, e.g. mysql://user:pass@127.0.0.1:3306/mls',
-  });
+const mysqlUrl = z.string({ error: 'is required (a mysql:// URL)' }).refine((v) => /^mysql:\/\/[^/]+\/[A-Za-z0-9_$]+(\?.*)?$/.test(v), {
+  message: 'must be a mysql:// URL that names a database, e.g. mysql://user:pass@127.0.0.1:3306/mls',
+});
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -156,9 +152,7 @@ export const destinationSchema = z.discriminatedUnion('type', [mysqlDestinationS
 export const configSchema = z
   .strictObject({
     sources: z.record(identifier, sourceSchema).refine((s) => Object.keys(s).length > 0, 'needs at least one source'),
-    destinations: z
-      .record(identifier, destinationSchema)
-      .refine((d) => Object.keys(d).length > 0, 'needs at least one destination'),
+    destinations: z.record(identifier, destinationSchema).refine((d) => Object.keys(d).length > 0, 'needs at least one destination'),
     /** Control database: run statistics and (later) staging. */
     control: z.strictObject({ url: mysqlUrl }),
     temporal: z

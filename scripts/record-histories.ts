@@ -31,9 +31,13 @@ const config = parseConfig({
 });
 /** The CLI's JSON export is the format historyFromJSON reads. */
 function save(name: string, workflowId: string): void {
-  const json = execFileSync(cli.path, ['workflow', 'show', '--address', temporal.address, '--workflow-id', workflowId, '--output', 'json'], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const json = execFileSync(
+    cli.path,
+    ['workflow', 'show', '--address', temporal.address, '--workflow-id', workflowId, '--output', 'json'],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   writeFileSync(fromRoot(`test/replay/histories/${name}.json`), json);
 }
 

@@ -84,7 +84,8 @@ export class Authenticator {
   /** `POST /oauth/token` with a form body: the client-credentials grant. */
   token(form: URLSearchParams, headers: IncomingHttpHeaders): TokenAnswer {
     const style = this.style;
-    if (style.kind !== 'oauth2') return { status: 404, body: { error: 'not_found', error_description: 'this feed uses no token endpoint' } };
+    if (style.kind !== 'oauth2')
+      return { status: 404, body: { error: 'not_found', error_description: 'this feed uses no token endpoint' } };
     const basic = /^Basic\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
     const [basicId, basicSecret] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':') : [];
     const clientId = form.get('client_id') ?? basicId;

@@ -282,8 +282,7 @@ export class Dataset {
       const byTime = new Uint32Array(live.size + dead.size);
       let a = 0;
       let b = 0;
-      const before = (x: number, y: number): boolean =>
-        ((this.modified[x] as number) - (this.modified[y] as number) || x - y) < 0;
+      const before = (x: number, y: number): boolean => ((this.modified[x] as number) - (this.modified[y] as number) || x - y) < 0;
       for (let out = 0; out < byTime.length; out++) {
         const takeLive = b >= dead.size || (a < live.size && before(live.at(a), dead.at(b)));
         byTime[out] = takeLive ? live.at(a++) : dead.at(b++);

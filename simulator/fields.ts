@@ -167,7 +167,11 @@ export function entityType(schema: SimSchema, name: string): SimEntityType {
  * The document with extra properties declared on the given entity types (right after their key),
  * for platforms that add fields of their own (MLS Grid's `MlgCanView`).
  */
-export function withExtraFields(xml: string, fields: Record<string, string>, entityTypes: readonly string[] = ['Property', 'Media']): string {
+export function withExtraFields(
+  xml: string,
+  fields: Record<string, string>,
+  entityTypes: readonly string[] = ['Property', 'Media'],
+): string {
   const names = Object.keys(fields);
   if (names.length === 0) return xml;
   let out = xml;

@@ -31,10 +31,17 @@ export class PlatformGate {
     const p = this.personality;
     const denied = this.auth.check(ctx.headers);
     if (denied) return { rejection: denied, headers };
-    if (p.maxUrlLength !== undefined && fullUrl.length > p.maxUrlLength) {
+    // A nextLink's `$skiptoken` is the server's own doing: only what the client wrote counts.
+    const written = fullUrl.replace(/[?&](?:\$|%24)skiptoken=[^&]*/, '');
+    if (p.maxUrlLength !== undefined && written.length > p.maxUrlLength) {
       const reason = 'url-too-long';
       return {
-        rejection: { status: 414, code: reason, message: `the URL is ${fullUrl.length} characters; at most ${p.maxUrlLength} are accepted`, violation: reason },
+        rejection: {
+          status: 414,
+          code: reason,
+          message: `the URL is ${written.length} characters; at most ${p.maxUrlLength} are accepted`,
+          violation: reason,
+        },
         headers,
       };
     }

@@ -11,7 +11,7 @@ import type { EntityTable } from './engine/table';
 import { validateQuery } from './engine/validate';
 import { send, sendJson } from './http';
 import { QueryOptionError, parseQueryOptions, splitQuery } from './odata/query';
-import type { ExpandItem, ParsedQuery } from './odata/query';
+import type { ParsedQuery } from './odata/query';
 import type { Personality, RequestContext } from './personalities/types';
 
 export interface ODataDeps {
@@ -37,7 +37,7 @@ export interface ODataCall {
   personality: Personality;
 }
 
-function parseQuery(call: ODataCall, deps: ODataDeps): ParsedQuery {
+function parseQuery(call: ODataCall): ParsedQuery {
   let query: ParsedQuery;
   try {
     query = parseQueryOptions(splitQuery(call.ctx.url.search));
@@ -103,7 +103,7 @@ function nextLink(call: ODataCall, replace: Record<string, string | undefined>):
 }
 
 export async function serveCollection(call: ODataCall, served: EntityTable, deps: ODataDeps): Promise<void> {
-  const query = parseQuery(call, deps);
+  const query = parseQuery(call);
   const table = query.liveOnly ? (deps.tables.get(served.name) ?? served) : served;
   const personality = call.personality;
   validateQuery(table, query, personality);
@@ -144,9 +144,9 @@ function parseKeySegment(segment: string, table: EntityTable): string {
   return (m[2] as string).replace(/''/g, "'");
 }
 
-export async function serveEntity(call: ODataCall, table: EntityTable, segment: string, deps: ODataDeps): Promise<void> {
+export async function serveEntity(call: ODataCall, table: EntityTable, segment: string): Promise<void> {
   const key = parseKeySegment(segment, table);
-  const query = parseQuery(call, deps);
+  const query = parseQuery(call);
   const extra = (['filterText', 'orderby', 'top', 'skip', 'skiptoken'] as const).filter((k) => query[k] !== undefined);
   if (extra.length > 0 || query.count) throw badRequest('invalid-option', 'a single entity takes only $select and $expand');
   validateQuery(table, query, call.personality);

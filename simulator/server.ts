@@ -249,7 +249,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (rest === '' || rest === '/') return serveServiceDocument(call, deps);
     if (rest === '/$metadata') return serveMetadata(call, deps);
     if (!m || !table) throw new ODataError(404, 'not-found', `no entity set at ${path}; try ${[...deps.tables.keys()].join(', ')}`);
-    if (m[2] !== undefined) return serveEntity(call, table, m[2], deps);
+    if (m[2] !== undefined) return serveEntity(call, table, m[2]);
     return serveCollection(call, table, deps);
   }
 

@@ -21,7 +21,9 @@ function bundleHash(): string {
   const hash = createHash('sha256');
   const sdk = createRequire(import.meta.url)('@temporalio/workflow/package.json') as { version: string };
   hash.update(sdk.version);
-  for (const file of readdirSync(WORKFLOWS_DIR).filter((f) => f.endsWith('.ts')).sort()) {
+  for (const file of readdirSync(WORKFLOWS_DIR)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()) {
     hash.update(file).update(readFileSync(join(WORKFLOWS_DIR, file)));
   }
   return hash.digest('hex').slice(0, 16);
@@ -55,4 +57,3 @@ export async function buildBundle(target: string): Promise<void> {
   writeFileSync(tmp, code);
   renameSync(tmp, target);
 }
-

@@ -140,7 +140,11 @@ program
   .option('-p, --port <port>', 'port to listen on', intOption('port'), 8089)
   .option('-n, --records <n>', 'number of Property records', intOption('records'), 5000)
   .option('-s, --seed <seed>', 'seed for the generated data', intOption('seed'), 1)
-  .addOption(new Option('--personality <name>', 'platform behaviour to imitate').choices(['generic']).default('generic'))
+  .addOption(
+    new Option('--personality <name>', 'platform behaviour to imitate')
+      .choices(['generic', 'trestle', 'mlsgrid', 'bridge', 'spark', 'utahrealestate', 'rmls'])
+      .default('generic'),
+  )
   .action(async (opts: { port: number; records: number; seed: number; personality: 'generic' }) => {
     const { runSimulatorCommand } = await import('./commands/simulator');
     await runSimulatorCommand(opts);

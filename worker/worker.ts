@@ -7,7 +7,6 @@ import type { Config } from '../config';
 import { createActivities, Runtime } from '../activities';
 import { createLogging, installTemporalLogging, type Logging } from './logger';
 
-
 export interface RunningWorker {
   worker: Worker;
   runtime: Runtime;

@@ -82,6 +82,8 @@ export { CHUNK_OPTIONS };
 export class KeyRun {
   readonly progress: KeyRunProgress;
   private stateValue: KeyRunState | undefined;
+  /** Chunks run by this workflow run (not the chain): history grows with them. */
+  private chunks = 0;
 
   constructor(
     readonly process: KeyProcess,
@@ -182,7 +184,18 @@ export class KeyRun {
       const where = d.cursor ? `after ${d.cursor.timestamp} ${d.cursor.key}`.trim() : 'from the start';
       const chunk = await chunkActivities.downloadKeys.executeWithOptions(
         { ...CHUNK_OPTIONS, summary: `${this.process} keys of ${source}/${resource}, ${d.pass} pass ${where}` },
-        [{ process: this.process, source, resource, runId: s.runId, upperBound: s.upperBound, position: d, expected: d.expected }],
+        [
+          {
+            process: this.process,
+            source,
+            resource,
+            runId: s.runId,
+            upperBound: s.upperBound,
+            position: { pass: d.pass, cursor: d.cursor, nextLink: d.nextLink },
+            expected: d.expected,
+            ...this.budget(),
+          },
+        ],
       );
       s.download = { ...chunk.position, expected: chunk.expected, pages: d.pages + chunk.pages, received: d.received + chunk.received };
       if (chunk.done) s.step = 'verify';
@@ -243,6 +256,7 @@ export class KeyRun {
             upperBound: s.upperBound,
             position: s.compare,
             listLimit,
+            ...this.budget(),
           },
         ],
       );
@@ -274,9 +288,16 @@ export class KeyRun {
     this.progress.destination = destination;
   }
 
-  /** Continues as new when the history grows long, carrying the whole state. */
+  /** The chunk budget to pass to a chunked activity (only when the input tunes it). */
+  budget(): { chunkBudgetMs?: number } {
+    const ms = this.input.tuning?.chunkBudgetMs;
+    return ms === undefined ? {} : { chunkBudgetMs: ms };
+  }
+
+  /** After a chunk: continues as new when the history grows long, carrying the whole state. */
   async checkpoint(): Promise<void> {
-    if (workflowInfo().continueAsNewSuggested) {
+    this.chunks += 1;
+    if (workflowInfo().continueAsNewSuggested || this.chunks >= (this.input.tuning?.chunksPerRun ?? 1000)) {
       await continueAsNew<(input: KeyRunInput) => Promise<KeyRunResult>>({ ...this.input, carry: this.state });
     }
   }

@@ -2,7 +2,7 @@
  * Values that cross the Temporal boundary for purge and reconcile: names, cursors and counts only.
  * Keys themselves stay in the control database's staging tables.
  */
-import type { SyncCursor } from './types';
+import type { SyncCursor, SyncTuning } from './types';
 
 export type KeyProcess = 'purge' | 'reconcile';
 
@@ -11,6 +11,8 @@ export interface KeyRunInput {
   resource: string;
   /** The runSource run that started this one, for the stats. */
   parentRunId?: string;
+  /** Chunking knobs, as sync's; the defaults suit production (tests make them small). */
+  tuning?: SyncTuning;
   /** Set only by continue-as-new: the state of the run so far. */
   carry?: KeyRunState;
 }
@@ -59,6 +61,8 @@ export interface DownloadKeysInput {
   position: KeyDownloadPosition;
   /** `@odata.count` of the window once known (asked on the first request). */
   expected: number | null;
+  /** How long the chunk runs before returning to the workflow (default 30 s). */
+  chunkBudgetMs?: number;
 }
 
 export interface DownloadKeysResult {
@@ -113,6 +117,8 @@ export interface CompareKeysInput {
   position: ComparePosition | null;
   /** Purge: differences beyond this many are counted but not listed (the run will refuse). */
   listLimit: number | null;
+  /** How long the chunk runs before returning to the workflow (default 30 s). */
+  chunkBudgetMs?: number;
 }
 
 export interface CompareKeysResult {
@@ -128,6 +134,8 @@ export interface DeleteKeysInput {
   upperBound: string;
   after: string | null;
   batchSize: number;
+  /** How long the chunk runs before returning to the workflow (default 30 s). */
+  chunkBudgetMs?: number;
 }
 
 export interface DeleteKeysResult {
@@ -143,6 +151,8 @@ export interface FetchKeysInput {
   runId: string;
   after: string | null;
   totals: FetchTotals;
+  /** How long the chunk runs before returning to the workflow (default 30 s). */
+  chunkBudgetMs?: number;
 }
 
 export interface FetchTotals {

@@ -39,7 +39,18 @@ async function deleteExtraRows(run: KeyRun): Promise<void> {
     run.setPhase('deleting', destination);
     const chunk = await chunkActivities.deleteKeys.executeWithOptions(
       { ...CHUNK_OPTIONS, summary: `delete from ${destination} the ${resource} rows ${source} no longer has` },
-      [{ source, resource, runId: s.runId, destination, upperBound: s.upperBound, after: s.actAfter, batchSize: s.limits.deleteBatchSize }],
+      [
+        {
+          source,
+          resource,
+          runId: s.runId,
+          destination,
+          upperBound: s.upperBound,
+          after: s.actAfter,
+          batchSize: s.limits.deleteBatchSize,
+          ...run.budget(),
+        },
+      ],
     );
     s.actAfter = chunk.after;
     s.outcomes[destination]!.deleted = chunk.deleted;

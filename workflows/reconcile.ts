@@ -29,7 +29,7 @@ async function fetchDifferences(run: KeyRun): Promise<void> {
     run.setPhase('fetching');
     const chunk = await chunkActivities.fetchKeys.executeWithOptions(
       { ...CHUNK_OPTIONS, summary: `fetch the missing and stale ${resource} records of ${source} again` },
-      [{ source, resource, runId: s.runId, after: s.actAfter, totals: s.fetch }],
+      [{ source, resource, runId: s.runId, after: s.actAfter, totals: s.fetch, ...run.budget() }],
     );
     s.actAfter = chunk.after;
     s.fetch = chunk.totals;

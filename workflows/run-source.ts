@@ -19,7 +19,6 @@ import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERRORS, RESOURCE_WORKFLOW_TYPES, resourceWorkflowId, SEARCH_ATTRIBUTES, type ProcessName } from './names';
 import type { RunSourceInput, RunSourceResult, ResourceOutcome } from './types';
 
-
 export const runSourceProgressQuery = defineQuery<{ current: string | null; outcomes: ResourceOutcome[] }>('runSourceProgress');
 
 const SHORT: ActivityOptions = {

@@ -16,14 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERRORS, SEARCH_ATTRIBUTES } from './names';
-import {
-  addTotals,
-  emptyTotals,
-  type SyncCarry,
-  type SyncInput,
-  type SyncProgress,
-  type SyncTotals,
-} from './types';
+import { addTotals, emptyTotals, type SyncCarry, type SyncInput, type SyncProgress, type SyncTotals } from './types';
 
 /** Like SyncCarry, but before the first page the cursor may be unknown (an empty destination). */
 type RunState = Omit<SyncCarry, 'cursor'> & { cursor: SyncCarry['cursor'] | null };
@@ -33,7 +26,13 @@ export const progressQuery = defineQuery<SyncProgress>('progress');
 const PREPARE_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   // A database or MLS that is down for minutes fails the run (and the next schedule tries again).
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: NON_RETRYABLE_ERRORS,
+  },
 };
 
 const PAGES_OPTIONS: ActivityOptions = {
@@ -41,7 +40,13 @@ const PAGES_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '15 minutes',
   // A dead worker is noticed within this; the retry resumes from the last heartbeated cursor.
   heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 20,
+    nonRetryableErrorTypes: NON_RETRYABLE_ERRORS,
+  },
 };
 
 const FINISH_OPTIONS: ActivityOptions = {

@@ -20,6 +20,8 @@ import type { Destination } from '../destinations';
 const PAGE_ROWS = 5000;
 /** Merge steps between flushes of the diff buffer (and heartbeats). */
 const FLUSH_STEPS = 10_000;
+/** Merge steps between looks at the clock: a chunk past its budget flushes early and returns. */
+const CLOCK_STEPS = 100;
 
 export async function compareKeysChunk(runtime: Runtime, input: CompareKeysInput): Promise<CompareKeysResult> {
   const ctx = await keyContext(runtime, input, input.process);
@@ -29,7 +31,7 @@ export async function compareKeysChunk(runtime: Runtime, input: CompareKeysInput
   const position: ComparePosition = resumed ??
     input.position ?? { stage: mapping ? 'copy' : 'merge', after: null, rows: 0, extra: 0, missing: 0, stale: 0 };
   await touchRun(ctx.pool, input.runId);
-  const deadline = Date.now() + CHUNK_BUDGET_MS;
+  const deadline = Date.now() + (input.chunkBudgetMs ?? CHUNK_BUDGET_MS);
   const alive = keepAlive(() => position);
   try {
     if (position.stage === 'copy') {
@@ -109,9 +111,10 @@ async function merge(
     // Past the limit the run will refuse: the rest is counted, not listed.
     if (kind && (kind !== 'delete' || input.listLimit === null || counts.extra <= input.listLimit)) diffs.push({ key: step.key, kind });
     counts.after = step.key;
-    if (++steps % FLUSH_STEPS === 0) {
-      await flush();
-      if (Date.now() > deadline) return false;
+    if (++steps % CLOCK_STEPS === 0) {
+      const late = Date.now() > deadline;
+      if (late || steps % FLUSH_STEPS === 0) await flush();
+      if (late) return false;
     }
   }
   await flush();

@@ -18,7 +18,7 @@ export async function deleteKeysChunk(runtime: Runtime, input: DeleteKeysInput):
   const resumed = activityInfo().heartbeatDetails as { after: string | null } | undefined;
   const state = { after: resumed ? resumed.after : input.after };
   await touchRun(ctx.pool, input.runId);
-  const deadline = Date.now() + CHUNK_BUDGET_MS;
+  const deadline = Date.now() + (input.chunkBudgetMs ?? CHUNK_BUDGET_MS);
   const alive = keepAlive(() => state);
   let done = false;
   try {

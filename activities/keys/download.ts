@@ -36,7 +36,7 @@ export async function downloadKeysChunk(runtime: Runtime, input: DownloadKeysInp
   await touchRun(ctx.pool, input.runId);
   const platform = ctx.src.platform;
   const resumableAnywhere = platform.paging === 'keyset' && platform.orderbyAllowed;
-  const deadline = Date.now() + CHUNK_BUDGET_MS;
+  const deadline = Date.now() + (input.chunkBudgetMs ?? CHUNK_BUDGET_MS);
   const alive = keepAlive(() => state);
   try {
     for (;;) {
@@ -50,7 +50,9 @@ export async function downloadKeysChunk(runtime: Runtime, input: DownloadKeysInp
         state.received += live.length;
         state.position = { pass, cursor: page.cursor, nextLink: page.nextLink };
         heartbeat(state);
-        if (Date.now() > deadline && (page.nextLink !== null || resumableAnywhere)) {
+        // An empty keyset page ends the pass: only a page with records can have more after it.
+        const more = page.nextLink !== null || (resumableAnywhere && page.records.length + page.rejects.length > 0);
+        if (Date.now() > deadline && more) {
           ctx.log.info({ position: state.position, received: state.received }, 'key download chunk budget used; continuing');
           return { position: state.position, done: false, expected: state.expected, pages: state.pages, received: state.received };
         }

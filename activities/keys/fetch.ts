@@ -27,7 +27,7 @@ export async function fetchKeysChunk(runtime: Runtime, input: FetchKeysInput): P
   const resumed = activityInfo().heartbeatDetails as FetchHeartbeat | undefined;
   const state: FetchHeartbeat = resumed ?? { after: input.after, totals: structuredClone(input.totals) };
   await touchRun(ctx.pool, input.runId);
-  const deadline = Date.now() + CHUNK_BUDGET_MS;
+  const deadline = Date.now() + (input.chunkBudgetMs ?? CHUNK_BUDGET_MS);
   const alive = keepAlive(() => state);
   const runRef = { runId: input.runId, source: input.source, resource: input.resource };
   const deleteSignal = ctx.src.platform.deleteSignal;

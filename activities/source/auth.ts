@@ -36,7 +36,9 @@ export function createAuth(auth: SourceConfig['auth'], timeoutMs: number): AuthP
           });
         } catch (err) {
           // The endpoint could not be reached: that passes, bad credentials do not.
-          throw new SourceUnavailable(`token endpoint ${auth.tokenUrl} failed: ${(err as { code?: string }).code ?? (err as Error).message}`);
+          throw new SourceUnavailable(
+            `token endpoint ${auth.tokenUrl} failed: ${(err as { code?: string }).code ?? (err as Error).message}`,
+          );
         }
         if (res.statusCode === 408 || res.statusCode === 429 || res.statusCode >= 500) {
           throw new SourceUnavailable(`token endpoint ${auth.tokenUrl} answered ${res.statusCode}`);

@@ -7,13 +7,7 @@ import { z } from 'zod';
 import type { AuthProvider } from './auth';
 import type { RequestBudget } from './rate-budget';
 import type { SendSpacing } from './send-spacing';
-import {
-  SourceAuthFailed,
-  SourceRateLimited,
-  SourceRequestRejected,
-  SourceResponseInvalid,
-  SourceUnavailable,
-} from './errors';
+import { SourceAuthFailed, SourceRateLimited, SourceRequestRejected, SourceResponseInvalid, SourceUnavailable } from './errors';
 
 export interface HttpClientOptions {
   auth: AuthProvider;

@@ -83,9 +83,18 @@ export function expandOption(items: ExpandRequest[], opts: { selectInside: boole
     .join(',');
 }
 
+/**
+ * A query option value as it goes on the wire. encodeURIComponent leaves `'` alone, but URL
+ * parsers (and so got and fetch) encode it as %27 in query strings: encoding it here makes a URL's
+ * length here its length on the wire, which URL budgets depend on.
+ */
+export function encodeQueryValue(value: string): string {
+  return encodeURIComponent(value).replace(/'/g, '%27');
+}
+
 export function buildResourceUrl(serviceRoot: string, resource: string, q: QueryOptions): string {
   const params: string[] = [];
-  const add = (name: string, value: string) => params.push(`${name}=${encodeURIComponent(value)}`);
+  const add = (name: string, value: string) => params.push(`${name}=${encodeQueryValue(value)}`);
   if (q.filter) add('$filter', q.filter);
   if (q.select?.length) add('$select', q.select.join(','));
   if (q.orderby?.length) add('$orderby', q.orderby.join(','));
@@ -132,6 +141,11 @@ export function idListFilters(opts: {
   maxUrlLength: number;
   /** Length of the URL without the filter (service root, resource, other options). */
   baseUrlLength: number;
+  /**
+   * At most this many keys per filter: the request's `$top`. On a server where `$top` caps the
+   * total (standard OData), a longer list would silently lose the keys past it.
+   */
+  maxKeys?: number;
 }): string[] {
   const budget = opts.maxUrlLength - opts.baseUrlLength - '&$filter='.length;
   const render = (keys: string[]) =>
@@ -142,13 +156,14 @@ export function idListFilters(opts: {
   let chunk: string[] = [];
   for (const key of opts.keys) {
     const candidate = [...chunk, key];
-    if (chunk.length > 0 && encodeURIComponent(render(candidate)).length > budget) {
+    const full = opts.maxKeys !== undefined && chunk.length >= opts.maxKeys;
+    if (chunk.length > 0 && (full || encodeQueryValue(render(candidate)).length > budget)) {
       filters.push(render(chunk));
       chunk = [key];
     } else {
       chunk = candidate;
     }
-    if (chunk.length === 1 && encodeURIComponent(render(chunk)).length > budget) {
+    if (chunk.length === 1 && encodeQueryValue(render(chunk)).length > budget) {
       throw new Error(`key ${JSON.stringify(key)} alone exceeds the platform's URL budget of ${opts.maxUrlLength}`);
     }
   }

@@ -67,7 +67,9 @@ export class DbRequestBudget implements RequestBudget {
   private async tryTake(): Promise<number> {
     if (!this.hasLimits()) {
       // No budget to count against: only a shared cool-down (after a 429) can hold us back.
-      const [rows] = await (await this.pool()).query<RowDataPacket[]>(
+      const [rows] = await (
+        await this.pool()
+      ).query<RowDataPacket[]>(
         'SELECT GREATEST(0, TIMESTAMPDIFF(MICROSECOND, NOW(3), cool_until)) / 1000 AS wait FROM resync_rate_state WHERE source = ?',
         [this.source],
       );
@@ -110,7 +112,10 @@ export class DbRequestBudget implements RequestBudget {
         ]);
         // Now and then, forget what no window can see any more.
         if (Math.random() < 0.01) {
-          await conn.query('DELETE FROM resync_rate_events WHERE source = ? AND at < ? LIMIT 10000', [this.source, toSql(now - 90_000_000)]);
+          await conn.query('DELETE FROM resync_rate_events WHERE source = ? AND at < ? LIMIT 10000', [
+            this.source,
+            toSql(now - 90_000_000),
+          ]);
         }
         wait = 0;
       }
@@ -165,14 +170,18 @@ export class DbRequestBudget implements RequestBudget {
     for (const w of WINDOWS) {
       const limit = this.limits[w.key];
       if (limit === undefined) continue;
-      const [[row]] = await (await this.pool()).query<RowDataPacket[]>(
+      const [[row]] = await (
+        await this.pool()
+      ).query<RowDataPacket[]>(
         `SELECT COUNT(*) AS used FROM resync_rate_events WHERE source = ? AND kind = ${KIND_REQUEST} AND at > NOW(3) - INTERVAL ? MICROSECOND`,
         [this.source, w.ms * 1000],
       );
       out.push({ window: w.label, limit, used: Number(row!.used) });
     }
     if (this.limits.bytesPerHour !== undefined) {
-      const [[row]] = await (await this.pool()).query<RowDataPacket[]>(
+      const [[row]] = await (
+        await this.pool()
+      ).query<RowDataPacket[]>(
         `SELECT COALESCE(SUM(amount), 0) AS used FROM resync_rate_events WHERE source = ? AND kind = ${KIND_BYTES} AND at > NOW(3) - INTERVAL 1 HOUR`,
         [this.source],
       );

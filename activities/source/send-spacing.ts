@@ -31,7 +31,11 @@ export class SendSpacing {
     limits: RateLimits,
     private readonly now: () => number = Date.now,
   ) {
-    this.windows = SHORT_WINDOWS.filter((w) => limits[w.key] !== undefined).map((w) => ({ limit: Math.floor(limits[w.key]!), ms: w.ms }));
+    this.windows = SHORT_WINDOWS.filter((w) => limits[w.key] !== undefined && limits[w.key]! > 0).map((w) => {
+      const limit = limits[w.key]!;
+      // 0.5 per second is one request per two seconds; 1.5 per second is held to 1.
+      return limit < 1 ? { limit: 1, ms: w.ms / limit } : { limit: Math.floor(limit), ms: w.ms };
+    });
   }
 
   /** Waits until one more request may leave, then holds its place until `sent` is called. */

@@ -20,6 +20,11 @@ import { scrub } from './scrub';
 
 /** A count answers for this long before a read triggers a new one. */
 const FRESH_MS = 30_000;
+/**
+ * The MLS side is asked less often: its requests count against the platform's limits, and the
+ * dashboard's client is not the worker's, so it does not share the worker's rate limiter.
+ */
+const MLS_FRESH_MS = 5 * 60_000;
 /** Each MLS request of a check gives up after this (a source's own timeout may be a minute). */
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -31,6 +36,7 @@ interface Entry {
 
 export class CountsService {
   private readonly cache = new Map<string, Entry>();
+  private readonly mlsCache = new Map<string, { at: number; value: ResourceCounts['mls'] }>();
 
   constructor(
     private readonly config: Config,
@@ -49,7 +55,7 @@ export class CountsService {
   /** Fresh counts: waits for a check when asked to, or when none has finished yet. */
   async get(source: string, opts: { refresh?: boolean } = {}): Promise<CountsResponse> {
     const entry = this.entry(source);
-    if (opts.refresh || !entry.value) return this.refresh(source);
+    if (opts.refresh || !entry.value) return this.refresh(source, !!opts.refresh);
     return this.peek(source);
   }
 
@@ -62,9 +68,9 @@ export class CountsService {
     return entry;
   }
 
-  private refresh(source: string): Promise<CountsResponse> {
+  private refresh(source: string, force = false): Promise<CountsResponse> {
     const entry = this.entry(source);
-    entry.pending ??= this.check(source)
+    entry.pending ??= this.check(source, force)
       .then((value) => {
         entry.value = value;
         entry.at = Date.now();
@@ -76,14 +82,14 @@ export class CountsService {
     return entry.pending;
   }
 
-  private async check(source: string): Promise<CountsResponse> {
+  private async check(source: string, force: boolean): Promise<CountsResponse> {
     const src = this.config.sources[source];
     if (!src) throw new Error(`source "${source}" is not in the config`);
     const destinations = src.destinations ?? Object.keys(this.config.destinations);
     const resources = await Promise.all(
       src.resources.map(async (r): Promise<ResourceCounts> => {
         const [mls, dests] = await Promise.all([
-          this.mlsCounts(source, r.name, r.cursorField, r.filter),
+          this.cachedMlsCounts(source, r.name, r.cursorField, r.filter, force),
           Promise.all(destinations.map((d) => this.destinationCount(source, d, r.name, r.cursorField))),
         ]);
         for (const d of dests) {
@@ -95,6 +101,15 @@ export class CountsService {
       }),
     );
     return { source, checkedAt: new Date().toISOString(), status: statusOf(resources), resources };
+  }
+
+  private async cachedMlsCounts(source: string, resource: string, cursorField: string, userFilter: string | undefined, force: boolean) {
+    const key = `${source}\u0000${resource}`;
+    const cached = this.mlsCache.get(key);
+    if (!force && cached && !cached.value.error && Date.now() - cached.at < Math.max(this.freshMs, MLS_FRESH_MS)) return cached.value;
+    const value = await this.mlsCounts(source, resource, cursorField, userFilter);
+    this.mlsCache.set(key, { at: Date.now(), value });
+    return value;
   }
 
   private async mlsCounts(

@@ -40,7 +40,10 @@ export function validateQuery(table: EntityTable, query: ParsedQuery, personalit
     throw badRequest('skip-over-cap', `$skip=${query.skip} exceeds the maximum of ${personality.maxSkip}`);
   }
   if (query.skip !== undefined && personality.deepSkipLimit !== undefined && query.skip > personality.deepSkipLimit) {
-    throw refused('skip-too-deep', `$skip=${query.skip} is deeper than ${personality.deepSkipLimit}; query again from the last timestamp received`);
+    throw refused(
+      'skip-too-deep',
+      `$skip=${query.skip} is deeper than ${personality.deepSkipLimit}; query again from the last timestamp received`,
+    );
   }
 }
 

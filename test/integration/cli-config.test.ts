@@ -14,7 +14,11 @@ async function configCheck(content: string): Promise<{ code: number; output: str
   const file = join(dir, `c${Math.random().toString(36).slice(2)}.mjs`);
   writeFileSync(file, content);
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', fromRoot('worker/cli.ts'), '--config', file, 'config', 'check'], { cwd: fromRoot() });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', fromRoot('worker/cli.ts'), '--config', file, 'config', 'check'],
+      { cwd: fromRoot() },
+    );
     return { code: 0, output: stdout + stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -27,7 +31,8 @@ const good = {
   destinations: { main: { type: 'mysql', url: 'mysql://root@127.0.0.1:3306/mls' } },
   control: { url: 'mysql://root@127.0.0.1:3306/resync' },
 };
-const withSource = (extra: object) => `export default ${JSON.stringify({ ...good, sources: { demo: { ...good.sources.demo, ...extra } } })};`;
+const withSource = (extra: object) =>
+  `export default ${JSON.stringify({ ...good, sources: { demo: { ...good.sources.demo, ...extra } } })};`;
 
 describe('resync config check', () => {
   it('accepts a valid config', async () => {
@@ -40,7 +45,11 @@ describe('resync config check', () => {
     ['an unknown key', withSource({ pagesize: 5 }), 'sources.demo.pagesize: unknown key'],
     ['a wrong type', withSource({ requestTimeoutMs: 'fast' }), 'sources.demo.requestTimeoutMs:'],
     ['a missing URL', withSource({ url: undefined }), 'sources.demo.url:'],
-    ['a bad destination URL', `export default ${JSON.stringify({ ...good, destinations: { main: { type: 'mysql', url: 'postgres://x/y' } } })};`, 'destinations.main.url:'],
+    [
+      'a bad destination URL',
+      `export default ${JSON.stringify({ ...good, destinations: { main: { type: 'mysql', url: 'postgres://x/y' } } })};`,
+      'destinations.main.url:',
+    ],
     ['a syntax error', 'export default {', 'could not be loaded'],
   ])('refuses %s with a message naming it', async (_what, content, message) => {
     const r = await configCheck(content);

@@ -27,7 +27,9 @@ describeContract({
     });
 
     it('deletes records that arrive with MlgCanView=false, and counts them', async () => {
-      const gone = sim().dataset.liveKeys().filter((_, i) => i % 97 === 3);
+      const gone = sim()
+        .dataset.liveKeys()
+        .filter((_, i) => i % 97 === 3);
       sim().dataset.remove(gone);
       expect(sim().dataset.tombstoneKeys()).toEqual(gone);
       sim().resetStats();

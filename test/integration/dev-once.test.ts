@@ -32,11 +32,15 @@ describe('resync dev --once', () => {
       logging: { level: 'warn', dir: fromRoot('logs', 'test') },
     } as Parameters<typeof writeConfigFile>[0];
     const file = writeConfigFile(input);
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', fromRoot('worker/cli.ts'), '--config', file, 'dev', '--once', '--records', '400'], {
-      cwd: fromRoot(),
-      env: { ...process.env, RESYNC_MYSQL_URL: server },
-      maxBuffer: 10 * 1024 * 1024,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', fromRoot('worker/cli.ts'), '--config', file, 'dev', '--once', '--records', '400'],
+      {
+        cwd: fromRoot(),
+        env: { ...process.env, RESYNC_MYSQL_URL: server },
+        maxBuffer: 10 * 1024 * 1024,
+      },
+    );
     const lines = stdout.trim().split('\n');
     const summary = JSON.parse(lines[lines.length - 1]!) as {
       mlsCount: number;

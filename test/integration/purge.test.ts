@@ -8,6 +8,7 @@ import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 import type { TailFault } from '../../simulator/tail-fault';
 import { parseConfig, type Config } from '../../config';
 import { startSync } from '../../worker/commands/sync';
+import type { SyncTuning } from '../../workflows/types';
 import { runKeyProcess } from '../support/key-runs';
 import { dropDatabases, query, temporalClient, testConfigInput, withWorker } from '../support/stack';
 
@@ -26,11 +27,11 @@ describe('purge', () => {
     (await query<{ p: string }>(destination, 'SELECT DISTINCT _resync_parent_key AS p FROM PropertyMedia ORDER BY p')).map((r) => r.p);
 
   /** Reconfigures the resource (same databases) and runs one process on a fresh worker. */
-  async function run(process: 'purge' | 'sync', resource: Record<string, unknown> = {}) {
+  async function run(process: 'purge' | 'sync', resource: Record<string, unknown> = {}, tuning?: SyncTuning) {
     const resources = [{ name: 'Property', pageSize: 100, expand: [{ name: 'Media' }], ...resource }];
     config = parseConfig({ ...input, sources: { sim: { ...input.sources.sim, resources } } });
     return withWorker(config, async () => {
-      if (process === 'purge') return runKeyProcess(config, 'purge');
+      if (process === 'purge') return runKeyProcess(config, 'purge', { ...(tuning ? { tuning } : {}) });
       const client = await temporalClient(config);
       try {
         await (await startSync(client, config, 'sim', 'Property')).result();
@@ -143,6 +144,24 @@ describe('purge', () => {
     expect(allowed?.result?.deleted).toBe(40);
     expect(await destinationKeys()).toEqual(sim.dataset.liveKeys());
     expect(await mediaParents()).toEqual(sim.dataset.liveKeys());
+  });
+
+  it('ends exact when every page, comparison step and batch is its own chunk and the run continues as new', async () => {
+    const gone = sim.dataset.liveKeys().filter((_, i) => i % 90 === 1);
+    sim.dataset.remove(gone);
+    const before = await query(config.control.url, "SELECT run_id FROM resync_runs WHERE process = 'purge'");
+
+    const outcome = await run('purge', { purge: { deleteBatchSize: 2 } }, { chunkBudgetMs: 0, chunksPerRun: 2 });
+
+    expect(outcome?.failure).toBeUndefined();
+    expect(outcome?.continued).toBe(true);
+    expect(outcome?.result).toMatchObject({ deleted: gone.length, keysStaged: 639 - gone.length, expected: 639 - gone.length });
+    expect(await destinationKeys()).toEqual(sim.dataset.liveKeys());
+    expect(await mediaParents()).toEqual(sim.dataset.liveKeys());
+    // One stats row for the whole chain.
+    const after = await query(config.control.url, "SELECT run_id, deleted FROM resync_runs WHERE process = 'purge'");
+    expect(after.length).toBe(before.length + 1);
+    await expectStagingEmpty();
   });
 
   async function expectStagingEmpty() {

@@ -37,9 +37,11 @@ describe('request budgets in the control DB', () => {
     const a = budget(source, { perSecond: 2 });
     const b = budget(source, { perSecond: 2 });
     // Two "workers", each with two "processes", asking as fast as they can.
-    await Promise.all([a, a, b, b].map(async (limiter) => {
-      for (let i = 0; i < 3; i++) await limiter.acquire();
-    }));
+    await Promise.all(
+      [a, a, b, b].map(async (limiter) => {
+        for (let i = 0; i < 3; i++) await limiter.acquire();
+      }),
+    );
     const times = await eventTimes(source);
     expect(times).toHaveLength(12);
     for (let i = 2; i < times.length; i++) expect(times[i]! - times[i - 2]!).toBeGreaterThanOrEqual(1000);
@@ -63,7 +65,9 @@ describe('request budgets in the control DB', () => {
     const other = budget(source, { perSecond: 100 });
     hit.coolDown(1500);
     await hit.flush();
-    const [[state]] = (await store.pool.query('SELECT cool_until FROM resync_rate_state WHERE source = ?', [source])) as unknown as [[{ cool_until: string }]];
+    const [[state]] = (await store.pool.query('SELECT cool_until FROM resync_rate_state WHERE source = ?', [source])) as unknown as [
+      [{ cool_until: string }],
+    ];
     const coolUntil = Date.parse(`${state.cool_until.replace(' ', 'T')}Z`);
     await Promise.all([hit.acquire(), other.acquire()]);
     const [first] = await eventTimes(source);

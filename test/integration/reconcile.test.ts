@@ -98,6 +98,16 @@ describe('reconcile', () => {
     }
   });
 
+  it('ends exact when every step is its own chunk and the run continues as new', async () => {
+    const keys = sim.dataset.liveKeys();
+    const lost = keys.filter((_, i) => i % 40 === 3);
+    await query(destinations[0]!, 'DELETE FROM Property WHERE ListingKey IN (?)', [lost]);
+    const outcome = await withWorker(config, () => runKeyProcess(config, 'reconcile', { tuning: { chunkBudgetMs: 0, chunksPerRun: 2 } }));
+    expect(outcome.continued).toBe(true);
+    expect(outcome.result).toMatchObject({ missing: lost.length, stale: 0, restored: lost.length });
+    await expectDestinationsMatch(config, 'sim', 'Property', mls());
+  });
+
   it('finds nothing to do when the destinations are in step, and never deletes', async () => {
     const extra = sim.dataset.liveKeys().slice(0, 4);
     // Records the MLS deleted are purge's business: reconcile leaves them.

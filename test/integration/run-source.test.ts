@@ -19,7 +19,13 @@ function configFor(sims: Record<string, SimulatorHandle>, destinations: Record<s
     sources: Object.fromEntries(
       Object.entries(sims).map(([name, sim]) => [
         name,
-        { url: sim.url, resources: [{ name: 'Property', pageSize: 100 }, { name: 'Media', pageSize: 250 }] },
+        {
+          url: sim.url,
+          resources: [
+            { name: 'Property', pageSize: 100 },
+            { name: 'Media', pageSize: 250 },
+          ],
+        },
       ]),
     ),
     destinations: Object.fromEntries(
@@ -35,7 +41,10 @@ function configFor(sims: Record<string, SimulatorHandle>, destinations: Record<s
   });
 }
 
-const properties = (sim: SimulatorHandle): RecordSource => ({ keys: () => sim.dataset.liveKeys(), record: (k) => sim.dataset.getRecord(k) });
+const properties = (sim: SimulatorHandle): RecordSource => ({
+  keys: () => sim.dataset.liveKeys(),
+  record: (k) => sim.dataset.getRecord(k),
+});
 
 function media(sim: SimulatorHandle): RecordSource {
   const all = new Map<string, Record<string, unknown>>();
@@ -95,7 +104,10 @@ describe('runSource', () => {
       { destination: 'one', upserted: 300, rows_after: 300 },
       { destination: 'two', upserted: 300, rows_after: 300 },
     ]);
-    const sourceRuns = await query(config.control.url, "SELECT source, outcome FROM resync_source_runs WHERE process = 'sync' ORDER BY source");
+    const sourceRuns = await query(
+      config.control.url,
+      "SELECT source, outcome FROM resync_source_runs WHERE process = 'sync' ORDER BY source",
+    );
     expect(sourceRuns).toEqual([
       { source: 'alpha', outcome: 'succeeded' },
       { source: 'beta', outcome: 'succeeded' },

@@ -29,7 +29,9 @@ describe('config validation', () => {
   });
 
   it('names an unknown key with its path', () => {
-    expect(problems({ ...valid, sources: { demo: { ...valid.sources.demo, pageSzie: 10 } } })).toEqual(['sources.demo.pageSzie: unknown key']);
+    expect(problems({ ...valid, sources: { demo: { ...valid.sources.demo, pageSzie: 10 } } })).toEqual([
+      'sources.demo.pageSzie: unknown key',
+    ]);
   });
 
   it('names a wrong type with its path', () => {

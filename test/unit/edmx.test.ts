@@ -140,9 +140,7 @@ describe('parseEdmx on real metadata', () => {
 
       it('summarises the Property resource (snapshot)', () => {
         const parsedModel = fixtureModel(expected.file);
-        const summary = summarizeResources(parsedModel).find(
-          (s) => s.resource === expected.resource,
-        );
+        const summary = summarizeResources(parsedModel).find((s) => s.resource === expected.resource);
         expect(summary).toBeDefined();
         expect({
           resource: summary?.resource,
@@ -168,10 +166,7 @@ describe('parseEdmx on real metadata', () => {
 
   it('reads both cursor fields on RESO DD 2.0 and only ModificationTimestamp on Utah', () => {
     const dd = fixtureModel('reso-dd-2.0-enum');
-    expect(cursorFields(entity(dd, 'Property'))).toEqual([
-      'ModificationTimestamp',
-      'PhotosChangeTimestamp',
-    ]);
+    expect(cursorFields(entity(dd, 'Property'))).toEqual(['ModificationTimestamp', 'PhotosChangeTimestamp']);
     const utah = fixtureModel('utahrealestate-2019');
     expect(cursorFields(entity(utah, 'Property'))).toEqual(['ModificationTimestamp']);
   });
@@ -187,9 +182,7 @@ describe('parseEdmx on real metadata', () => {
       kind: 'enum',
       name: 'StandardStatus',
     });
-    expect(enumStyle.problems).toContain(
-      'Property.BuyerAgentAOR: unknown type "org.reso.metadata.enums.AOR"',
-    );
+    expect(enumStyle.problems).toContain('Property.BuyerAgentAOR: unknown type "org.reso.metadata.enums.AOR"');
 
     const lookupStyle = fixtureModel('reso-dd-2.0-lookup-resource');
     expect(field(lookupStyle, 'Property', 'StandardStatus')).toEqual({
@@ -215,12 +208,8 @@ describe('parseEdmx on real metadata', () => {
       kind: 'enum',
       name: 'AreaSource',
     });
-    expect(parsedModel.enumTypes.AreaSource?.namespace).toBe(
-      'CoreLogic.DataStandard.RESO.DD.Enums',
-    );
-    const values = Object.values(parsedModel.enumTypes).flatMap((e) =>
-      e.members.map((m) => m.value),
-    );
+    expect(parsedModel.enumTypes.AreaSource?.namespace).toBe('CoreLogic.DataStandard.RESO.DD.Enums');
+    const values = Object.values(parsedModel.enumTypes).flatMap((e) => e.members.map((m) => m.value));
     expect(values).toContain('1152921504606846976');
   });
 
@@ -247,12 +236,7 @@ describe('parseEdmx on real metadata', () => {
       'entity set DataSystem: entity type "ODataService.DataSystem" is not declared',
       'entity set Teams: entity type "ODataService.Teams" is not declared',
     ]);
-    expect(parsedModel.entitySets.map((s) => s.name)).toEqual([
-      'Media',
-      'DataSystem',
-      'PropertyResi',
-      'Teams',
-    ]);
+    expect(parsedModel.entitySets.map((s) => s.name)).toEqual(['Media', 'DataSystem', 'PropertyResi', 'Teams']);
     expect(findEntityType(parsedModel, 'Teams')).toBeUndefined();
     expect(entity(parsedModel, 'PropertyResi').openType).toBe(true);
     expect(field(parsedModel, 'PropertyResi', 'BedroomsTotal')).toMatchObject({
@@ -287,12 +271,7 @@ describe('parseEdmx on small documents', () => {
              <Property Name="ViaAlias" Type="e.AreaSource"/>
              <Property Name="Renamed" Type="OtherVendor.Enums.AreaSource"/>
            </EntityType>`,
-        ) +
-          schema(
-            'Acme.Enums',
-            `<EnumType Name="AreaSource"><Member Name="Appraiser" Value="0"/></EnumType>`,
-            'e',
-          ),
+        ) + schema('Acme.Enums', `<EnumType Name="AreaSource"><Member Name="Appraiser" Value="0"/></EnumType>`, 'e'),
       ),
     );
     expect(model.namespaces).toEqual(['Acme.Models', 'Acme.Enums']);
@@ -321,11 +300,7 @@ describe('parseEdmx on small documents', () => {
              <Property Name="K" Type="Edm.String"/>
              <Property Name="Appliances" Type="Collection(NS.Enums.Appliances)"/>
            </EntityType>`,
-        ) +
-          schema(
-            'NS.Enums',
-            `<EnumType Name="Appliances"><Member Name="Dryer"/><Member Name="Oven"/></EnumType>`,
-          ),
+        ) + schema('NS.Enums', `<EnumType Name="Appliances"><Member Name="Dryer"/><Member Name="Oven"/></EnumType>`),
       ),
     );
     expect(field(model, 'Property', 'Appliances')).toEqual({
@@ -356,11 +331,7 @@ describe('parseEdmx on small documents', () => {
     expect(roof?.isFlags).toBe(true);
     expect(roof?.underlyingType).toBe('Edm.Int64');
     // 2^53 + 1 is where a JavaScript number would have rounded to …992.
-    expect(roof?.members.map((m) => m.value)).toEqual([
-      '1',
-      '9007199254740993',
-      '4611686018427387904',
-    ]);
+    expect(roof?.members.map((m) => m.value)).toEqual(['1', '9007199254740993', '4611686018427387904']);
     expect(model.problems).toEqual([]);
   });
 
@@ -384,9 +355,7 @@ describe('parseEdmx on small documents', () => {
     expect(field(model, 'Property', 'Price')).toMatchObject({ precision: 14, scale: 'variable' });
     expect(field(model, 'Property', 'Lat')).toMatchObject({ precision: 11, scale: 8 });
     expect(field(model, 'Property', 'Odd').maxLength).toBeUndefined();
-    expect(model.problems).toEqual([
-      'Property.Odd: MaxLength "lots" is not a non-negative integer; ignored',
-    ]);
+    expect(model.problems).toEqual(['Property.Odd: MaxLength "lots" is not a non-negative integer; ignored']);
   });
 
   it('reads OpenType', () => {
@@ -405,12 +374,7 @@ describe('parseEdmx on small documents', () => {
 
   it('allows an entity type without Key but reports it once', () => {
     const model = parseEdmx(
-      edmx(
-        schema(
-          'NS',
-          `<EntityType Name="Thing"><Property Name="ModificationTimestamp" Type="Edm.DateTimeOffset"/></EntityType>`,
-        ),
-      ),
+      edmx(schema('NS', `<EntityType Name="Thing"><Property Name="ModificationTimestamp" Type="Edm.DateTimeOffset"/></EntityType>`)),
     );
     expect(entity(model, 'Thing').key).toEqual([]);
     expect(model.problems).toEqual(['Thing: no Key declared, so records cannot be identified']);
@@ -433,10 +397,7 @@ describe('parseEdmx on small documents', () => {
     );
     expect(field(model, 'Property', 'Foo').type).toEqual({ kind: 'unknown', raw: 'X.Y' });
     expect(field(model, 'Property', 'Old').type).toEqual({ kind: 'unknown', raw: 'Edm.DateTime' });
-    expect(model.problems).toEqual([
-      'Property.Foo: unknown type "X.Y"',
-      'Property.Old: unsupported type "Edm.DateTime"',
-    ]);
+    expect(model.problems).toEqual(['Property.Foo: unknown type "X.Y"', 'Property.Old: unsupported type "Edm.DateTime"']);
     const [summary] = summarizeResources(model);
     expect(summary?.problems).toEqual([
       'Property.Foo: unknown type "X.Y"',
@@ -466,9 +427,7 @@ describe('parseEdmx on small documents', () => {
       { name: 'ListAgent', targetType: 'Member', collection: false },
       { name: 'Ghost', targetType: 'Ghost', collection: true },
     ]);
-    expect(model.problems).toEqual([
-      'Property.Ghost: navigation target "Collection(NS.Ghost)" is not a declared entity type',
-    ]);
+    expect(model.problems).toEqual(['Property.Ghost: navigation target "Collection(NS.Ghost)" is not a declared entity type']);
   });
 
   it('resolves resources through entity sets named differently from their types', () => {
@@ -543,9 +502,7 @@ describe('parseEdmx on small documents', () => {
       lookupName: 'Heating',
     });
     expect(field(model, 'Property', 'K').lookupName).toBeUndefined();
-    expect(model.problems).toEqual([
-      'Property.Bare: type "Edm.EnumType" without a LookupName annotation names no enum',
-    ]);
+    expect(model.problems).toEqual(['Property.Bare: type "Edm.EnumType" without a LookupName annotation names no enum']);
   });
 
   it('reports duplicates and bad enum values without throwing', () => {
@@ -559,10 +516,7 @@ describe('parseEdmx on small documents', () => {
            <EnumType Name="Flags" IsFlags="true"><Member Name="A" Value="1"/><Member Name="B"/></EnumType>
            <EnumType Name="Bad"><Member Name="X" Value="one"/></EnumType>`,
         ) +
-          schema(
-            'B',
-            `<EntityType Name="Property"><Key><PropertyRef Name="Z"/></Key><Property Name="Z" Type="Edm.String"/></EntityType>`,
-          ),
+          schema('B', `<EntityType Name="Property"><Key><PropertyRef Name="Z"/></Key><Property Name="Z" Type="Edm.String"/></EntityType>`),
       ),
     );
     expect(field(model, 'Property', 'K').type).toEqual({ kind: 'primitive', name: 'Edm.String' });
@@ -599,9 +553,7 @@ describe('parseEdmx on small documents', () => {
   });
 
   it('accepts a UTF-8 byte order mark', () => {
-    const model = parseEdmx(
-      '\uFEFF' + edmx(schema('N', '<EnumType Name="E"><Member Name="A"/></EnumType>')),
-    );
+    const model = parseEdmx('\uFEFF' + edmx(schema('N', '<EnumType Name="E"><Member Name="A"/></EnumType>')));
     expect(Object.keys(model.enumTypes)).toEqual(['E']);
   });
 });

@@ -50,11 +50,12 @@ describe('ID-list chunking (idListFilters)', () => {
     sims.push(sim);
     const keys = sim.dataset.liveKeys().filter((_, i) => i % 2 === 0);
     const required = platform.requiredFilter?.(mlsgridSource);
+    const top = Math.min(keys.length, platform.pageSize.max);
     const urlFor = (idFilter: string) =>
       buildResourceUrl(sim.url, platform.resourcePath('Property'), {
         filter: composeFilter({ required, window: [idFilter] }),
         select: ['ListingKey'],
-        top: Math.min(keys.length, platform.pageSize.max),
+        top,
       });
     const filters = idListFilters({
       keyField: 'ListingKey',
@@ -63,6 +64,7 @@ describe('ID-list chunking (idListFilters)', () => {
       style: platform.idList.style,
       maxUrlLength: platform.idList.maxUrlLength,
       baseUrlLength: urlFor('').length + 16,
+      maxKeys: top,
     });
     expect(filters.length).toBeGreaterThan(1);
     const auth = await authFor(name, sim);
@@ -70,6 +72,8 @@ describe('ID-list chunking (idListFilters)', () => {
     for (const filter of filters) {
       if (platform.idList.style === 'or') expect(filter).not.toMatch(/\b(OR| in )\b/);
       let url: string | undefined = urlFor(filter);
+      // As sent: the URL parser's encoding must not make it longer than counted.
+      expect(new URL(url).href).toBe(url);
       expect(url.length).toBeLessThanOrEqual(platform.idList.maxUrlLength);
       while (url) {
         const res = await fetch(url, { headers: auth });
@@ -84,13 +88,20 @@ describe('ID-list chunking (idListFilters)', () => {
   });
 
   it("quotes keys with ' and refuses a key that alone exceeds the budget", () => {
-    const [filter] = idListFilters({ keyField: 'K', keys: ["A'B", 'C'], numericKey: false, style: 'or', maxUrlLength: 500, baseUrlLength: 50 });
+    const [filter] = idListFilters({
+      keyField: 'K',
+      keys: ["A'B", 'C'],
+      numericKey: false,
+      style: 'or',
+      maxUrlLength: 500,
+      baseUrlLength: 50,
+    });
     expect(filter).toBe("K eq 'A''B' or K eq 'C'");
     const [inList] = idListFilters({ keyField: 'K', keys: ["A'B"], numericKey: false, style: 'in', maxUrlLength: 500, baseUrlLength: 50 });
     expect(inList).toBe("K in ('A''B')");
-    expect(() => idListFilters({ keyField: 'K', keys: ['x'.repeat(500)], numericKey: false, style: 'in', maxUrlLength: 300, baseUrlLength: 50 })).toThrow(
-      /alone exceeds/,
-    );
+    expect(() =>
+      idListFilters({ keyField: 'K', keys: ['x'.repeat(500)], numericKey: false, style: 'in', maxUrlLength: 300, baseUrlLength: 50 }),
+    ).toThrow(/alone exceeds/);
   });
 });
 
@@ -146,7 +157,9 @@ describe('typed enum literals', () => {
     expect(enumLiteral('typed', 'Ns', 'StandardStatus', "O'Brien")).toBe("Ns.StandardStatus'O''Brien'");
     expect(typed("StandardStatus eq 'Active'")).toBe("StandardStatus eq Ns.StandardStatus'Active'");
     expect(typed("'Active' ne StandardStatus")).toBe("Ns.StandardStatus'Active' ne StandardStatus");
-    expect(typed("StandardStatus in ('Active', 'Pending')")).toBe("StandardStatus in (Ns.StandardStatus'Active', Ns.StandardStatus'Pending')");
+    expect(typed("StandardStatus in ('Active', 'Pending')")).toBe(
+      "StandardStatus in (Ns.StandardStatus'Active', Ns.StandardStatus'Pending')",
+    );
     expect(typed("City eq 'Active' and StandardStatus eq 'A''B'")).toBe("City eq 'Active' and StandardStatus eq Ns.StandardStatus'A''B'");
     expect(typed("(PropertyType eq 'Land' or City eq 'x') and ListPrice gt 5")).toBe(
       "(PropertyType eq Ns.PropertyType'Land' or City eq 'x') and ListPrice gt 5",
@@ -195,6 +208,20 @@ describe('request spacing', () => {
     expect(done).toBe(false);
     now += 1000 + 40 + 50;
     await third;
+    expect(done).toBe(true);
+  });
+
+  it('reads a fractional limit as one request per longer window', async () => {
+    let now = 5_000_000;
+    const spacing = new SendSpacing({ perSecond: 0.5 }, () => now);
+    (await spacing.reserve()).sent(now);
+    let done = false;
+    const next = spacing.reserve().then(() => (done = true));
+    now += 1500;
+    await new Promise((r) => setTimeout(r, 5));
+    expect(done).toBe(false);
+    now += 600;
+    await next;
     expect(done).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ describe('OData query building', () => {
 
   it('leaves numeric keys bare and refuses non-numeric ones', () => {
     expect(keyLiteral('123', true)).toBe('123');
-    expect(() => keyLiteral("1 or 1 eq 1", true)).toThrow(/not numeric/);
+    expect(() => keyLiteral('1 or 1 eq 1', true)).toThrow(/not numeric/);
   });
 
   it("parenthesises a user's filter so its `or` cannot swallow the window", () => {
@@ -20,7 +20,12 @@ describe('OData query building', () => {
   });
 
   it('builds the keyset window: after (ts, key), up to the upper bound', () => {
-    const base = { cursorField: 'ModificationTimestamp', keyField: 'ListingKey', numericKey: false, upperBound: '2024-05-01T00:00:00.0000000Z' };
+    const base = {
+      cursorField: 'ModificationTimestamp',
+      keyField: 'ListingKey',
+      numericKey: false,
+      upperBound: '2024-05-01T00:00:00.0000000Z',
+    };
     expect(keysetFilter({ ...base, after: null })).toBe('ModificationTimestamp le 2024-05-01T00:00:00Z');
     expect(keysetFilter({ ...base, after: { timestamp: '2024-04-01T00:00:00.5000000Z', key: '' } })).toBe(
       '(ModificationTimestamp ge 2024-04-01T00:00:00.5Z) and ModificationTimestamp le 2024-05-01T00:00:00Z',
@@ -31,7 +36,13 @@ describe('OData query building', () => {
   });
 
   it('encodes system query options', () => {
-    const url = buildResourceUrl('http://h/odata/', 'Property', { filter: "A eq 'b c'", select: ['A', 'B'], orderby: ['A asc'], top: 10, count: true });
-    expect(url).toBe("http://h/odata/Property?$filter=A%20eq%20'b%20c'&$select=A%2CB&$orderby=A%20asc&$top=10&$count=true");
+    const url = buildResourceUrl('http://h/odata/', 'Property', {
+      filter: "A eq 'b c'",
+      select: ['A', 'B'],
+      orderby: ['A asc'],
+      top: 10,
+      count: true,
+    });
+    expect(url).toBe('http://h/odata/Property?$filter=A%20eq%20%27b%20c%27&$select=A%2CB&$orderby=A%20asc&$top=10&$count=true');
   });
 });

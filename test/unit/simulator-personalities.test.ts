@@ -3,6 +3,7 @@
  * and counted as a violation with a reason; limits of the server's own (expired links and tokens,
  * too-deep skips) are refused without blaming the client. Probed over HTTP, one rule at a time.
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TOKEN_PATH } from '../../simulator/auth';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../simulator/server';
@@ -41,8 +42,13 @@ const OSN = "OriginatingSystemName eq 'actris'";
 const WINDOW = 'ModificationTimestamp le 2999-01-01T00:00:00Z';
 
 describe('every personality', () => {
-  it('is registered, and static-token ones refuse requests without the right token', async () => {
+  it('is registered and offered by `resync simulator --personality`', () => {
     expect(PERSONALITY_NAMES).toEqual(['generic', 'trestle', 'mlsgrid', 'bridge', 'spark', 'utahrealestate', 'rmls']);
+    const cli = readFileSync(new URL('../../worker/cli.ts', import.meta.url), 'utf8');
+    expect(cli).toContain(`.choices([${PERSONALITY_NAMES.map((n) => `'${n}'`).join(', ')}])`);
+  });
+
+  it('refuses requests without the right static token', async () => {
     for (const name of ['mlsgrid', 'bridge', 'spark', 'utahrealestate', 'rmls'] as const) {
       const s = await sim(name, { records: 5 });
       expect((await get(`${s.url}/$metadata`)).status, name).toBe(401);

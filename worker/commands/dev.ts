@@ -110,7 +110,9 @@ async function startTemporal(config: Config): Promise<TemporalDevServer> {
     ...(separate ? { pidFile: defaultTemporalDevPidFile.replace(/\.pid$/, `-${port}.pid`) } : {}),
     log: consoleLog,
   });
-  consoleLog(`Temporal ${server.started ? 'started' : 'already running'} at ${server.address}${server.uiUrl ? `; Web UI ${server.uiUrl}` : ''}`);
+  consoleLog(
+    `Temporal ${server.started ? 'started' : 'already running'} at ${server.address}${server.uiUrl ? `; Web UI ${server.uiUrl}` : ''}`,
+  );
   return server;
 }
 
@@ -145,7 +147,8 @@ async function summarize(config: Config, runtime: Runtime, client: Client): Prom
       const page = await runtime.source(source).http.getCollection(url);
       mlsCount += page.count ?? 0;
       const model = await runtime.resourceModel(source, r.name);
-      for (const dest of runtime.destinationsFor(source)) destinations[dest.name] = (destinations[dest.name] ?? 0) + (await dest.count(model));
+      for (const dest of runtime.destinationsFor(source))
+        destinations[dest.name] = (destinations[dest.name] ?? 0) + (await dest.count(model));
     }
     // What the Web UI shows: runs found by their search attributes.
     for await (const wf of client.workflow.list({ query: `${SEARCH_ATTRIBUTES.source.name} = "${source}"` })) {
@@ -169,7 +172,9 @@ function printWhereToLook(config: Config, temporal: TemporalDevServer, summary: 
   consoleLog(`Temporal Web UI: ${temporal.uiUrl ?? '(headless)'} — filter with ResyncSource = "<source>"`);
   for (const [name, dest] of Object.entries(config.destinations)) {
     const u = new URL(dest.url);
-    consoleLog(`destination ${name}: database ${u.pathname.slice(1)} on ${u.host} — ${summary.destinations[name] ?? 0} rows (MLS: ${summary.mlsCount})`);
+    consoleLog(
+      `destination ${name}: database ${u.pathname.slice(1)} on ${u.host} — ${summary.destinations[name] ?? 0} rows (MLS: ${summary.mlsCount})`,
+    );
   }
   consoleLog(`run history: table resync_runs in ${new URL(config.control.url).pathname.slice(1)}`);
 }

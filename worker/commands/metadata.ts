@@ -16,10 +16,7 @@ export interface MetadataReportOptions {
  * Renders the report. Resources keep the order they are given in; the JSON form spells out every
  * key in a fixed order so that two reports of the same metadata diff cleanly.
  */
-export function formatMetadataReport(
-  summaries: ResourceSummary[],
-  opts: MetadataReportOptions,
-): string {
+export function formatMetadataReport(summaries: ResourceSummary[], opts: MetadataReportOptions): string {
   return opts.json ? formatJson(summaries, opts.problems) : formatTable(summaries, opts.problems);
 }
 

@@ -55,10 +55,7 @@ export class Declarations {
   }
 }
 
-export function collectDeclarations(
-  schemas: readonly XmlElement[],
-  problems: string[],
-): Declarations {
+export function collectDeclarations(schemas: readonly XmlElement[], problems: string[]): Declarations {
   const declarations = new Declarations();
   for (const schema of schemas) {
     const namespace = schema.attrs.Namespace ?? '';
@@ -67,16 +64,12 @@ export function collectDeclarations(
       for (const element of childrenOf(schema, elementName)) {
         const name = element.attrs.Name?.trim();
         if (!name) {
-          problems.push(
-            `schema ${namespace || '(unnamed)'}: an <${elementName}> without a Name was ignored`,
-          );
+          problems.push(`schema ${namespace || '(unnamed)'}: an <${elementName}> without a Name was ignored`);
           continue;
         }
         // Types are stored in plain objects keyed by name; this one would replace the prototype.
         if (name === '__proto__') {
-          problems.push(
-            `schema ${namespace || '(unnamed)'}: <${elementName} Name="__proto__"> was ignored`,
-          );
+          problems.push(`schema ${namespace || '(unnamed)'}: <${elementName} Name="__proto__"> was ignored`);
           continue;
         }
         declarations.add({ kind, name, namespace, element }, alias);

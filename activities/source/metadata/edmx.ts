@@ -97,10 +97,7 @@ function duplicateProblem(duplicate: Declaration, first: Declaration): string {
       ? `twice in namespace ${first.namespace}`
       : `in namespaces ${first.namespace} and ${duplicate.namespace}`;
   // Entity-type problems keep the `Name:` prefix so the resource summary picks them up.
-  const subject =
-    duplicate.kind === 'entity'
-      ? duplicate.name
-      : `${KIND_WORDS[duplicate.kind]} ${duplicate.name}`;
+  const subject = duplicate.kind === 'entity' ? duplicate.name : `${KIND_WORDS[duplicate.kind]} ${duplicate.name}`;
   return `${subject}: declared ${where}; the first is used`;
 }
 

@@ -59,8 +59,7 @@ export function buildEnum(declaration: Declaration, problems: string[]): EnumTyp
   if (outOfRange.length > 0) {
     const largest = outOfRange.reduce((a, b) => (b > a ? b : a));
     problems.push(
-      `${subject}: ${outOfRange.length} member value(s) do not fit its UnderlyingType ` +
-        `${underlyingType} (largest ${largest})`,
+      `${subject}: ${outOfRange.length} member value(s) do not fit its UnderlyingType ` + `${underlyingType} (largest ${largest})`,
     );
   }
   const withoutValue = members.filter((m) => m.value === undefined).length;

@@ -21,12 +21,7 @@ const GENERIC_ENUM = 'Edm.EnumType';
  * @param owner how problems name the owning type (`Property`, `complex type Resource`)
  * @param typeName unqualified owning type name, for out-of-line annotations
  */
-export function buildField(
-  owner: string,
-  typeName: string,
-  element: XmlElement,
-  ctx: FieldContext,
-): FieldModel | undefined {
+export function buildField(owner: string, typeName: string, element: XmlElement, ctx: FieldContext): FieldModel | undefined {
   const name = element.attrs.Name?.trim();
   if (!name) {
     ctx.problems.push(`${owner}: a <Property> without a Name was ignored`);
@@ -37,8 +32,7 @@ export function buildField(
   };
 
   const ref = parseTypeRef(element.attrs.Type ?? '');
-  const lookupName =
-    inlineLookupName(element) ?? ctx.externalLookups.get(lookupKey(typeName, name));
+  const lookupName = inlineLookupName(element) ?? ctx.externalLookups.get(lookupKey(typeName, name));
   const { type, facets } = resolveFieldType(ref, lookupName, ctx.declarations, report);
   // Facets written on the property override those inherited from a TypeDefinition.
   const attrs = { ...facets, ...element.attrs };
@@ -108,9 +102,7 @@ function resolveFieldType(
       return { type: { kind: 'primitive', name: primitive }, facets: declared.element.attrs };
     }
     case 'entity':
-      return unknown(
-        `type "${ref.raw}" is an entity type, which only a NavigationProperty may refer to`,
-      );
+      return unknown(`type "${ref.raw}" is an entity type, which only a NavigationProperty may refer to`);
     case undefined:
       return unknown(`unknown type "${ref.raw}"`);
   }
@@ -126,11 +118,7 @@ function parseNullable(value: string | undefined, report: (m: string) => void): 
 
 const NON_NEGATIVE_INTEGER = /^\d+$/;
 
-function parseCount(
-  facet: string,
-  value: string | undefined,
-  report: (m: string) => void,
-): number | undefined {
+function parseCount(facet: string, value: string | undefined, report: (m: string) => void): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (NON_NEGATIVE_INTEGER.test(trimmed)) return Number(trimmed);
@@ -138,18 +126,12 @@ function parseCount(
   return undefined;
 }
 
-function parseMaxLength(
-  value: string | undefined,
-  report: (m: string) => void,
-): number | 'max' | undefined {
+function parseMaxLength(value: string | undefined, report: (m: string) => void): number | 'max' | undefined {
   if (value !== undefined && value.trim().toLowerCase() === 'max') return 'max';
   return parseCount('MaxLength', value, report);
 }
 
-function parseScale(
-  value: string | undefined,
-  report: (m: string) => void,
-): number | 'variable' | undefined {
+function parseScale(value: string | undefined, report: (m: string) => void): number | 'variable' | undefined {
   if (value !== undefined && value.trim().toLowerCase() === 'variable') return 'variable';
   return parseCount('Scale', value, report);
 }

@@ -28,13 +28,7 @@ export const CURSOR_FIELD_CANDIDATES = ['ModificationTimestamp', 'PhotosChangeTi
 /** The cursor candidates present on the entity as single `Edm.DateTimeOffset` values. */
 export function cursorFields(entity: EntityTypeModel): string[] {
   return CURSOR_FIELD_CANDIDATES.filter((candidate) =>
-    entity.fields.some(
-      (f) =>
-        f.name === candidate &&
-        !f.collection &&
-        f.type.kind === 'primitive' &&
-        f.type.name === 'Edm.DateTimeOffset',
-    ),
+    entity.fields.some((f) => f.name === candidate && !f.collection && f.type.kind === 'primitive' && f.type.name === 'Edm.DateTimeOffset'),
   );
 }
 
@@ -72,8 +66,6 @@ export function summarizeResources(model: EdmModel): ResourceSummary[] {
 
 /** The model problems that concern no entity type (enums, entity sets, schemas). */
 export function generalProblems(model: EdmModel): string[] {
-  const attributed = new Set(
-    Object.keys(model.entityTypes).flatMap((name) => problemsAbout(model.problems, name)),
-  );
+  const attributed = new Set(Object.keys(model.entityTypes).flatMap((name) => problemsAbout(model.problems, name)));
   return model.problems.filter((p) => !attributed.has(p));
 }

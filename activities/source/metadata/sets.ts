@@ -6,11 +6,7 @@ import { childrenOf } from './xml';
 import { unqualified } from './typeref';
 import { entitySetSubject } from './problems';
 
-export function collectEntitySets(
-  schemas: readonly XmlElement[],
-  declarations: Declarations,
-  problems: string[],
-): EntitySetModel[] {
+export function collectEntitySets(schemas: readonly XmlElement[], declarations: Declarations, problems: string[]): EntitySetModel[] {
   const sets: EntitySetModel[] = [];
   const seen = new Set<string>();
   // Containers may sit in any schema (often a separate `Default` one), so look in all of them.

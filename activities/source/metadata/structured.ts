@@ -83,9 +83,7 @@ export class StructuredTypeBuilder {
       if (!baseRef) break;
       const base = this.ctx.declarations.resolve(baseRef, [declaration.kind]);
       if (base?.kind !== declaration.kind) {
-        this.ctx.problems.push(
-          `${subject}: base type "${baseRef}" is not declared; its fields are missing`,
-        );
+        this.ctx.problems.push(`${subject}: base type "${baseRef}" is not declared; its fields are missing`);
         break;
       }
       if (chain.includes(base)) {
@@ -135,11 +133,7 @@ export class StructuredTypeBuilder {
     return mergeByName([list], subject, this.ctx.problems);
   }
 
-  private buildNavigation(
-    subject: string,
-    rawName: string | undefined,
-    rawType: string | undefined,
-  ): NavigationModel | undefined {
+  private buildNavigation(subject: string, rawName: string | undefined, rawType: string | undefined): NavigationModel | undefined {
     const name = rawName?.trim();
     if (!name) {
       this.ctx.problems.push(`${subject}: a <NavigationProperty> without a Name was ignored`);
@@ -147,21 +141,13 @@ export class StructuredTypeBuilder {
     }
     const ref = parseTypeRef(rawType ?? '');
     if (ref.qualified === '') {
-      this.ctx.problems.push(
-        memberProblem(subject, name, 'navigation property has no Type; ignored'),
-      );
+      this.ctx.problems.push(memberProblem(subject, name, 'navigation property has no Type; ignored'));
       return undefined;
     }
     const target = this.ctx.declarations.resolve(ref.qualified, ['entity']);
     if (target?.kind !== 'entity') {
       // Kept anyway: the server may still honour `$expand` on it.
-      this.ctx.problems.push(
-        memberProblem(
-          subject,
-          name,
-          `navigation target "${ref.raw}" is not a declared entity type`,
-        ),
-      );
+      this.ctx.problems.push(memberProblem(subject, name, `navigation target "${ref.raw}" is not a declared entity type`));
     }
     return {
       name,
@@ -179,11 +165,7 @@ function isTrue(value: string | undefined): boolean {
  * Concatenates lists (base type first), keeping the first of any repeated name. Each level is
  * deduplicated on its own first, so here only clashes between levels are reported.
  */
-function mergeByName<T extends { name: string }>(
-  lists: readonly T[][],
-  subject: string,
-  problems: string[],
-): T[] {
+function mergeByName<T extends { name: string }>(lists: readonly T[][], subject: string, problems: string[]): T[] {
   const merged: T[] = [];
   const seen = new Set<string>();
   for (const list of lists) {

@@ -74,7 +74,10 @@ export async function* nextLinkPages(o: NextLinkOptions): AsyncGenerator<Replica
       if (++fruitless > MAX_FRUITLESS_RESTARTS) throw err;
       const point = restartFrom?.timestamp ?? '';
       if (o.orderedByTimestamp && point === lastRestart) {
-        throw new SourceRequestRejected(`${err.message} (and restarting from ${point || 'the window start'} again made no progress)`, err.status);
+        throw new SourceRequestRejected(
+          `${err.message} (and restarting from ${point || 'the window start'} again made no progress)`,
+          err.status,
+        );
       }
       lastRestart = point;
       o.onRestart?.(err.message, restartFrom);

@@ -79,7 +79,10 @@ export const baseline: Omit<Platform, 'name'> = {
  * `$top` for a request: what the resource asks for (or the platform's default), within the
  * platform's cap for that kind of request — key fields only, with `$expand`, or full records.
  */
-export function pageSizeFor(platform: Pick<Platform, 'pageSize'>, opts: { requested?: number; keyOnly?: boolean; expand?: boolean }): number {
+export function pageSizeFor(
+  platform: Pick<Platform, 'pageSize'>,
+  opts: { requested?: number; keyOnly?: boolean; expand?: boolean },
+): number {
   const caps = platform.pageSize;
   const cap = opts.keyOnly ? caps.keyOnlyMax : opts.expand ? Math.min(caps.expandMax, caps.max) : caps.max;
   return Math.max(1, Math.min(opts.requested ?? (opts.keyOnly ? caps.keyOnlyMax : caps.default), cap));
