@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
+import { defaultToken } from '../../simulator/personalities/common';
 import { startResourceRun } from '../../worker/commands/resource-runs';
 import type { Config } from '../../config';
 import { expectDestinationsMatch } from '../support/compare';
@@ -56,7 +57,14 @@ describe('request budgets across processes and workers (MLS Grid personality)', 
       personality: 'mlsgrid',
       personalityOptions: { originatingSystemName: 'actris' },
     });
-    config = testConfig({ simulatorUrl: sim.url, source: SOURCE, platform: 'mlsgrid', originatingSystemName: 'actris', pageSize: 25 });
+    config = testConfig({
+      simulatorUrl: sim.url,
+      source: SOURCE,
+      platform: 'mlsgrid',
+      auth: { type: 'bearer', token: defaultToken('mlsgrid') },
+      originatingSystemName: 'actris',
+      pageSize: 25,
+    });
   });
 
   afterAll(async () => {
