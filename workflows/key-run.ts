@@ -18,6 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERRORS, SEARCH_ATTRIBUTES } from './names';
+import { chunkOptions, prepareOptions } from './activity-options';
 import type {
   DestinationOutcome,
   KeyProcess,
@@ -36,30 +37,9 @@ export const keyRunProgressQuery = defineQuery<KeyRunProgress>('progress');
 /** Failures a retry cannot fix, besides the shared ones. */
 const KEY_RUN_NON_RETRYABLE = [...NON_RETRYABLE_ERRORS, 'KeyRunUnsupported', 'KeyOrderError', 'StagingMissing'];
 
-const PREPARE_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '10 minutes',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: KEY_RUN_NON_RETRYABLE,
-  },
-};
+const PREPARE_OPTIONS = prepareOptions(KEY_RUN_NON_RETRYABLE);
 
-const CHUNK_OPTIONS: ActivityOptions = {
-  // A chunk returns after its own 30-second budget (activities/keys/context.ts); this is the safety net.
-  startToCloseTimeout: '15 minutes',
-  // A dead worker is noticed within this; the retry resumes from the last heartbeat.
-  heartbeatTimeout: '20 seconds',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 20,
-    nonRetryableErrorTypes: KEY_RUN_NON_RETRYABLE,
-  },
-};
+const CHUNK_OPTIONS = chunkOptions(KEY_RUN_NON_RETRYABLE);
 
 const CLEANUP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 minutes',

@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERRORS, SEARCH_ATTRIBUTES } from './names';
+import { chunkOptions, prepareOptions } from './activity-options';
 import { addTotals, emptyTotals, type SyncCarry, type SyncInput, type SyncProgress, type SyncTotals } from './types';
 
 /** Like SyncCarry, but before the first page the cursor may be unknown (an empty destination). */
@@ -23,31 +24,9 @@ type RunState = Omit<SyncCarry, 'cursor'> & { cursor: SyncCarry['cursor'] | null
 
 export const progressQuery = defineQuery<SyncProgress>('progress');
 
-const PREPARE_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '10 minutes',
-  // A database or MLS that is down for minutes fails the run (and the next schedule tries again).
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: NON_RETRYABLE_ERRORS,
-  },
-};
+const PREPARE_OPTIONS = prepareOptions(NON_RETRYABLE_ERRORS);
 
-const PAGES_OPTIONS: ActivityOptions = {
-  // A chunk returns after its own time budget (see activities/sync.ts); this is the safety net.
-  startToCloseTimeout: '15 minutes',
-  // A dead worker is noticed within this; the retry resumes from the last heartbeated cursor.
-  heartbeatTimeout: '20 seconds',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 20,
-    nonRetryableErrorTypes: NON_RETRYABLE_ERRORS,
-  },
-};
+const PAGES_OPTIONS = chunkOptions(NON_RETRYABLE_ERRORS);
 
 const FINISH_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',

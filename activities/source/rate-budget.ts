@@ -5,6 +5,7 @@
  * locks the source's row), measured on the database's clock so workers with skewed clocks agree.
  * A 429 or a quota header at zero writes a cool-down every worker honours.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { RateLimits } from './platforms';
 import { SourceRateLimited } from './errors';
@@ -59,7 +60,8 @@ export class DbRequestBudget implements RequestBudget {
       if (wait > MAX_IN_PROCESS_WAIT_MS) {
         throw new SourceRateLimited(`${this.source}: request budget exhausted; next request allowed in ${Math.ceil(wait / 1000)} s`, wait);
       }
-      await sleep(wait, signal);
+      // Cancellable: an activity being cancelled stops waiting at once.
+      await sleep(wait, undefined, signal ? { signal } : undefined);
     }
   }
 
@@ -227,19 +229,4 @@ function toMs(sqlDatetime: string): number {
 
 function toSql(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
