@@ -59,8 +59,20 @@ function setup(url: string, extra: Partial<Setup> = {}): Setup {
 }
 
 /** What apply sets, as the server reports it. */
+/** What a schedule is, with search attributes in a stable order (the server does not keep their order). */
 function shape(d: ScheduleDescription) {
-  return { spec: d.spec, action: d.action, policies: d.policies, memo: d.memo, attributes: d.typedSearchAttributes.getAll() };
+  const sorted = (all: { getAll(): { key: { name: string }; value: unknown }[] } | undefined) =>
+    (all?.getAll() ?? []).slice().sort((a, b) => a.key.name.localeCompare(b.key.name));
+  const { typedSearchAttributes: actionAttributes, ...action } = d.action as typeof d.action & {
+    typedSearchAttributes?: { getAll(): { key: { name: string }; value: unknown }[] };
+  };
+  return {
+    spec: d.spec,
+    action: { ...action, attributes: sorted(actionAttributes) },
+    policies: d.policies,
+    memo: d.memo,
+    attributes: sorted(d.typedSearchAttributes),
+  };
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
