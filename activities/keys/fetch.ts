@@ -7,6 +7,7 @@
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import type { Runtime } from '../runtime';
 import { buildResourceUrl, composeFilter, expandOption, idListFilters } from '../source/query';
+import { userFilterFor } from '../source/user-filter';
 import type { FetchKeysInput, FetchKeysResult, FetchTotals } from '../../workflows/key-types';
 import { CHUNK_BUDGET_MS, keepAlive, keyContext, type KeyContext } from './context';
 import { keyFromSortKey } from './order';
@@ -101,7 +102,7 @@ async function* fetchRecords(ctx: KeyContext, keys: string[]): AsyncGenerator<Re
   const top = Math.min(keys.length, expand ? platform.pageSize.expandMax : platform.pageSize.max);
   const urlFor = (idFilter: string) =>
     buildResourceUrl(src.config.url, path, {
-      filter: composeFilter({ required, user: resourceConfig.filter, window: [idFilter] }),
+      filter: composeFilter({ required, user: userFilterFor(platform, resource, resourceConfig.filter), window: [idFilter] }),
       ...(select ? { select } : {}),
       ...(expand ? { expand } : {}),
       top,
@@ -112,6 +113,8 @@ async function* fetchRecords(ctx: KeyContext, keys: string[]): AsyncGenerator<Re
     numericKey: ctx.numeric,
     style: platform.idList.style,
     maxUrlLength: platform.idList.maxUrlLength,
+    // Where `$top` caps the total (standard OData), a list longer than it would lose keys silently.
+    maxKeys: top,
     // The URL around the list, with room for the parentheses composeFilter may add.
     baseUrlLength: urlFor('').length + 16,
   });
