@@ -7,10 +7,11 @@
 import { ApplicationFailure, heartbeat, activityInfo, cancellationSignal } from '@temporalio/activity';
 import { canonicalTimestamp, formatInstant, parseInstant, toODataLiteral } from './common/timestamps';
 import type { Runtime } from './runtime';
-import type { ResourceConfig } from '../config';
 import type { ResourceModel } from './destinations';
-import { buildResourceUrl, composeFilter, expandOption } from './source/query';
+import { buildResourceUrl, composeFilter } from './source/query';
+import { isNumericKey, replicatedFields } from './source/replicated-fields';
 import { replicationPages, requiredClauses } from './source/paging';
+import { readAhead } from './source/paging/read-ahead';
 import { userFilterFor } from './source/user-filter';
 import { SourceRateLimited } from './source/errors';
 import {
@@ -93,7 +94,7 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
   const destinations = runtime.destinationsFor(input.source);
   const stats = await runtime.statsStore();
   const platform = src.platform;
-  const expand = expandRequest(resource, resourceConfig, platform.selectInsideExpand);
+  const { select, expand } = replicatedFields(resource, resourceConfig, platform);
   // Platforms allow fewer records per page when each carries its children.
   const pageSize = Math.min(
     resourceConfig.pageSize ?? platform.pageSize.default,
@@ -102,9 +103,6 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
   );
   const deadline = Date.now() + (input.chunkBudgetMs ?? CHUNK_BUDGET_MS);
   const deleteSignal = platform.deleteSignal;
-  const select = resourceConfig.select
-    ? [...new Set([resource.keyField, resource.cursorField, ...(deleteSignal ? [deleteSignal.field] : []), ...resourceConfig.select])]
-    : undefined;
   const runRef = { runId: input.runId, source: input.source, resource: input.resource };
 
   const pages = replicationPages({
@@ -131,7 +129,8 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
   });
 
   let done = true;
-  for await (const page of pages) {
+  // Once the budget is used, the chunk ends after the page in hand (asking for no page it would drop).
+  for await (const { page, stopped } of readAhead(pages, (p) => !(p.more && Date.now() > deadline))) {
     totals.pages += 1;
     totals.downloaded += page.records.length + page.rejects.length;
     if (page.rejects.length > 0) {
@@ -187,10 +186,7 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
     nextLink = page.nextLink;
     heartbeat({ cursor, nextLink, totals } satisfies SyncHeartbeat);
     log.debug({ page: totals.pages, records: page.records.length, deleted: deleted.length, cursor, bytes: page.bytes }, 'page committed');
-    if (page.more && Date.now() > deadline) {
-      done = false;
-      break;
-    }
+    if (stopped) done = false;
   }
   log.info({ cursor, totals, done }, done ? 'window exhausted' : 'chunk budget used; continuing');
   return { cursor, nextLink: done ? null : nextLink, done, totals };
@@ -232,20 +228,6 @@ function lookBack(cursor: SyncCursor | null, ms: number): SyncCursor | null {
   if (!cursor || ms === 0) return cursor;
   const instant = parseInstant(cursor.timestamp)!;
   return { timestamp: formatInstant({ ...instant, epochSeconds: instant.epochSeconds - ms / 1000 }), key: '' };
-}
-
-/** The `$expand` value of the resource's configured navigations (see expandOption). */
-function expandRequest(resource: ResourceModel, config: ResourceConfig, selectInside: boolean): string | undefined {
-  const items = (config.expand ?? []).map((e) => {
-    const keyField = resource.children?.find((c) => c.navigation === e.name)?.keyField;
-    return { ...e, ...(keyField ? { keyField } : {}) };
-  });
-  return expandOption(items, { selectInside });
-}
-
-function isNumericKey(resource: ResourceModel): boolean {
-  const field = resource.entity.fields.find((f) => f.name === resource.keyField);
-  return field?.type.kind === 'primitive' && /^Edm\.(S?Byte|Int16|Int32|Int64|Decimal)$/.test(field.type.name);
 }
 
 function keyOf(record: Record<string, unknown>, keyField: string): string {

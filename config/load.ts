@@ -4,11 +4,12 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL, fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema';
+import { fromRoot } from '../scripts/lib/paths';
 
-export const DEMO_CONFIG_PATH = fileURLToPath(new URL('./demo.config.ts', import.meta.url));
+export const DEMO_CONFIG_PATH = fromRoot('config', 'demo.config.ts');
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -30,13 +31,28 @@ export async function loadConfig(explicit?: string): Promise<{ config: Config; f
   if (!existsSync(file)) throw new ConfigError(file, ['file not found']);
   let exported: unknown;
   try {
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    const mod = (await importModule(file)) as { default?: unknown };
     exported = mod.default;
   } catch (err) {
     throw new ConfigError(file, [`could not be loaded: ${(err as Error).message}`]);
   }
   if (exported === undefined) throw new ConfigError(file, ['has no default export (export default defineConfig({...}))']);
   return { config: parseConfig(exported, file), file };
+}
+
+/**
+ * Imports a config module. Under tsx (npm scripts, tests) a TypeScript config imports like any
+ * module; the built CLI in dist/ runs on plain Node, which only learns TypeScript for this one file.
+ */
+async function importModule(file: string): Promise<unknown> {
+  const url = pathToFileURL(file).href;
+  try {
+    return await import(url);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+    const { tsImport } = await import('tsx/esm/api');
+    return tsImport(url, import.meta.url);
+  }
 }
 
 export function parseConfig(value: unknown, file = '<inline>'): Config {

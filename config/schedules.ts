@@ -3,7 +3,7 @@
  * Kept apart from schema.ts so the rules for cron, time zones and durations live together.
  */
 import { z } from 'zod';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import { cronProblem } from './cron';
 
 const cron = z.string().superRefine((value, ctx) => {

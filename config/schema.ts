@@ -178,6 +178,16 @@ export const configSchema = z
       .default({ level: 'info', dir: 'logs' }),
     /** Where failure and recovery alerts of scheduled processes go. */
     alerts: alertsSchema.optional(),
+    worker: z
+      .strictObject({
+        /**
+         * V8 collects garbage once the heap has grown this many percent past what was live after the
+         * last full collection (V8's own choice is up to 300%). Keeps a long-running worker's memory near
+         * its working set; 0 leaves V8's heuristic alone.
+         */
+        heapGrowthPercent: z.number().int().min(0).max(300).default(20),
+      })
+      .default({ heapGrowthPercent: 20 }),
   })
   .superRefine((config, ctx) => {
     const known = new Set(Object.keys(config.destinations));

@@ -8,6 +8,7 @@ import { startSimulator } from '../simulator/server';
 import { startWorker } from '../worker/worker';
 import { connectClient } from '../worker/temporal';
 import { startSync } from '../worker/commands/sync';
+import { startResourceRun } from '../worker/commands/resource-runs';
 import { fromRoot } from './lib/paths';
 import { consoleLog } from './lib/log';
 import { ensureMariaDb, ensureTemporalCli } from './lib/setup-steps';
@@ -54,6 +55,15 @@ try {
   });
   await run.result();
   save('run-source', run.workflowId);
+  // Purge with something to delete, reconcile with something stale to restore.
+  sim.dataset.remove(sim.dataset.liveKeys().slice(0, 3));
+  const purge = await startResourceRun(client, config, 'purge', 'demo', 'Property');
+  await purge.result();
+  save('purge-resource', purge.workflowId);
+  sim.dataset.touch(5);
+  const reconcile = await startResourceRun(client, config, 'reconcile', 'demo', 'Property');
+  await reconcile.result();
+  save('reconcile-resource', reconcile.workflowId);
   consoleLog('histories written to test/replay/histories/');
 } finally {
   await client.connection.close();

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
+import { fromRoot } from '../scripts/lib/paths';
 
 /** How a field's values look in JSON and compare in `$filter`. */
 export type FieldKind = 'string' | 'boolean' | 'integer' | 'decimal' | 'double' | 'date' | 'datetime' | 'enum' | 'other';
@@ -140,14 +141,14 @@ export function parseSimSchema(xml: string): SimSchema {
   return { namespace, entityTypes, enums };
 }
 
-const METADATA_URL = new URL('./metadata/property-media.xml', import.meta.url);
+const METADATA_PATH = fromRoot('simulator', 'metadata', 'property-media.xml');
 
 let cachedXml: string | undefined;
 let cachedSchema: SimSchema | undefined;
 
 /** The shipped `$metadata` document, read once. */
 export function metadataXml(): string {
-  cachedXml ??= readFileSync(METADATA_URL, 'utf8');
+  cachedXml ??= readFileSync(METADATA_PATH, 'utf8');
   return cachedXml;
 }
 

@@ -22,11 +22,11 @@ export async function send(
   req: IncomingMessage,
   res: ServerResponse,
   status: number,
-  body: string,
+  body: string | Buffer,
   contentType: string,
   headers: Record<string, string> = {},
 ): Promise<void> {
-  let payload: Buffer = Buffer.from(body, 'utf8');
+  let payload: Buffer = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const out: Record<string, string | number> = { 'Content-Type': contentType, Vary: 'Accept-Encoding', ...headers };
   if (acceptsGzip(req)) {
     // Fastest level: the simulator is also benchmark load, and any gzip decoder reads it.

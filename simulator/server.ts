@@ -21,7 +21,8 @@ import type { ActiveFault, FaultRule } from './fault-injection';
 import { metadataXml, parseSimSchema, withExtraFields } from './fields';
 import { PlatformGate } from './gate';
 import { sendJson } from './http';
-import { serveCollection, serveEntity, serveMetadata, serveServiceDocument } from './odata-routes';
+import { project, serveCollection, serveEntity, serveMetadata, serveServiceDocument } from './odata-routes';
+import { projectionSignature, RenderedRecords, type Projection } from './engine/rendered';
 import type { ODataCall, ODataDeps } from './odata-routes';
 import { resolvePersonality, rulesFor } from './personalities/registry';
 import type { PersonalityName } from './personalities/registry';
@@ -82,6 +83,13 @@ export interface SimulatorHandle {
   /** A fresh snapshot on each read. */
   readonly stats: SimulatorStats;
   resetStats(): void;
+  /**
+   * Renders every live record of an entity set with this projection now, so that serving them later
+   * costs only a copy (benchmarks; see engine/rendered.ts). Returns the number of records rendered.
+   */
+  prerender(entitySet: string, projection: Projection): number;
+  /** Records served as pre-rendered so far. */
+  prerenderedServed(): number;
   close(): Promise<void>;
 }
 
@@ -129,6 +137,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     personality,
     cache: new ResultCache(),
     metadata,
+    rendered: new RenderedRecords(),
   };
 
   const server = createServer((req, res) => {
@@ -280,6 +289,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return stats.snapshot();
     },
     resetStats: () => stats.reset(),
+    prerender(entitySet, projection) {
+      const table = deps.tables.get(entitySet);
+      if (!table) throw new Error(`no entity set ${entitySet}`);
+      const signature = projectionSignature(projection, personality.expandDefaultTop);
+      return deps.rendered!.fill(table, signature, (row) => project(table, row, projection, personality));
+    },
+    prerenderedServed: () => deps.rendered!.hits,
     close() {
       closed ??= new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

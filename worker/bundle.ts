@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { fromRoot, paths } from '../scripts/lib/paths';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = paths.root;
 export const WORKFLOWS_DIR = join(ROOT, 'workflows');
 export const WORKFLOWS_PATH = join(WORKFLOWS_DIR, 'index.ts');
 const CACHE_DIR = join(ROOT, '.data', 'workflow-bundles');
@@ -37,7 +37,7 @@ export function workflowBundlePath(): Promise<string> {
     const path = join(CACHE_DIR, `workflows-${bundleHash()}.js`);
     if (existsSync(path)) return path;
     mkdirSync(CACHE_DIR, { recursive: true });
-    const script = fileURLToPath(new URL('./bundle-build.ts', import.meta.url));
+    const script = fromRoot('worker', 'bundle-build.ts');
     await promisify(execFile)(process.execPath, ['--import', 'tsx', script, path], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
     return path;
   })();

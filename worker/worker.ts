@@ -3,6 +3,7 @@
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { workflowBundlePath } from './bundle';
+import { applyMemoryPolicy } from './memory';
 import type { Config } from '../config';
 import { createActivities, Runtime } from '../activities';
 import { createLogging, installTemporalLogging, type Logging } from './logger';
@@ -17,6 +18,7 @@ export interface RunningWorker {
 }
 
 export async function startWorker(config: Config, opts: { console?: boolean } = {}): Promise<RunningWorker> {
+  const memory = applyMemoryPolicy(config.worker.heapGrowthPercent);
   const logging = createLogging({ dir: config.logging.dir, level: config.logging.level, console: opts.console ?? true });
   installTemporalLogging(logging.root);
   const runtime = new Runtime(config, logging.root, (source) => logging.forSource(source));
@@ -34,7 +36,9 @@ export async function startWorker(config: Config, opts: { console?: boolean } = 
     maxHeartbeatThrottleInterval: '1s',
     defaultHeartbeatThrottleInterval: '1s',
     shutdownGraceTime: '10s',
+    ...(memory ? { interceptors: { activity: [memory.interceptor] } } : {}),
   });
+  memory?.collectOnce();
   logging.root.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
   const done = worker.run().finally(async () => {
     await runtime.close();

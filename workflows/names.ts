@@ -33,6 +33,15 @@ export function runSourceWorkflowId(source: string, process: ProcessName): strin
 }
 
 /**
+ * ID of a runSource started by hand (the dashboard's "run now" for some resources) rather than by its
+ * schedule. Scheduled runs get the schedule's time appended to runSourceWorkflowId; this suffix keeps
+ * a manual run apart from those, and a second click while it runs finds it instead of starting another.
+ */
+export function manualRunWorkflowId(source: string, process: ProcessName): string {
+  return `${runSourceWorkflowId(source, process)}-manual`;
+}
+
+/**
  * Memo key that marks a schedule as made by `resync schedules apply`: only those are ever paused
  * for having left the config, so schedules a person made by hand are left alone.
  */

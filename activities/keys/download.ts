@@ -12,6 +12,7 @@ import { activityInfo, heartbeat } from '@temporalio/activity';
 import { canonicalTimestamp } from '../common/timestamps';
 import type { Runtime } from '../runtime';
 import { replicationPages, type ReplicationPage } from '../source/paging';
+import { readAhead } from '../source/paging/read-ahead';
 import type { DownloadKeysInput, DownloadKeysResult, KeyDownloadPosition, KeyProcess } from '../../workflows/key-types';
 import { CHUNK_BUDGET_MS, keepAlive, keyContext, type KeyContext } from './context';
 import type { KeyRow } from './merge';
@@ -38,10 +39,13 @@ export async function downloadKeysChunk(runtime: Runtime, input: DownloadKeysInp
   const resumableAnywhere = platform.paging === 'keyset' && platform.orderbyAllowed;
   const deadline = Date.now() + (input.chunkBudgetMs ?? CHUNK_BUDGET_MS);
   const alive = keepAlive(() => state);
+  // An empty keyset page ends the pass: only a page with records can have more after it.
+  const more = (page: ReplicationPage) => page.nextLink !== null || (resumableAnywhere && page.records.length + page.rejects.length > 0);
   try {
     for (;;) {
       const { pass } = state.position;
-      for await (const page of keyPages(ctx, input, state)) {
+      // The next key page downloads while this one is staged; once the budget is used, none is asked for.
+      for await (const { page, stopped } of readAhead(keyPages(ctx, input, state), (p) => !(more(p) && Date.now() > deadline))) {
         if (pass === 'window' && state.expected === null && page.count !== null) state.expected = page.count;
         const { live, deleted } = keyRows(ctx, page, input.process);
         await stageKeys(ctx.pool, input.runId, MLS_SIDE, live, pass === 'window' ? 0 : 1);
@@ -50,9 +54,7 @@ export async function downloadKeysChunk(runtime: Runtime, input: DownloadKeysInp
         state.received += live.length;
         state.position = { pass, cursor: page.cursor, nextLink: page.nextLink };
         heartbeat(state);
-        // An empty keyset page ends the pass: only a page with records can have more after it.
-        const more = page.nextLink !== null || (resumableAnywhere && page.records.length + page.rejects.length > 0);
-        if (Date.now() > deadline && more) {
+        if (stopped) {
           ctx.log.info({ position: state.position, received: state.received }, 'key download chunk budget used; continuing');
           return { position: state.position, done: false, expected: state.expected, pages: state.pages, received: state.received };
         }
@@ -85,6 +87,10 @@ function keyPages(ctx: KeyContext, input: DownloadKeysInput, state: DownloadHear
     select: [resource.keyField, resource.cursorField, ...(deleteSignal ? [deleteSignal.field] : [])],
     ...(resourceConfig.filter ? { userFilter: resourceConfig.filter } : {}),
     ...(platform.requiredFilter ? { requiredFilter: platform.requiredFilter(src.config) } : {}),
+    // Live records only (MLS Grid: `MlgCanView eq true`), for the download and its `@odata.count` alike:
+    // deletion notices expire on the platform's schedule, and one that vanished between the count and
+    // its page would make a whole download look short. A key that is not live is absent either way.
+    liveOnly: true,
     pageSize: platform.pageSize.keyOnlyMax,
     // Window: no lower bound, up to the run's start. Tail: from the run's start (inclusive: a key seen
     // twice is staged once) to the end of time.

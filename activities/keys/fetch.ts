@@ -6,7 +6,8 @@
  */
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import type { Runtime } from '../runtime';
-import { buildResourceUrl, composeFilter, expandOption, idListFilters } from '../source/query';
+import { buildResourceUrl, composeFilter, idListFilters } from '../source/query';
+import { replicatedFields } from '../source/replicated-fields';
 import { userFilterFor } from '../source/user-filter';
 import type { FetchKeysInput, FetchKeysResult, FetchTotals } from '../../workflows/key-types';
 import { CHUNK_BUDGET_MS, keepAlive, keyContext, type KeyContext } from './context';
@@ -15,6 +16,12 @@ import { readDiffs, touchRun } from './staging';
 
 /** Keys read from staging per round (then split into as many requests as the URL budget needs). */
 const KEYS_PER_ROUND = 1000;
+/**
+ * Most keys per ID-list request. A response holds whole records (650 fields, children too), and
+ * the worker holds one response at a time: 100 keeps that near 10 MB, where the URL budget alone
+ * would allow a few hundred. Reconcile fetches few records, so the extra requests cost little.
+ */
+const KEYS_PER_REQUEST = 100;
 
 interface FetchHeartbeat {
   after: string | null;
@@ -85,21 +92,11 @@ function addTotals(into: FetchTotals, round: FetchTotals): void {
 async function* fetchRecords(ctx: KeyContext, keys: string[]): AsyncGenerator<Record<string, unknown>[]> {
   const { src, resource, resourceConfig } = ctx;
   const platform = src.platform;
-  const deleteSignal = platform.deleteSignal;
   // The same fields and children sync asks for, so a restored record equals a synced one.
-  const select = resourceConfig.select
-    ? [...new Set([resource.keyField, resource.cursorField, ...(deleteSignal ? [deleteSignal.field] : []), ...resourceConfig.select])]
-    : undefined;
-  const expand = expandOption(
-    (resourceConfig.expand ?? []).map((e) => {
-      const keyField = resource.children?.find((c) => c.navigation === e.name)?.keyField;
-      return { ...e, ...(keyField ? { keyField } : {}) };
-    }),
-    { selectInside: platform.selectInsideExpand },
-  );
+  const { select, expand } = replicatedFields(resource, resourceConfig, platform);
   const path = platform.resourcePath(resource.resource);
   const required = platform.requiredFilter?.(src.config);
-  const top = Math.min(keys.length, expand ? platform.pageSize.expandMax : platform.pageSize.max);
+  const top = Math.min(keys.length, KEYS_PER_REQUEST, expand ? platform.pageSize.expandMax : platform.pageSize.max);
   const urlFor = (idFilter: string) =>
     buildResourceUrl(src.config.url, path, {
       filter: composeFilter({ required, user: userFilterFor(platform, resource, resourceConfig.filter), window: [idFilter] }),

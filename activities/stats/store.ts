@@ -2,7 +2,6 @@
  * Writes run history to the control database. Every write is an upsert keyed by the run, so an
  * activity that Temporal retries never double-counts.
  */
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
@@ -11,8 +10,9 @@ import type { WriteReject } from '../destinations/destination';
 import { openPool } from '../destinations/mysql/pool';
 import type { FinishRunInput, SourceRunRecord } from '../../workflows/types';
 import { rejects, runDestinations, runs, sourceRuns } from './schema';
+import { fromRoot } from '../../scripts/lib/paths';
 
-const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
+const MIGRATIONS = fromRoot('activities', 'stats', 'migrations');
 
 export class StatsStore {
   private constructor(

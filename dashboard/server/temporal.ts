@@ -13,7 +13,7 @@ import {
   type WorkflowExecutionInfo,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { optionalTsToDate } from '@temporalio/common/lib/time';
+import { optionalTsToDate } from '@temporalio/common/lib/time.js';
 import type { Config } from '../../config';
 import { liveProgress } from '../../worker/progress';
 import { workflowUiUrl } from '../../worker/temporal';

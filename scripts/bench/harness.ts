@@ -1,6 +1,7 @@
 /**
  * What every benchmark needs: a Temporal dev server (in memory, free ports), the MariaDB, a
- * config written to a file, and a worker in a child process whose peak RSS can be read.
+ * config written to a file, and a worker (the built CLI, as in production) in a child process whose
+ * peak RSS can be read.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { ensureMariaDb, ensureTemporalCli } from '../lib/setup-steps';
 import { findFreePort, loadTemporalDevConfig, startTemporalDev, type TemporalDevServer } from '../lib/temporal-dev';
 import { fromRoot } from '../lib/paths';
+import { buildCli } from '../build';
 
 export interface BenchStack {
   temporal: TemporalDevServer;
@@ -48,7 +50,9 @@ export interface BenchWorker {
 /** `nodeArgs`: flags for the worker's node, e.g. `--max-old-space-size=128`. */
 export async function startBenchWorker(configFile: string, nodeArgs: string[] = []): Promise<BenchWorker> {
   const log = createWriteStream(fromRoot('logs', 'bench-worker.log'), { flags: 'a' });
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', fromRoot('worker', 'cli.ts'), '--config', configFile, 'worker'], {
+  // The worker as production runs it: the built CLI on plain Node (see scripts/build.ts).
+  const cli = await buildCli();
+  const child = spawn(process.execPath, [...nodeArgs, cli, '--config', configFile, 'worker'], {
     cwd: fromRoot(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

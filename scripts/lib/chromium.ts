@@ -2,12 +2,10 @@
 // `chromium` package, installed with apt-get when missing and we are root. Playwright's
 // downloaded browsers are never used (no `playwright install`): the machine may reach only
 // package registries, and a distribution browser gets security updates with the system.
-import { mkdir, open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { aptInstall } from './apt';
 import type { Log } from './log';
 import { silentLog } from './log';
-import { paths } from './paths';
-import { indent, isExecutable, runCommand, which } from './proc';
+import { isExecutable, runCommand, which } from './proc';
 
 export const CHROMIUM_ENV = 'RESYNC_CHROMIUM';
 
@@ -32,26 +30,7 @@ export async function ensureChromium(log: Log = silentLog): Promise<string> {
   if (process.getuid?.() !== 0) throw new Error(`Chromium (for the dashboard's browser tests) not found and not running as root. ${hint}`);
   if (!(await which('apt-get'))) throw new Error(`Chromium not found and apt-get is unavailable. ${hint}`);
   log("Chromium not found; installing Debian's chromium with apt-get…");
-  await mkdir(paths.logs, { recursive: true });
-  const logFile = join(paths.logs, 'apt-chromium.log');
-  const handle = await open(logFile, 'a');
-  try {
-    for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium']]) {
-      log(`  apt-get ${args.join(' ')} (output in ${logFile})`);
-      const result = await runCommand('apt-get', args, {
-        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-        onLine: (line) => void handle.write(line + '\n'),
-      });
-      if (result.code !== 0) {
-        throw new Error(
-          `\`apt-get ${args.join(' ')}\` failed (exit ${result.code}); last lines of ${logFile}:\n` +
-            indent((result.stderr || result.stdout).trim().split('\n').slice(-15).join('\n')),
-        );
-      }
-    }
-  } finally {
-    await handle.close();
-  }
+  await aptInstall('chromium', log);
   const installed = await findChromium();
   if (!installed) throw new Error(`apt-get installed chromium but no chromium binary was found. ${hint}`);
   return installed;

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnection } from 'mysql2/promise';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { aptInstall } from './apt';
 import { withFileLock } from './lock';
 import type { Log } from './log';
 import { silentLog } from './log';
@@ -138,31 +139,6 @@ async function livePid(l: Layout): Promise<number | undefined> {
   return ours ? pid : undefined;
 }
 
-/** apt-get as root; output goes to a log file because it is long and rarely interesting. */
-async function aptInstallMariaDb(log: Log): Promise<void> {
-  await mkdir(paths.logs, { recursive: true });
-  const logFile = join(paths.logs, 'apt-mariadb.log');
-  const handle = await open(logFile, 'a');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  try {
-    for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'mariadb-server']]) {
-      log(`  apt-get ${args.join(' ')} (output in ${logFile})`);
-      const result = await runCommand('apt-get', args, {
-        env,
-        onLine: (line) => void handle.write(line + '\n'),
-      });
-      if (result.code !== 0) {
-        throw new Error(
-          `\`apt-get ${args.join(' ')}\` failed (exit ${result.code}); last lines of ${logFile}:\n` +
-            indent((result.stderr || result.stdout).trim().split('\n').slice(-15).join('\n')),
-        );
-      }
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
 /** Finds mariadbd, installing mariadb-server when allowed and possible. */
 async function ensureServerBinary(install: boolean, log: Log): Promise<string> {
   const existing = await findServerBinary();
@@ -175,7 +151,7 @@ async function ensureServerBinary(install: boolean, log: Log): Promise<string> {
   if (!(await which('apt-get'))) throw new Error(`MariaDB server binary not found and apt-get is unavailable. ${hint}`);
   // The package's postinst may start a system server on :3306; harmless, ours uses its own port.
   log('MariaDB server not found; installing mariadb-server with apt-get…');
-  await aptInstallMariaDb(log);
+  await aptInstall('mariadb-server', log);
   const installed = await findServerBinary();
   if (!installed) throw new Error(`apt-get installed mariadb-server but mariadbd is still not found. ${hint}`);
   return installed;

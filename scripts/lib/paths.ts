@@ -1,12 +1,24 @@
 // Well-known locations inside the checkout. Everything the scripts create at run time
 // lives under `.tools/` (built binaries) or `.data/` (databases), both git-ignored, so a
 // checkout can be wiped clean with `rm -rf .tools .data logs`.
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Derived from this file's location rather than process.cwd(), so scripts behave the
-// same whether they are run from the repo root, a sub-folder, or imported by tests.
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * The nearest folder above this module whose package.json is resync's. Found from this module's
+ * location rather than process.cwd(), so scripts behave the same from any folder; and by looking
+ * rather than counting `..`, so the same code works from the sources and from the build in dist/.
+ */
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'resync') return dir;
+    if (dirname(dir) === dir) throw new Error(`no resync checkout above ${from}`);
+  }
+}
+
+const root = findRoot(dirname(fileURLToPath(import.meta.url)));
 
 export interface RepoPaths {
   /** The checkout's root folder. */

@@ -6,6 +6,7 @@
 import { expect, it } from 'vitest';
 import { describeContract, downloadKeys, expectNoViolations, runSync } from '../support/contract';
 import { expectDestinationsMatch } from '../support/compare';
+import { runKeyProcess } from '../support/key-runs';
 import { query, withWorker } from '../support/stack';
 
 describeContract({
@@ -39,6 +40,23 @@ describeContract({
       const dest = Object.values(config().destinations)[0]!.url;
       const left = await query<{ n: number }>(dest, `SELECT COUNT(*) AS n FROM Property WHERE ListingKey IN (?)`, [gone]);
       expect(left[0]?.n).toBe(0);
+      await expectDestinationsMatch(config(), source, 'Property', mls());
+    });
+
+    it('purges listings the MLS deleted, asking only for live records, with no violation', async () => {
+      const gone = sim()
+        .dataset.liveKeys()
+        .filter((_, i) => i % 89 === 5);
+      sim().dataset.remove(gone);
+      sim().resetStats();
+      const { result, failure } = await withWorker(config(), () => runKeyProcess(config(), 'purge', { source }));
+      expect(failure).toBeUndefined();
+      expectNoViolations(sim());
+      expect(result!.deleted).toBe(gone.length);
+      expect(result!.keysStaged).toBe(sim().dataset.liveKeys().length);
+      const keyRequests = sim().stats.recentExchanges.filter((e) => e.url.includes('Property?') && !e.url.includes('%24expand'));
+      expect(keyRequests.length).toBeGreaterThan(0);
+      for (const e of keyRequests) expect(decodeURIComponent(e.url)).toContain('MlgCanView eq true');
       await expectDestinationsMatch(config(), source, 'Property', mls());
     });
 

@@ -60,7 +60,7 @@ describe('crash during purge', () => {
     sim.resetStats();
 
     const client = await temporalClient(config);
-    const workers = [await startChildWorker(configFile, 'purge-crash-worker-1')];
+    const workers = [await startChildWorker(configFile, 'purge-crash-worker-1', { built: true })];
     try {
       const handle = await startKeyRun(client, config, 'purge');
       const began = Date.now();
@@ -69,7 +69,7 @@ describe('crash during purge', () => {
       const secondsBeforeKill = (Date.now() - began) / 1000;
       await workers[0]!.kill('SIGKILL');
 
-      workers.push(await startChildWorker(configFile, 'purge-crash-worker-2'));
+      workers.push(await startChildWorker(configFile, 'purge-crash-worker-2', { built: true }));
       // Five batches of ten deleted, the sixth waiting for the lock: kill in the middle of the deletes.
       while ((await destinationKeys()).length > 3000 - 50) await sleep(100);
       await sleep(500);
@@ -77,7 +77,7 @@ describe('crash during purge', () => {
       await workers[1]!.kill('SIGKILL');
       await lock.release();
 
-      workers.push(await startChildWorker(configFile, 'purge-crash-worker-3'));
+      workers.push(await startChildWorker(configFile, 'purge-crash-worker-3', { built: true }));
       const result = await handle.result();
 
       expect(result).toMatchObject({ deleted: 100, keysStaged: 2900, expected: 2900 });

@@ -2,16 +2,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { fromRoot } from '../../scripts/lib/paths';
+import { buildCli } from '../../scripts/build';
 
 export interface ChildWorker {
   process: ChildProcess;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startChildWorker(configFile: string, logName: string): Promise<ChildWorker> {
+/** `built`: run the CLI built into dist/ on plain Node, as production does, instead of the sources through tsx. */
+export async function startChildWorker(configFile: string, logName: string, opts: { built?: boolean } = {}): Promise<ChildWorker> {
   mkdirSync(fromRoot('test-artifacts'), { recursive: true });
   const log = createWriteStream(fromRoot('test-artifacts', `${logName}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', fromRoot('worker', 'cli.ts'), '--config', configFile, 'worker'], {
+  const cli = opts.built ? [await buildCli()] : ['--import', 'tsx', fromRoot('worker', 'cli.ts')];
+  const child = spawn(process.execPath, [...cli, '--config', configFile, 'worker'], {
     cwd: fromRoot(),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env },

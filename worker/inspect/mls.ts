@@ -7,6 +7,7 @@ import type { ResourceModel } from '../../activities/destinations';
 import type { Runtime } from '../../activities/runtime';
 import { canonicalTimestamp } from '../../activities/common/timestamps';
 import { buildResourceUrl, composeFilter, keyLiteral } from '../../activities/source/query';
+import { isNumericKey, replicatedFields } from '../../activities/source/replicated-fields';
 
 function requestParts(runtime: Runtime, model: ResourceModel) {
   const src = runtime.source(model.source);
@@ -54,16 +55,12 @@ export async function mlsNewest(runtime: Runtime, model: ResourceModel): Promise
  */
 export async function mlsRecord(runtime: Runtime, model: ResourceModel, key: string): Promise<Record<string, unknown> | null> {
   const { src, resourceConfig, root, path, required } = requestParts(runtime, model);
-  const select = resourceConfig.select ? [...new Set([model.keyField, model.cursorField, ...resourceConfig.select])] : undefined;
+  // Sync's fields; children are left out (the comparison is of the record's own fields).
+  const { select } = replicatedFields(model, resourceConfig, src.platform);
   const url = buildResourceUrl(root, path, {
     filter: composeFilter({ required, window: [`${model.keyField} eq ${keyLiteral(key, isNumericKey(model))}`] }),
     ...(select ? { select } : {}),
     top: 1,
   });
   return (await src.http.getCollection(url)).records[0] ?? null;
-}
-
-function isNumericKey(model: ResourceModel): boolean {
-  const field = model.entity.fields.find((f) => f.name === model.keyField);
-  return field?.type.kind === 'primitive' && /^Edm\.(S?Byte|Int16|Int32|Int64|Decimal)$/.test(field.type.name);
 }

@@ -2,7 +2,8 @@
  * Keyset paging on (cursor field, key): each request asks for the next `$top` records after the
  * last one received, ordered by both. Unlike `$skip` it cannot skip or repeat a record when data
  * changes during the run, and unlike nextLinks it can resume from a cursor after any crash.
- * The next page is requested while the caller writes the current one (pipelining).
+ * Pages are fetched one at a time, when asked for; callers overlap download and write with
+ * readAhead (read-ahead.ts), which also knows when no further page is wanted.
  */
 import type { SyncCursor } from '../../../workflows/types';
 import type { HttpClient } from '../http';
@@ -57,21 +58,34 @@ export async function* keysetPages(o: KeysetOptions): AsyncGenerator<Replication
       throw new SourceResponseInvalid(`${o.resource}: asked for ${o.pageSize} records, got ${page.records.length}`);
     }
     if (page.records.length > 0 && !last) {
-      throw new SourceResponseInvalid(`${o.resource}: no record on the page has a readable ${o.cursorField} and ${o.keyField}; cannot advance`);
+      throw new SourceResponseInvalid(
+        `${o.resource}: no record on the page has a readable ${o.cursorField} and ${o.keyField}; cannot advance`,
+      );
     }
-    return { records, rejects, cursor: last ?? after, nextLink: null, more: false, count: page.count, bytes: page.bytes, url, serverHasMore: page.nextLink !== null };
+    return {
+      records,
+      rejects,
+      cursor: last ?? after,
+      nextLink: null,
+      more: false,
+      count: page.count,
+      bytes: page.bytes,
+      url,
+      serverHasMore: page.nextLink !== null,
+    };
   };
 
-  let pending: Promise<ReplicationPage & { serverHasMore: boolean }> | undefined = fetchPage(o.start, o.count);
-  while (pending) {
-    const page: ReplicationPage & { serverHasMore: boolean } = await pending;
-    const received: number = page.records.length + page.rejects.length;
+  let after = o.start;
+  let withCount = o.count;
+  for (;;) {
+    const page = await fetchPage(after, withCount);
+    const received = page.records.length + page.rejects.length;
     // A short page without a nextLink is the last one. A server that caps pages below `$top`
     // says so with a nextLink; the keyset request after the page's last record continues exactly.
-    const more: boolean = received > 0 && (received >= o.pageSize || page.serverHasMore);
-    pending = more ? fetchPage(page.cursor, false) : undefined;
-    // Keep the prefetch from becoming an unhandled rejection if the consumer stops early.
-    pending?.catch(() => undefined);
+    const more = received > 0 && (received >= o.pageSize || page.serverHasMore);
     yield { ...page, more };
+    if (!more) return;
+    after = page.cursor;
+    withCount = false;
   }
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { pauseSchedules, resumeSchedules, ScheduleMissing, triggerSchedule } from '../../../worker/schedules';
 import { workflowUiUrl } from '../../../worker/temporal';
-import { runSourceWorkflowId, scheduleId, SEARCH_ATTRIBUTES, type ProcessName } from '../../../workflows/names';
+import { manualRunWorkflowId, scheduleId, SEARCH_ATTRIBUTES } from '../../../workflows/names';
 import type { RunSourceInput } from '../../../workflows/types';
 import type { ControlResponse, SchedulesResponse, TimelineResponse } from '../api-types';
 import type { DashboardContext } from '../context';
@@ -21,15 +21,6 @@ const runBody = z.strictObject({
   resources: z.array(name).min(1, 'must name at least one resource (or leave it out)').optional(),
 });
 const timelineQuery = z.strictObject({ hours: queryInt(1, 24 * 14, 24) });
-
-/**
- * ID of a run started from the dashboard without a schedule. Scheduled runs get the schedule's
- * time appended to runSourceWorkflowId; this suffix keeps a manual run apart from those, and a
- * second click while it runs finds it instead of starting another.
- */
-export function manualRunWorkflowId(source: string, process: ProcessName): string {
-  return `${runSourceWorkflowId(source, process)}-manual`;
-}
 
 export function registerSchedules(app: FastifyInstance, ctx: DashboardContext): void {
   const { config, client } = ctx;

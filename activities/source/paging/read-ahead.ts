@@ -1,0 +1,27 @@
+/**
+ * One page ahead: the request for the next page goes out as soon as a page arrives, so the MLS and
+ * the database work at the same time instead of taking turns. Callers heartbeat a page only after
+ * committing it, so the page in flight is simply downloaded again after a crash.
+ */
+export interface AheadItem<T> {
+  page: T;
+  /** True when `continueAfter` said no: no request was made for a following page. */
+  stopped: boolean;
+}
+
+/**
+ * `continueAfter(page)` runs when the page arrives and decides whether the next one is requested
+ * (a chunk whose time budget is spent asks for nothing it would then drop).
+ */
+export async function* readAhead<T>(pages: AsyncIterator<T>, continueAfter: (page: T) => boolean): AsyncGenerator<AheadItem<T>> {
+  let pending: Promise<IteratorResult<T>> | null = pages.next();
+  while (pending) {
+    const step: IteratorResult<T> = await pending;
+    if (step.done) return;
+    const stopped: boolean = !continueAfter(step.value);
+    pending = stopped ? null : pages.next();
+    // A failed download is thrown when its turn comes; if the caller stops first, it is moot.
+    pending?.catch(() => undefined);
+    yield { page: step.value, stopped };
+  }
+}

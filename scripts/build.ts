@@ -1,0 +1,39 @@
+/**
+ * `npm run build`: the CLI (and with it the worker) as one ES module, dist/resync.mjs, for running
+ * on plain Node in production. tsx compiles TypeScript as modules load, which is right for
+ * development and tests but costs a worker ~45 MB of memory for good (a loader thread and the
+ * compiler's caches). Packages stay in node_modules; only the project's own code is bundled.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { build } from 'esbuild';
+import { fromRoot } from './lib/paths';
+
+export const DIST_CLI = fromRoot('dist', 'resync.mjs');
+
+export async function buildCli(): Promise<string> {
+  const result = await build({
+    entryPoints: [fromRoot('worker', 'cli.ts')],
+    outfile: DIST_CLI,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+    write: false,
+  });
+  // Written then renamed: a worker starting meanwhile (tests build too) never reads half a file.
+  mkdirSync(dirname(DIST_CLI), { recursive: true });
+  for (const file of result.outputFiles) {
+    const tmp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, file.contents);
+    renameSync(tmp, file.path);
+  }
+  return DIST_CLI;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(`built ${await buildCli()}`);
+}
