@@ -13,6 +13,7 @@ import type { Config } from '../../config';
 import type { Runtime } from '../../activities/runtime';
 import { quoteIdent } from '../../activities/destinations/mysql/identifiers';
 import { buildResourceUrl, composeFilter } from '../../activities/source/query';
+import { requiredClauses } from '../../activities/source/paging';
 import type { CountsResponse, DestinationCount, ResourceCounts } from './api-types';
 import type { DestinationPools } from './pools';
 import { isoOf } from './history';
@@ -120,7 +121,9 @@ export class CountsService {
   ): Promise<ResourceCounts['mls']> {
     try {
       const rt = this.runtime.source(source);
-      const filter = composeFilter({ required: rt.platform.requiredFilter?.(rt.config), user: userFilter, window: [] });
+      // Live records only (MLS Grid: not the `MlgCanView=false` deletion notices): what a destination should hold.
+      const required = requiredClauses({ platform: rt.platform, requiredFilter: rt.platform.requiredFilter?.(rt.config), liveOnly: true });
+      const filter = composeFilter({ required, user: userFilter, window: [] });
       // The standard resource endpoint: a count and a newest record are plain OData questions,
       // not replication, so platform replication paths are not needed here.
       const countUrl = buildResourceUrl(rt.config.url, resource, {

@@ -6,6 +6,11 @@
 import { expect, it } from 'vitest';
 import { describeContract, downloadKeys, expectNoViolations, runSync } from '../support/contract';
 import { expectDestinationsMatch } from '../support/compare';
+import pino from 'pino';
+import { Runtime } from '../../activities/runtime';
+import { CountsService } from '../../dashboard/server/counts';
+import { DestinationPools } from '../../dashboard/server/pools';
+import { mlsCount } from '../../worker/inspect/mls';
 import { runKeyProcess } from '../support/key-runs';
 import { query, withWorker } from '../support/stack';
 
@@ -58,6 +63,23 @@ describeContract({
       expect(keyRequests.length).toBeGreaterThan(0);
       for (const e of keyRequests) expect(decodeURIComponent(e.url)).toContain('MlgCanView eq true');
       await expectDestinationsMatch(config(), source, 'Property', mls());
+    });
+
+    it('counts live listings only for status and the dashboard: deletion notices are not listings', async () => {
+      const live = sim().dataset.liveKeys().length;
+      expect(sim().dataset.tombstoneKeys().length).toBeGreaterThan(0);
+      const runtime = new Runtime(config(), pino({ level: 'silent' }));
+      const pools = new DestinationPools();
+      try {
+        expect(await mlsCount(runtime, await runtime.resourceModel(source, 'Property'))).toBe(live);
+        const counts = await new CountsService(config(), runtime, pools).get(source, { refresh: true });
+        expect(counts.resources[0]!.mls.count).toBe(live);
+        expect(counts.status).toBe('match');
+        expectNoViolations(sim());
+      } finally {
+        await pools.close();
+        await runtime.close();
+      }
     });
 
     it('keeps to 2 requests a second over a 60-request run: no 429', async () => {

@@ -8,6 +8,7 @@ import type { Runtime } from '../../activities/runtime';
 import { canonicalTimestamp } from '../../activities/common/timestamps';
 import { buildResourceUrl, composeFilter, keyLiteral } from '../../activities/source/query';
 import { isNumericKey, replicatedFields } from '../../activities/source/replicated-fields';
+import { requiredClauses } from '../../activities/source/paging';
 
 function requestParts(runtime: Runtime, model: ResourceModel) {
   const src = runtime.source(model.source);
@@ -17,7 +18,8 @@ function requestParts(runtime: Runtime, model: ResourceModel) {
     resourceConfig,
     root: src.config.url,
     path: src.platform.resourcePath(model.resource),
-    required: src.platform.requiredFilter?.(src.config),
+    // Live records only (MLS Grid: not the `MlgCanView=false` deletion notices): what a destination should hold.
+    required: requiredClauses({ platform: src.platform, requiredFilter: src.platform.requiredFilter?.(src.config), liveOnly: true }),
   };
 }
 
