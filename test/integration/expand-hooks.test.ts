@@ -7,24 +7,14 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
-import { startSync } from '../../worker/commands/sync';
 import { Runtime } from '../../activities/runtime';
 import type { MysqlDestination } from '../../activities/destinations/mysql';
 import { PARENT_KEY_COLUMN } from '../../activities/destinations/mysql/schema';
 import type { Config } from '../../config';
 import { expectDestinationsMatch, expectRowsMatch } from '../support/compare';
-import { dropDatabases, query, temporalClient, testConfig, uniqueName, withWorker } from '../support/stack';
+import { dropDatabases, query, runSync, testConfig, uniqueName, withWorker } from '../support/stack';
 
 const MEDIA_PER_LISTING = 3;
-
-async function runSync(config: Config, source: string) {
-  const client = await temporalClient(config);
-  try {
-    return await (await startSync(client, config, source, 'Property')).result();
-  } finally {
-    await client.connection.close();
-  }
-}
 
 /** A runtime of the test's config, for looking at (and writing through) the destination directly. */
 async function openDestination(config: Config, source: string) {
@@ -63,7 +53,7 @@ describe('$expand into child tables', () => {
   });
 
   it('keeps every expanded Media row in PropertyMedia under its parent key, and counts only parents', async () => {
-    const result = await withWorker(config, () => runSync(config, source));
+    const { result } = await withWorker(config, () => runSync(config, source));
     expect(result).toMatchObject({ downloaded: 120, upserted: 120, rejected: 0 });
     const requests = dataRequests(sim);
     expect(requests.length).toBeGreaterThan(0);
@@ -107,7 +97,7 @@ describe('$expand into child tables', () => {
       sim.dataset.touch([touched!], { photos: true });
       expect(sim.dataset.getMedia(touched!)!.map((m) => m.MediaURL)).not.toEqual(before);
 
-      const result = await withWorker(config, () => runSync(config, source));
+      const { result } = await withWorker(config, () => runSync(config, source));
       expect(result.upserted).toBeGreaterThanOrEqual(1);
 
       const plan = dest.childTablePlan(model, 'Media');
@@ -219,7 +209,7 @@ describe('destination hooks: table and field names, transform, key mapping', () 
   });
 
   it('names tables and columns by the hooks, copies the parent ID into each Media row, and stores mapped keys', async () => {
-    const result = await withWorker(config, () => runSync(config, source));
+    const { result } = await withWorker(config, () => runSync(config, source));
     expect(result).toMatchObject({ downloaded: 120, upserted: 120, rejected: 0 });
     const requests = dataRequests(sim);
     expect(requests.length).toBeGreaterThan(0);

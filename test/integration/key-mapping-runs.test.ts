@@ -5,10 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 import { parseConfig, type Config } from '../../config';
-import { startSync } from '../../worker/commands/sync';
 import type { runSource } from '../../workflows/run-source';
 import { runKeyProcess } from '../support/key-runs';
-import { dropDatabases, query, temporalClient, testConfigInput, uniqueName, withWorker } from '../support/stack';
+import { dropDatabases, query, runSync, temporalClient, testConfigInput, uniqueName, withWorker } from '../support/stack';
 
 const reverse = (key: string) => [...key].reverse().join('');
 
@@ -30,14 +29,7 @@ describe('purge and reconcile with a keyMapping', () => {
     });
     plain = config.destinations.d0!.url;
     mapped = config.destinations.d1!.url;
-    await withWorker(config, async () => {
-      const client = await temporalClient(config);
-      try {
-        await (await startSync(client, config, 'sim', 'Property')).result();
-      } finally {
-        await client.connection.close();
-      }
-    });
+    await withWorker(config, () => runSync(config, 'sim'));
     expect(await keysOf(mapped)).toEqual(sim.dataset.liveKeys().map(reverse).sort());
   });
 

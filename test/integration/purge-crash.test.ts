@@ -7,10 +7,9 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 import { parseConfig, type Config } from '../../config';
-import { startSync } from '../../worker/commands/sync';
 import { startChildWorker } from '../support/child-worker';
 import { startKeyRun } from '../support/key-runs';
-import { dropDatabases, query, temporalClient, testConfigInput, withWorker, writeConfigFile } from '../support/stack';
+import { dropDatabases, query, runSync, temporalClient, testConfigInput, withWorker, writeConfigFile } from '../support/stack';
 
 const KEY_PAGE = '$select=ListingKey%2CModificationTimestamp';
 
@@ -34,14 +33,7 @@ describe('crash during purge', () => {
     config = parseConfig(input);
     configFile = writeConfigFile(input);
     destination = Object.values(input.destinations)[0]!.url;
-    await withWorker(config, async () => {
-      const client = await temporalClient(config);
-      try {
-        await (await startSync(client, config, 'sim', 'Property')).result();
-      } finally {
-        await client.connection.close();
-      }
-    });
+    await withWorker(config, () => runSync(config, 'sim'));
     expect(await destinationKeys()).toEqual(sim.dataset.liveKeys());
   });
 

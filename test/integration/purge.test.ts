@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 import type { TailFault } from '../../simulator/tail-fault';
 import { parseConfig, type Config } from '../../config';
-import { startSync } from '../../worker/commands/sync';
 import type { SyncTuning } from '../../workflows/types';
 import { runKeyProcess } from '../support/key-runs';
-import { dropDatabases, query, temporalClient, testConfigInput, withWorker } from '../support/stack';
+import { dropDatabases, query, runSync, testConfigInput, withWorker } from '../support/stack';
 
 const MEDIA_PER_RECORD = 2;
 
@@ -32,12 +31,7 @@ describe('purge', () => {
     config = parseConfig({ ...input, sources: { sim: { ...input.sources.sim, resources } } });
     return withWorker(config, async () => {
       if (process === 'purge') return runKeyProcess(config, 'purge', { ...(tuning ? { tuning } : {}) });
-      const client = await temporalClient(config);
-      try {
-        await (await startSync(client, config, 'sim', 'Property')).result();
-      } finally {
-        await client.connection.close();
-      }
+      await runSync(config, 'sim');
       return undefined;
     });
   }

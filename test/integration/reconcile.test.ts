@@ -5,10 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 import type { Config } from '../../config';
-import { startSync } from '../../worker/commands/sync';
 import { expectDestinationsMatch } from '../support/compare';
 import { runKeyProcess } from '../support/key-runs';
-import { dropDatabases, query, temporalClient, testConfig, uniqueName, withWorker } from '../support/stack';
+import { dropDatabases, query, runSync, testConfig, uniqueName, withWorker } from '../support/stack';
 
 const SENTINEL = '{"untouched": true}';
 
@@ -24,14 +23,7 @@ describe('reconcile', () => {
     // Two destinations: a key missing from one is fetched once and written to both.
     config = testConfig({ simulatorUrl: sim.url, pageSize: 100, destinations: [uniqueName('t_rec_a'), uniqueName('t_rec_b')] });
     destinations = Object.values(config.destinations).map((d) => d.url);
-    await withWorker(config, async () => {
-      const client = await temporalClient(config);
-      try {
-        await (await startSync(client, config, 'sim', 'Property')).result();
-      } finally {
-        await client.connection.close();
-      }
-    });
+    await withWorker(config, () => runSync(config, 'sim'));
   });
 
   afterAll(async () => {

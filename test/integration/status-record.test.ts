@@ -3,16 +3,13 @@
  * timestamps that match, and exactly the one field a person changed by hand in a destination.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseConfig, withDatabase, type Config } from '../../config';
 import { fromRoot } from '../../scripts/lib/paths';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
-import { startSync } from '../../worker/commands/sync';
 import type { StatusReport } from '../../worker/inspect/status';
 import type { RecordReport } from '../../worker/inspect/record';
-import { dropDatabases, query, temporalClient, uniqueName, withWorker } from '../support/stack';
+import { dropDatabases, query, runSync, uniqueName, withWorker, writeConfigFile } from '../support/stack';
 
 interface CliResult {
   code: number;
@@ -50,18 +47,8 @@ describe('status and record', () => {
       logging: { level: 'warn', dir: fromRoot('logs', 'test') },
     };
     config = parseConfig(input);
-    const dir = fromRoot('test-artifacts', 'configs');
-    mkdirSync(dir, { recursive: true });
-    configFile = join(dir, `${uniqueName('status')}.mjs`);
-    writeFileSync(configFile, `export default ${JSON.stringify(input, null, 2)};\n`);
-    await withWorker(config, async () => {
-      const client = await temporalClient(config);
-      try {
-        await (await startSync(client, config, 'sim', 'Property')).result();
-      } finally {
-        await client.connection.close();
-      }
-    });
+    configFile = writeConfigFile(input);
+    await withWorker(config, () => runSync(config, 'sim'));
   });
 
   afterAll(async () => {

@@ -9,11 +9,14 @@ export interface ChildWorker {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** Built once per test process: the sources do not change while tests run. */
+let builtCli: Promise<string> | undefined;
+
 /** `built`: run the CLI built into dist/ on plain Node, as production does, instead of the sources through tsx. */
 export async function startChildWorker(configFile: string, logName: string, opts: { built?: boolean } = {}): Promise<ChildWorker> {
   mkdirSync(fromRoot('test-artifacts'), { recursive: true });
   const log = createWriteStream(fromRoot('test-artifacts', `${logName}.log`), { flags: 'a' });
-  const cli = opts.built ? [await buildCli()] : ['--import', 'tsx', fromRoot('worker', 'cli.ts')];
+  const cli = opts.built ? [await (builtCli ??= buildCli())] : ['--import', 'tsx', fromRoot('worker', 'cli.ts')];
   const child = spawn(process.execPath, [...cli, '--config', configFile, 'worker'], {
     cwd: fromRoot(),
     stdio: ['ignore', 'pipe', 'pipe'],

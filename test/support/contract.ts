@@ -5,7 +5,6 @@
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkflowHandle } from '@temporalio/client';
 import { Runtime } from '../../activities/runtime';
 import { replicationPages } from '../../activities/source/paging';
 import { pageSizeFor, type PlatformName } from '../../activities/source/platforms';
@@ -15,9 +14,10 @@ import type { Config } from '../../config';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../simulator/server';
 import type { PersonalityName } from '../../simulator/personalities/registry';
 import { defaultToken } from '../../simulator/personalities/common';
-import { startSync } from '../../worker/commands/sync';
 import { expectDestinationsMatch, type RecordSource } from './compare';
-import { dropDatabases, temporalClient, testConfig, uniqueName, withWorker, type TestConfigOptions } from './stack';
+import { dropDatabases, runSync, testConfig, uniqueName, withWorker, type TestConfigOptions } from './stack';
+
+export { runSync, type SyncOutcome } from './stack';
 
 /** The simulator's live records, optionally only those a `$filter` keeps. */
 export function mlsOf(sim: SimulatorHandle, keep: (record: Record<string, unknown>) => boolean = () => true): RecordSource {
@@ -31,24 +31,6 @@ export function mlsOf(sim: SimulatorHandle, keep: (record: Record<string, unknow
 export function expectNoViolations(sim: SimulatorHandle): void {
   const stats = sim.stats;
   expect(stats.violations, JSON.stringify(stats.recentViolations.slice(-5), null, 2)).toBe(0);
-}
-
-export interface SyncOutcome {
-  result: Awaited<ReturnType<WorkflowHandle['result']>>;
-  /** The workflow's event history, when asked for. */
-  history?: unknown;
-}
-
-/** One sync of Property through Temporal, to its end. */
-export async function runSync(config: Config, source: string, opts: { history?: boolean } = {}): Promise<SyncOutcome> {
-  const client = await temporalClient(config);
-  try {
-    const handle = await startSync(client, config, source, 'Property');
-    const result = await handle.result();
-    return { result, ...(opts.history ? { history: await handle.fetchHistory() } : {}) };
-  } finally {
-    await client.connection.close();
-  }
 }
 
 /** The workflow's innermost failure (type and message), or undefined when it succeeded. */

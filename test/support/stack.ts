@@ -7,11 +7,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { inject } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { parseConfig, withDatabase, type Config, type ConfigInput } from '../../config';
 import type { PlatformName } from '../../activities/source/platforms';
 import { fromRoot } from '../../scripts/lib/paths';
 import { startWorker, type RunningWorker } from '../../worker/worker';
+import { startSync } from '../../worker/commands/sync';
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(4).toString('hex')}`;
@@ -82,7 +83,8 @@ export function testConfig(opts: TestConfigOptions): Config {
 }
 
 /** Writes the config as a module a child-process worker can load with --config. */
-export function writeConfigFile(input: ReturnType<typeof testConfigInput>): string {
+/** Writes a config input (as a test built it) to a module file a child process can load with --config. */
+export function writeConfigFile(input: object): string {
   const dir = fromRoot('test-artifacts', 'configs');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${uniqueName('config')}.mjs`);
@@ -128,5 +130,23 @@ export async function dropDatabases(config: Config): Promise<void> {
   for (const url of urls) {
     const db = new URL(url).pathname.slice(1);
     await query(url.replace(/\/[^/]+$/, '/mysql'), `DROP DATABASE IF EXISTS \`${db}\``).catch(() => undefined);
+  }
+}
+
+export interface SyncOutcome {
+  result: Awaited<ReturnType<WorkflowHandle['result']>>;
+  /** The workflow's event history, when asked for. */
+  history?: unknown;
+}
+
+/** One sync of Property through Temporal, to its end. */
+export async function runSync(config: Config, source: string, opts: { history?: boolean } = {}): Promise<SyncOutcome> {
+  const client = await temporalClient(config);
+  try {
+    const handle = await startSync(client, config, source, 'Property');
+    const result = await handle.result();
+    return { result, ...(opts.history ? { history: await handle.fetchHistory() } : {}) };
+  } finally {
+    await client.connection.close();
   }
 }

@@ -144,7 +144,7 @@ describe('helpers', () => {
   });
 
   it('keeps the MariaDB socket path under the unix socket length limit', () => {
-    expect(chooseSocketPath('/work/main/.data/mariadb')).toBe('/work/main/.data/mariadb/mariadb.sock');
+    expect(chooseSocketPath('/srv/resync/.data/mariadb')).toBe('/srv/resync/.data/mariadb/mariadb.sock');
     const deep = `/${'very-long-folder-name/'.repeat(8)}.data/mariadb`;
     const socket = chooseSocketPath(deep);
     expect(socket.startsWith(deep)).toBe(false);
