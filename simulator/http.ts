@@ -47,7 +47,18 @@ export function sendJson(
   value: unknown,
   headers: Record<string, string> = {},
 ): Promise<void> {
-  return send(req, res, status, JSON.stringify(value), JSON_TYPE, { 'OData-Version': '4.0', ...headers });
+  return sendJsonText(req, res, status, JSON.stringify(value), headers);
+}
+
+/** An OData JSON body that is already serialised (or assembled from serialised parts). */
+export function sendJsonText(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  json: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  return send(req, res, status, json, JSON_TYPE, { 'OData-Version': '4.0', ...headers });
 }
 
 export class BodyError extends Error {

@@ -10,7 +10,7 @@ import type { ResultCache } from './engine/results';
 import { projectionSignature, type RenderedRecords } from './engine/rendered';
 import type { EntityTable } from './engine/table';
 import { validateQuery } from './engine/validate';
-import { JSON_TYPE, send, sendJson } from './http';
+import { send, sendJson, sendJsonText } from './http';
 import { QueryOptionError, parseQueryOptions, splitQuery } from './odata/query';
 import type { ParsedQuery } from './odata/query';
 import type { Personality, RequestContext } from './personalities/types';
@@ -132,18 +132,16 @@ export async function serveCollection(call: ODataCall, served: EntityTable, deps
         : { $skip: String(skip), ...(top !== undefined ? { $top: String(top) } : {}) },
     );
   }
-  const headers: Record<string, string> = { ...call.headers, 'OData-Version': '4.0' };
+  const headers: Record<string, string> = { ...call.headers };
   if (preferred !== undefined && personality.honorsMaxPageSize) headers['Preference-Applied'] = `odata.maxpagesize=${page.pageSize}`;
   // The body is put together from each record's JSON, so records rendered ahead of time are copied as they are.
   const signature = deps.rendered ? projectionSignature(query, personality.expandDefaultTop) : '';
   const records = page.rows.map(
     (row) => deps.rendered?.get(table, signature, row) ?? Buffer.from(JSON.stringify(project(table, row, query, personality)), 'utf8'),
   );
-  const head = JSON.stringify(body);
-  const parts: Buffer[] = [Buffer.from(`${head.slice(0, -1)},"value":[`, 'utf8')];
-  records.forEach((record, i) => parts.push(...(i > 0 ? [COMMA, record] : [record])));
-  parts.push(CLOSE);
-  await send(call.req, call.res, 200, Buffer.concat(parts), JSON_TYPE, headers);
+  const head = Buffer.from(`${JSON.stringify(body).slice(0, -1)},"value":[`, 'utf8');
+  const value = records.flatMap((record, i) => (i > 0 ? [COMMA, record] : [record]));
+  await sendJsonText(call.req, call.res, 200, Buffer.concat([head, ...value, CLOSE]), headers);
 }
 
 const COMMA = Buffer.from(',');
