@@ -10,7 +10,7 @@ import { createDestination, type ChildModel, type Destination, type ResourceMode
 import { createAuth } from './source/auth';
 import { createHttpClient, type HttpClient } from './source/http';
 import { SendSpacing } from './source/send-spacing';
-import { findEntityType, parseEdmx, type EdmModel } from './source/metadata';
+import { parseEdmx, ResourceUnusable, resolveResource, type EdmModel } from './source/metadata';
 import { platformFor, type Platform } from './source/platforms';
 import { DbRequestBudget } from './source/rate-budget';
 import type { RateLimits } from './source/platforms';
@@ -105,10 +105,11 @@ export class Runtime {
   async resourceModel(source: string, resource: string, signal?: AbortSignal): Promise<ResourceModel> {
     const resourceConfig = this.resourceConfig(source, resource);
     const model = await this.edmModel(source, signal);
-    const entity = findEntityType(model, resource);
+    const { entity, unusable } = resolveResource(model, resource);
+    // One line saying why, before a DDL statement or a request fails on it in other words.
+    if (unusable !== undefined) throw new ResourceUnusable(`${source}/${resource}`, unusable);
     if (!entity) throw new UnknownConfigEntry(`source "${source}" has no resource "${resource}" in its $metadata`);
-    const keyField = entity.key[0];
-    if (!keyField) throw new UnknownConfigEntry(`${source}/${resource}: $metadata declares no key`);
+    const keyField = entity.key[0]!;
     if (!entity.fields.some((f) => f.name === resourceConfig.cursorField)) {
       throw new UnknownConfigEntry(`${source}/${resource}: cursor field ${resourceConfig.cursorField} is not in $metadata`);
     }

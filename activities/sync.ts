@@ -5,17 +5,21 @@
  * upserts make that harmless.
  */
 import { ApplicationFailure, heartbeat, activityInfo, cancellationSignal } from '@temporalio/activity';
-import { canonicalTimestamp, formatInstant, parseInstant, toODataLiteral } from './common/timestamps';
+import { canonicalTimestamp, formatInstant, parseInstant } from './common/timestamps';
 import type { Runtime } from './runtime';
 import type { ResourceModel } from './destinations';
-import { buildResourceUrl, composeFilter } from './source/query';
-import { isNumericKey, replicatedFields } from './source/replicated-fields';
-import { replicationPages, requiredClauses } from './source/paging';
+import { replicatedFields } from './source/replicated-fields';
+import { replicationPages } from './source/paging';
+import { resumeAfterTie } from './source/paging/resume';
 import { readAhead } from './source/paging/read-ahead';
-import { userFilterFor } from './source/user-filter';
+import { countUrl, syncPagesRequest } from './source/requests';
 import { SourceRateLimited } from './source/errors';
+import { findInChain, toActivityFailure } from './activity-wrappers';
+import { keepAlive } from './keys/context';
+import { NON_RETRYABLE_ERRORS } from '../workflows/names';
 import {
   emptyTotals,
+  type ChunkFailureDetails,
   type PrepareSyncInput,
   type PrepareSyncResult,
   type SyncCursor,
@@ -45,8 +49,20 @@ export function createSyncActivities(runtime: Runtime) {
         const changes = await dest.ensureSchema(resource);
         for (const change of changes) log.info({ destination: dest.name, change }, 'schema changed');
       }
-      // The high-water mark comes from the first destination; the others follow it.
-      const cursor = lookBack(await destinations[0]!.highWaterMark(resource), src.platform.lookBackMs);
+      // The high-water mark comes from the first destination; the others follow it. Platforms that
+      // serve cached results re-read a look-back period anyway; elsewhere the records at the newest
+      // timestamp are read again only when the MLS has some the destination lacks (paging/resume.ts).
+      const cursor =
+        src.platform.lookBackMs > 0
+          ? lookBack(await destinations[0]!.highWaterMark(resource), src.platform.lookBackMs)
+          : (
+              await resumeAfterTie(
+                { src, resource, resourceConfig: runtime.resourceConfig(input.source, input.resource) },
+                src.http,
+                await destinations[0]!.highWaterTie(resource),
+                { signal, log },
+              )
+            ).cursor;
       const startedAt = new Date().toISOString();
       const upperBound = canonicalTimestamp(startedAt)!;
       const expectedTotal = src.platform.supportsCount ? await countWindow(runtime, resource, cursor, upperBound, signal) : null;
@@ -63,17 +79,8 @@ export function createSyncActivities(runtime: Runtime) {
       return { upperBound, cursor, expectedTotal, startedAt };
     },
 
-    async syncPages(input: SyncPagesInput): Promise<SyncPagesResult> {
-      try {
-        return await syncPagesChunk(runtime, input);
-      } catch (err) {
-        // A budget or a 429 says exactly when to come back: let Temporal wait that long.
-        if (err instanceof SourceRateLimited) {
-          throw ApplicationFailure.create({ type: err.name, message: err.message, nextRetryDelay: err.retryAfterMs });
-        }
-        throw err;
-      }
-    },
+    // Rate limits become waits in wrapActivities (activities/index.ts), as for every activity.
+    syncPages: (input: SyncPagesInput): Promise<SyncPagesResult> => syncPagesChunk(runtime, input),
   };
 }
 
@@ -94,7 +101,7 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
   const destinations = runtime.destinationsFor(input.source);
   const stats = await runtime.statsStore();
   const platform = src.platform;
-  const { select, expand } = replicatedFields(resource, resourceConfig, platform);
+  const { expand } = replicatedFields(resource, resourceConfig, platform);
   // Platforms allow fewer records per page when each carries its children.
   const pageSize = Math.min(
     resourceConfig.pageSize ?? platform.pageSize.default,
@@ -106,21 +113,9 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
   const runRef = { runId: input.runId, source: input.source, resource: input.resource };
 
   const pages = replicationPages({
-    http: src.http,
-    platform,
-    serviceRoot: src.config.url,
-    resource: input.resource,
-    cursorField: resource.cursorField,
-    keyField: resource.keyField,
-    numericKey: isNumericKey(resource),
-    ...(select ? { select } : {}),
-    ...(expand ? { expand } : {}),
-    ...(resourceConfig.filter ? { userFilter: userFilterFor(platform, resource, resourceConfig.filter) } : {}),
-    ...(platform.requiredFilter ? { requiredFilter: platform.requiredFilter(src.config) } : {}),
     // An initial load needs no deletion notices (MLS Grid: only records with MlgCanView true).
-    liveOnly: cursor === null,
-    pageSize,
-    upperBound: input.upperBound,
+    ...syncPagesRequest({ src, resource, resourceConfig }, { upperBound: input.upperBound, initialLoad: cursor === null, pageSize }),
+    http: src.http,
     start: cursor,
     resumeLink: nextLink,
     count: false,
@@ -129,67 +124,107 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
   });
 
   let done = true;
-  // Once the budget is used, the chunk ends after the page in hand (asking for no page it would drop).
-  for await (const { page, stopped } of readAhead(pages, (p) => !(p.more && Date.now() > deadline))) {
-    totals.pages += 1;
-    totals.downloaded += page.records.length + page.rejects.length;
-    if (page.rejects.length > 0) {
-      await stats.recordRejects(
-        runRef,
-        '(source)',
-        page.rejects.map((r) => ({ key: keyOf(r.record, resource.keyField), field: null, reason: r.reason, record: r.record })),
-      );
-    }
-    // Records the platform marks deleted (MLS Grid MlgCanView=false) are removed, not written.
-    const deleted = deleteSignal ? page.records.filter((r) => r[deleteSignal.field] === deleteSignal.deletedValue) : [];
-    const live = deleted.length ? page.records.filter((r) => r[deleteSignal!.field] !== deleteSignal!.deletedValue) : page.records;
-    let upserted = Number.POSITIVE_INFINITY;
-    let rejected = 0;
-    let removed = 0;
-    for (const dest of destinations) {
-      const mine = ((totals.byDestination ??= {})[dest.name] ??= { upserted: 0, deleted: 0, rejected: 0 });
-      try {
-        if (live.length > 0) {
-          const result = await dest.writePage(resource, live);
-          mine.upserted += result.upserted;
-          mine.rejected += result.rejects.length;
-          upserted = Math.min(upserted, result.upserted);
-          rejected = Math.max(rejected, result.rejects.length);
-          await stats.recordRejects(runRef, dest.name, result.rejects);
-          if (result.rejects.length > 0) log.warn({ destination: dest.name, rejects: result.rejects.length }, 'records rejected');
-          if (result.skipped > 0) log.debug({ destination: dest.name, skipped: result.skipped }, 'records skipped by transform');
-          // Children are kept apart from the totals (which count parents): their rejects are recorded
-          // under the child's name (e.g. PropertyMedia) and the rest is logged.
-          for (const child of result.children ?? []) {
-            await stats.recordRejects({ ...runRef, resource: child.resource }, dest.name, child.rejects);
-            const { rejects, ...counts } = child;
-            if (rejects.length > 0) log.warn({ destination: dest.name, ...counts, rejects: rejects.length }, 'child records rejected');
-            else log.debug({ destination: dest.name, ...counts }, 'children written');
-          }
-        }
-        if (deleted.length > 0) {
-          const n = await dest.deleteRecords(
-            resource,
-            deleted.map((r) => String(r[resource.keyField])),
-          );
-          mine.deleted += n;
-          removed = Math.max(removed, n);
-        }
-      } catch (err) {
-        throw new Error(`destination ${dest.name}: ${(err as Error).message}`, { cause: err });
+  /** Pages this attempt committed (a resumed attempt's totals also count earlier attempts'). */
+  let committed = 0;
+  // A slow page (up to the request timeout) must not look like a dead worker.
+  const alive = keepAlive(() => ({ cursor, nextLink, totals }) satisfies SyncHeartbeat);
+  try {
+    // Once the budget is used, the chunk ends after the page in hand (asking for no page it would drop).
+    for await (const { page, stopped } of readAhead(pages, (p) => !(p.more && Date.now() > deadline))) {
+      totals.pages += 1;
+      totals.downloaded += page.records.length + page.rejects.length;
+      if (page.rejects.length > 0) {
+        await stats.recordRejects(
+          runRef,
+          '(source)',
+          page.rejects.map((r) => ({ key: keyOf(r.record, resource.keyField), field: null, reason: r.reason, record: r.record })),
+        );
       }
+      // Records the platform marks deleted (MLS Grid MlgCanView=false) are removed, not written.
+      const deleted = deleteSignal ? page.records.filter((r) => r[deleteSignal.field] === deleteSignal.deletedValue) : [];
+      const live = deleted.length ? page.records.filter((r) => r[deleteSignal!.field] !== deleteSignal!.deletedValue) : page.records;
+      let upserted = Number.POSITIVE_INFINITY;
+      let rejected = 0;
+      let removed = 0;
+      for (const dest of destinations) {
+        const mine = ((totals.byDestination ??= {})[dest.name] ??= { upserted: 0, deleted: 0, rejected: 0 });
+        try {
+          if (live.length > 0) {
+            const result = await dest.writePage(resource, live);
+            mine.upserted += result.upserted;
+            mine.rejected += result.rejects.length;
+            upserted = Math.min(upserted, result.upserted);
+            rejected = Math.max(rejected, result.rejects.length);
+            await stats.recordRejects(runRef, dest.name, result.rejects);
+            if (result.rejects.length > 0) log.warn({ destination: dest.name, rejects: result.rejects.length }, 'records rejected');
+            if (result.skipped > 0) log.debug({ destination: dest.name, skipped: result.skipped }, 'records skipped by transform');
+            // Children are kept apart from the totals (which count parents): their rejects are recorded
+            // under the child's name (e.g. PropertyMedia) and the rest is logged.
+            for (const child of result.children ?? []) {
+              await stats.recordRejects({ ...runRef, resource: child.resource }, dest.name, child.rejects);
+              const { rejects, ...counts } = child;
+              if (rejects.length > 0) log.warn({ destination: dest.name, ...counts, rejects: rejects.length }, 'child records rejected');
+              else log.debug({ destination: dest.name, ...counts }, 'children written');
+            }
+          }
+          if (deleted.length > 0) {
+            const n = await dest.deleteRecords(
+              resource,
+              deleted.map((r) => String(r[resource.keyField])),
+            );
+            mine.deleted += n;
+            removed = Math.max(removed, n);
+          }
+        } catch (err) {
+          throw new Error(`destination ${dest.name}: ${(err as Error).message}`, { cause: err });
+        }
+      }
+      totals.upserted += Number.isFinite(upserted) ? upserted : 0;
+      totals.rejected += rejected + page.rejects.length;
+      totals.deleted += removed;
+      cursor = page.cursor;
+      nextLink = page.nextLink;
+      heartbeat({ cursor, nextLink, totals } satisfies SyncHeartbeat);
+      committed += 1;
+      log.debug({ page: totals.pages, records: page.records.length, deleted: deleted.length, cursor, bytes: page.bytes }, 'page committed');
+      if (stopped) done = false;
     }
-    totals.upserted += Number.isFinite(upserted) ? upserted : 0;
-    totals.rejected += rejected + page.rejects.length;
-    totals.deleted += removed;
-    cursor = page.cursor;
-    nextLink = page.nextLink;
-    heartbeat({ cursor, nextLink, totals } satisfies SyncHeartbeat);
-    log.debug({ page: totals.pages, records: page.records.length, deleted: deleted.length, cursor, bytes: page.bytes }, 'page committed');
-    if (stopped) done = false;
+  } catch (err) {
+    if (committed > 0 && !signal.aborted && isRetryable(err)) {
+      // Progress was made: hand it to the workflow, which goes on in a fresh activity with a fresh
+      // retry budget. Only failures in a row without progress use up the retry policy, so a flaky
+      // MLS cannot fail a long sync that keeps moving, while a permanent fault still surfaces.
+      const limited = findInChain(err, (e): e is SourceRateLimited => e instanceof SourceRateLimited);
+      log.warn(
+        { err, attempt: info.attempt, pages: committed, cursor },
+        'chunk interrupted after committing pages; continuing in a fresh chunk',
+      );
+      return {
+        cursor,
+        nextLink,
+        done: false,
+        totals,
+        interrupted: { error: describeError(err), ...(limited ? { retryAfterMs: limited.retryAfterMs } : {}) },
+      };
+    }
+    // What this activity committed (over all its attempts) goes with the failure: a failed run still
+    // records the rows it wrote.
+    throw toActivityFailure(err, { totals, cursor } satisfies ChunkFailureDetails);
+  } finally {
+    alive.stop();
   }
   log.info({ cursor, totals, done }, done ? 'window exhausted' : 'chunk budget used; continuing');
   return { cursor, nextLink: done ? null : nextLink, done, totals };
+}
+
+/** Whether the workflows' retry policies would retry this error (matched by name, as they do). */
+function isRetryable(err: unknown): boolean {
+  if (err instanceof ApplicationFailure) return !err.nonRetryable && !NON_RETRYABLE_ERRORS.includes(err.type ?? '');
+  return !(err instanceof Error && NON_RETRYABLE_ERRORS.includes(err.name));
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
 async function countWindow(
@@ -201,24 +236,7 @@ async function countWindow(
 ): Promise<number | null> {
   const src = runtime.source(resource.source);
   const resourceConfig = runtime.resourceConfig(resource.source, resource.resource);
-  const window = [
-    cursor ? `${resource.cursorField} ge ${toODataLiteral(cursor.timestamp)}` : undefined,
-    `${resource.cursorField} le ${toODataLiteral(upperBound)}`,
-  ];
-  const url = buildResourceUrl(src.config.url, src.platform.resourcePath(resource.resource), {
-    filter: composeFilter({
-      required: requiredClauses({
-        platform: src.platform,
-        requiredFilter: src.platform.requiredFilter?.(src.config),
-        liveOnly: cursor === null,
-      }),
-      user: userFilterFor(src.platform, resource, resourceConfig.filter),
-      window,
-    }),
-    select: [resource.keyField],
-    top: 1,
-    count: true,
-  });
+  const url = countUrl({ src, resource, resourceConfig }, { window: { from: cursor, upperBound }, liveOnly: cursor === null });
   const page = await src.http.getCollection(url, signal);
   return page.count;
 }

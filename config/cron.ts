@@ -47,6 +47,8 @@ function fieldProblem(text: string, field: CronField): string | undefined {
     const [range = '', step, extra] = item.split('/');
     if (extra !== undefined) return `"${item}" has more than one /`;
     if (step !== undefined && !/^[1-9]\d*$/.test(step)) return `"${item}" needs a positive step after /`;
+    // A step past the field's largest value names no second value: `*/61` is a typo, not "hourly".
+    if (step !== undefined && Number(step) > field.max) return `"${item}" has a step over ${field.max}, the largest ${field.name}`;
     if (range === '*' || range === '?') continue;
     const bounds = range.split('-');
     if (bounds.length > 2) return `"${item}" is not a value or a range`;

@@ -43,8 +43,9 @@ export async function loadConfig(explicit?: string): Promise<{ config: Config; f
 /**
  * Imports a config module. Under tsx (npm scripts, tests) a TypeScript config imports like any
  * module; the built CLI in dist/ runs on plain Node, which only learns TypeScript for this one file.
+ * Exported for `resync config check`, which goes on checking a config that does not parse.
  */
-async function importModule(file: string): Promise<unknown> {
+export async function importModule(file: string): Promise<unknown> {
   const url = pathToFileURL(file).href;
   try {
     return await import(url);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { PLATFORM_NAMES, type PlatformName } from '../activities/source/platforms';
 import { alertsSchema } from './alerts';
 import { schedulesSchema } from './schedules';
+import { defaultTaskQueue } from './task-queue';
 
 const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must start with a letter and contain only letters, digits, _ and -');
 
@@ -100,7 +101,11 @@ export const sourceSchema = z.strictObject({
   url: httpUrl,
   auth: authSchema.default({ type: 'none' }),
   resources: z.array(resourceSchema).min(1, 'needs at least one resource'),
-  /** Names of destinations (keys of `destinations`); default: all of them. */
+  /**
+   * Names of destinations (keys of `destinations`) this source writes to. Required once the config
+   * has more than one destination, so adding a destination never makes an existing source start
+   * writing to it unasked; with a single destination it defaults to that one.
+   */
   destinations: z.array(identifier).min(1).optional(),
   /** Per-request timeout. */
   requestTimeoutMs: z.number().int().positive().default(60_000),
@@ -149,89 +154,128 @@ export type RecordTransform = (
 
 export const destinationSchema = z.discriminatedUnion('type', [mysqlDestinationSchema]);
 
-export const configSchema = z
-  .strictObject({
-    sources: z.record(identifier, sourceSchema).refine((s) => Object.keys(s).length > 0, 'needs at least one source'),
-    destinations: z.record(identifier, destinationSchema).refine((d) => Object.keys(d).length > 0, 'needs at least one destination'),
-    /** Control database: run statistics and (later) staging. */
-    control: z.strictObject({ url: mysqlUrl }),
-    temporal: z
-      .strictObject({
-        address: z.string().default('127.0.0.1:7233'),
-        namespace: z.string().default('default'),
-        taskQueue: z.string().default('resync'),
-        /** Web UI base URL, for links printed by the CLI and the dashboard. */
-        uiUrl: httpUrl.default('http://127.0.0.1:8233'),
-      })
-      .default({
-        address: '127.0.0.1:7233',
-        namespace: 'default',
-        taskQueue: 'resync',
-        uiUrl: 'http://127.0.0.1:8233',
-      }),
-    logging: z
-      .strictObject({
-        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-        /** One ndjson file per source plus worker.log. */
-        dir: z.string().default('logs'),
-      })
-      .default({ level: 'info', dir: 'logs' }),
-    /** Where failure and recovery alerts of scheduled processes go. */
-    alerts: alertsSchema.optional(),
-    worker: z
-      .strictObject({
-        /**
-         * V8 collects garbage once the heap has grown this many percent past what was live after the
-         * last full collection (V8's own choice is up to 300%). Keeps a long-running worker's memory near
-         * its working set; 0 leaves V8's heuristic alone.
-         */
-        heapGrowthPercent: z.number().int().min(0).max(300).default(20),
-      })
-      .default({ heapGrowthPercent: 20 }),
-  })
-  .superRefine((config, ctx) => {
-    const known = new Set(Object.keys(config.destinations));
-    for (const [name, source] of Object.entries(config.sources)) {
-      if (source.platform === 'mlsgrid' && !source.originatingSystemName) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['sources', name, 'originatingSystemName'],
-          message: 'is required for MLS Grid sources (every request must filter on it)',
-        });
-      }
-      source.destinations?.forEach((dest, i) => {
-        if (!known.has(dest)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['sources', name, 'destinations', i],
-            message: `names destination "${dest}", which is not defined in destinations`,
-          });
-        }
-      });
-      const seen = new Set<string>();
-      source.resources.forEach((r, i) => {
-        if (seen.has(r.name)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['sources', name, 'resources', i, 'name'],
-            message: `resource "${r.name}" is listed twice`,
-          });
-        }
-        seen.add(r.name);
-        const navs = new Set<string>();
-        r.expand?.forEach((e, j) => {
-          if (navs.has(e.name)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['sources', name, 'resources', i, 'expand', j, 'name'],
-              message: `navigation property "${e.name}" is listed twice`,
-            });
-          }
-          navs.add(e.name);
-        });
+const configObject = z.strictObject({
+  sources: z.record(identifier, sourceSchema).refine((s) => Object.keys(s).length > 0, 'needs at least one source'),
+  destinations: z.record(identifier, destinationSchema).refine((d) => Object.keys(d).length > 0, 'needs at least one destination'),
+  /** Control database: run statistics and (later) staging. */
+  control: z.strictObject({ url: mysqlUrl }),
+  temporal: z
+    .strictObject({
+      address: z.string().default('127.0.0.1:7233'),
+      namespace: z.string().default('default'),
+      /**
+       * The queue this config's workers poll and its CLI starts workflows on. Default: derived
+       * from the source names (see task-queue.ts), so workers of different configs never take
+       * each other's tasks. Set it only to pin a name; configs sharing it must be the same.
+       */
+      taskQueue: z.string().min(1).optional(),
+      /** Web UI base URL, for links printed by the CLI and the dashboard. */
+      uiUrl: httpUrl.default('http://127.0.0.1:8233'),
+    })
+    .default({
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+      uiUrl: 'http://127.0.0.1:8233',
+    }),
+  logging: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+      /** One ndjson file per source plus worker.log. */
+      dir: z.string().default('logs'),
+    })
+    .default({ level: 'info', dir: 'logs' }),
+  /** Where failure and recovery alerts of scheduled processes go. */
+  alerts: alertsSchema.optional(),
+  worker: z
+    .strictObject({
+      /**
+       * V8 collects garbage once the heap has grown this many percent past what was live after the
+       * last full collection (V8's own choice is up to 300%). Keeps a long-running worker's memory near
+       * its working set; 0 leaves V8's heuristic alone.
+       */
+      heapGrowthPercent: z.number().int().min(0).max(300).default(20),
+    })
+    .default({ heapGrowthPercent: 20 }),
+});
+
+export const configSchema = configObject
+  // Runs even when other keys have problems (`when`), so one `config check` lists them all; the
+  // value may then be partly invalid, hence the defensive reading.
+  .superRefine(crossCheck, { when: () => true })
+  .transform((config) => ({
+    ...config,
+    temporal: { ...config.temporal, taskQueue: config.temporal.taskQueue ?? defaultTaskQueue(Object.keys(config.sources)) },
+  }));
+
+/**
+ * Checks that span keys. With `when: () => true` it also runs over a value other keys found
+ * wrong, so it reads everything as unknown and skips what is not even the right shape.
+ */
+function crossCheck(config: unknown, ctx: z.RefinementCtx): void {
+  const root = recordOf(config);
+  const destinations = Object.keys(recordOf(root.destinations));
+  const known = new Set(destinations);
+  for (const [name, value] of Object.entries(recordOf(root.sources))) {
+    const source = recordOf(value);
+    if (source.platform === 'mlsgrid' && !source.originatingSystemName) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sources', name, 'originatingSystemName'],
+        message: 'is required for MLS Grid sources (every request must filter on it)',
       });
     }
-  });
+    if (source.destinations === undefined && destinations.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sources', name, 'destinations'],
+        message: `is required when there is more than one destination: list the ones this source writes to (${destinations.join(', ')})`,
+      });
+    }
+    listOf(source.destinations).forEach((dest, i) => {
+      if (typeof dest === 'string' && !known.has(dest)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sources', name, 'destinations', i],
+          message: `names destination "${dest}", which is not defined in destinations`,
+        });
+      }
+    });
+    const seen = new Set<unknown>();
+    listOf(source.resources).forEach((item, i) => {
+      const resource = recordOf(item);
+      if (typeof resource.name !== 'string') return;
+      if (seen.has(resource.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sources', name, 'resources', i, 'name'],
+          message: `resource "${resource.name}" is listed twice`,
+        });
+      }
+      seen.add(resource.name);
+      const navs = new Set<unknown>();
+      listOf(resource.expand).forEach((e, j) => {
+        const nav = recordOf(e).name;
+        if (typeof nav !== 'string') return;
+        if (navs.has(nav)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sources', name, 'resources', i, 'expand', j, 'name'],
+            message: `navigation property "${nav}" is listed twice`,
+          });
+        }
+        navs.add(nav);
+      });
+    });
+  }
+}
+
+function recordOf(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
 
 /** What a config file exports (defaults not yet applied). */
 export type ConfigInput = z.input<typeof configSchema>;

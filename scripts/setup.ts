@@ -1,6 +1,7 @@
 // `npm run setup` / `npx tsx scripts/setup.ts [--check] [--quiet]`
 // Prepares a checkout for `npm start` and `npm test`: Temporal CLI, a running local
-// MariaDB, runtime folders, the dashboard's web build and Chromium for its browser tests.
+// MariaDB, PostgreSQL and Solr, runtime folders, the dashboard's web build and Chromium for
+// its browser tests.
 // Safe to run any number of times (`npm test` runs it first).
 //   --check  report each step's status, change nothing; exit 0 only when all are present
 //   --quiet  print only problems and the actions taken to fix them

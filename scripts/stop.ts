@@ -1,9 +1,16 @@
-// `npm run stop`: stops the detached Temporal dev server and the project-local MariaDB that
-// `npm start` / `npm run setup` left running. Servers this checkout did not start are untouched.
+// `npm run stop`: stops the detached Temporal dev server and the project-local MariaDB,
+// PostgreSQL and Solr that `npm start` / `npm run setup` left running. Servers this checkout did
+// not start are untouched.
 import { stopMariaDb } from './lib/mariadb';
+import { stopPostgres } from './lib/postgres';
+import { stopSolr } from './lib/solr';
 import { stopTemporalDev } from './lib/temporal-dev';
 
 const temporal = await stopTemporalDev();
 console.log(temporal.stopped ? `Temporal dev server stopped (pid ${temporal.pid})` : 'Temporal dev server: not running from this checkout');
 const db = await stopMariaDb();
 console.log(db.stopped ? 'MariaDB stopped' : 'MariaDB: not running from this checkout');
+const postgres = await stopPostgres();
+console.log(postgres.stopped ? `PostgreSQL stopped (pid ${postgres.pid})` : 'PostgreSQL: not running from this checkout');
+const solr = await stopSolr();
+console.log(solr.stopped ? `Solr stopped (pid ${solr.pid})` : 'Solr: not running from this checkout');

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { JSON_TYPE, sendJson } from './http';
 
-export const FAULT_KINDS = ['5xx', 'reset', 'hang', 'truncated', 'invalid-json', 'slow', 'expire-token', '429'] as const;
+export const FAULT_KINDS = ['5xx', '4xx', 'reset', 'hang', 'truncated', 'invalid-json', 'slow', 'expire-token', '429'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const faultRuleSchema = z
@@ -24,14 +24,18 @@ export const faultRuleSchema = z
     match: z.string().min(1).optional(),
     /** `odata` (default): the OData service; `token`: the OAuth2 token endpoint; `any`: both. */
     target: z.enum(['odata', 'token', 'any']).optional(),
-    /** 5xx: the status (default 503). */
-    status: z.number().int().min(500).max(599).optional(),
+    /** 5xx: the status (default 503); 4xx: the status (default 400). */
+    status: z.number().int().min(400).max(599).optional(),
     /** slow: delay before answering (default 2000 ms). */
     delayMs: z.number().int().min(0).max(600_000).optional(),
     /** 429: the Retry-After in seconds (default 1). */
     retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.status === undefined || (r.kind === '4xx' ? r.status < 500 : r.kind === '5xx' && r.status >= 500), {
+    message: 'status must be 4xx for kind "4xx" and 5xx for kind "5xx" (and only those kinds take one)',
+    path: ['status'],
+  });
 
 export type FaultRule = z.infer<typeof faultRuleSchema>;
 
@@ -109,6 +113,10 @@ export async function respondWithFault(
   switch (fault.kind) {
     case '5xx':
       await sendJson(req, res, fault.status ?? 503, { error: { code: 'injected', message: 'service unavailable (injected fault)' } });
+      return true;
+    case '4xx':
+      // A request the server refuses for good (a retry gets the same answer).
+      await sendJson(req, res, fault.status ?? 400, { error: { code: 'injected', message: 'request refused (injected fault)' } });
       return true;
     case '429':
       await sendJson(

@@ -29,21 +29,22 @@ program
   .command('config')
   .description('configuration commands')
   .command('check')
-  .description('validate the config file and print a summary')
+  .description("validate the config file, and each resource against its source's $metadata; every problem at once")
   .option('--json', 'machine-readable output')
-  .action(async (opts: { json?: boolean }) => {
-    const { config: c, file } = await loadConfig(program.opts<{ config?: string }>().config);
-    const summary = {
-      file,
-      sources: Object.fromEntries(
-        Object.entries(c.sources).map(([name, s]) => [
-          name,
-          { platform: s.platform, url: s.url, resources: s.resources.map((r) => r.name) },
-        ]),
-      ),
-      destinations: Object.keys(c.destinations),
-    };
-    console.log(opts.json ? JSON.stringify(summary, null, 2) : `config OK: ${file}\n${JSON.stringify(summary.sources, null, 2)}`);
+  .option('--offline', 'do not fetch $metadata (the config file alone is checked)')
+  .action(async (opts: { json?: boolean; offline?: boolean }) => {
+    const { checkConfigFile, configSummary, formatConfigCheck } = await import('./commands/config-check');
+    const report = await checkConfigFile(program.opts<{ config?: string }>().config, { metadata: !opts.offline });
+    if (opts.json) {
+      const { file, problems, notes, config: c } = report;
+      const summary = c && problems.length === 0 ? configSummary(c) : {};
+      console.log(JSON.stringify({ file, ok: problems.length === 0, problems, notes, ...summary }, null, 2));
+    } else {
+      const { stdout, stderr } = formatConfigCheck(report);
+      if (stderr) console.error(stderr);
+      if (stdout) console.log(stdout);
+    }
+    if (report.problems.length > 0) process.exitCode = 1;
   });
 
 program
@@ -85,11 +86,10 @@ program
         );
         continue;
       }
-      const tty = process.stdout.isTTY && !opts.json;
-      const outcome = await waitForSync(handle, resource, (line) => {
-        if (tty) process.stdout.write(`\r\x1b[K${line}`);
-      });
-      if (tty) process.stdout.write('\r\x1b[K');
+      const { progressPrinter } = await import('./progress-lines');
+      const printer = progressPrinter({ tty: process.stdout.isTTY === true, json: opts.json === true });
+      const outcome = await waitForSync(handle, resource, printer.print);
+      printer.end();
       outcomes.push(outcome);
       console.log(opts.json ? JSON.stringify(outcome) : describeOutcome(c, outcome));
     }
@@ -131,7 +131,9 @@ program
   .option('--table-prefix <prefix>', 'put this before every table name')
   .action(async (opts: { metadata: string; mysql?: string; resource?: string[]; dryRun?: boolean; tablePrefix?: string }) => {
     const { runSchemaApply } = await import('./commands/schema');
-    await runSchemaApply(opts.metadata, opts, config);
+    const summary = await runSchemaApply(opts.metadata, opts, config);
+    // The others were applied; a resource that could not be must still fail scripts.
+    if (summary.failed.length > 0) process.exitCode = 1;
   });
 
 program
@@ -164,9 +166,15 @@ program
   .description('serve the dashboard (status pages and JSON API) over Temporal and the run history')
   .option('-p, --port <port>', 'port to listen on', intOption('port'), 4000)
   .option('--host <address>', 'address to bind; any but loopback needs $RESYNC_DASHBOARD_TOKEN for changes', '127.0.0.1')
-  .action(async (opts: { port: number; host: string }) => {
+  .option(
+    '--allow-host <host[:port]>',
+    "another name the dashboard answers to, e.g. a reverse proxy's (repeatable; also $RESYNC_DASHBOARD_ALLOWED_HOSTS)",
+    (value: string, previous: string[]) => [...previous, value],
+    [] as string[],
+  )
+  .action(async (opts: { port: number; host: string; allowHost: string[] }) => {
     const { runDashboardCommand } = await import('../dashboard/server/command');
-    await runDashboardCommand({ config: await config(), port: opts.port, host: opts.host });
+    await runDashboardCommand({ config: await config(), port: opts.port, host: opts.host, allowedHosts: opts.allowHost });
   });
 
 program

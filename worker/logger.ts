@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino, { type Logger, type LevelWithSilent } from 'pino';
 import { DefaultLogger, Runtime as TemporalRuntime, type LogEntry } from '@temporalio/worker';
+import { sdkLogFields } from './activity-failure-log';
 
 const REDACT = ['*.token', '*.clientSecret', '*.password', '*.authorization', 'headers.authorization', '*.access_token'];
 
@@ -57,7 +58,7 @@ export function installTemporalLogging(logger: Logger, level: 'TRACE' | 'DEBUG' 
   TemporalRuntime.install({
     logger: new DefaultLogger(level, (entry: LogEntry) => {
       const method = entry.level === 'TRACE' ? 'trace' : (entry.level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error');
-      sdk[method]({ ...entry.meta }, entry.message);
+      sdk[method](sdkLogFields(entry.meta), entry.message);
     }),
   });
 }

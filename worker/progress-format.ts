@@ -29,7 +29,10 @@ export function formatProgress(resource: string, p: LiveProgress, elapsedMs: num
   const pct = total ? Math.min(100, Math.floor((n.done / Math.max(total, 1)) * 100)) : undefined;
   const eta = total && rate > 0 && n.done < total ? `, ETA ${Math.ceil((total - n.done) / rate)}s` : '';
   const bar = pct !== undefined ? `[${'#'.repeat(Math.floor(pct / 5)).padEnd(20, '.')}] ${pct}% ` : '';
-  const retry = p.attempt > 1 ? ` (retry ${p.attempt - 1}: ${p.lastFailure ?? 'unknown error'})` : '';
+  const retry =
+    p.attempt > 1 ? ` (retry ${p.attempt - 1}${p.activity ? ` of ${p.activity}` : ''}: ${p.lastFailure ?? 'unknown error'})` : '';
+  // Chunks that failed after committing pages and went on afresh (sync only).
+  const resumed = p.interruptions ? `, resumed ${p.interruptions}× after failures (last: ${p.lastInterruption ?? 'unknown'})` : '';
   const pages = n.pages !== undefined ? `, ${n.pages} pages` : '';
-  return `${resource}: ${n.phase} ${bar}${n.done}${total !== undefined ? `/${total}` : ''} ${n.unit}${pages}, ${Math.round(rate)}/s${eta}${retry}`;
+  return `${resource}: ${n.phase} ${bar}${n.done}${total !== undefined ? `/${total}` : ''} ${n.unit}${pages}, ${Math.round(rate)}/s${eta}${resumed}${retry}`;
 }

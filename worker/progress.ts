@@ -10,10 +10,14 @@ import { progressQuery } from '../workflows/sync';
 import type { SyncProgress, SyncTotals } from '../workflows/types';
 
 export interface LiveProgress extends SyncProgress {
-  /** Attempt of the chunk in flight (> 1 means it is being retried) and its last failure. */
+  /** Attempt of the activity in flight (> 1 means it is being retried), its type and its last failure. */
   attempt: number;
+  activity: string | null;
   lastFailure: string | null;
 }
+
+/** A failure message this long is enough to act on; MLS URLs in it can run to kilobytes. */
+const FAILURE_CHARS = 300;
 
 export async function liveProgress(handle: WorkflowHandle): Promise<LiveProgress | undefined> {
   const [progress, description] = await Promise.all([
@@ -21,8 +25,12 @@ export async function liveProgress(handle: WorkflowHandle): Promise<LiveProgress
     handle.describe().catch(() => undefined),
   ]);
   if (!progress) return undefined;
-  const pending = description?.raw.pendingActivities?.find((a) => a.activityType?.name === 'syncPages');
-  const payload = pending?.heartbeatDetails?.payloads?.[0];
+  const activities = description?.raw.pendingActivities ?? [];
+  // The chunk in flight: its heartbeat carries the pages it committed so far.
+  const pages = activities.find((a) => a.activityType?.name === 'syncPages');
+  // Whatever is running (prepare, a chunk, finishing): a retry of any of them is worth showing.
+  const pending = activities.find((a) => (a.attempt ?? 0) > 1) ?? activities[0];
+  const payload = pages?.heartbeatDetails?.payloads?.[0];
   let inFlight: { totals?: SyncTotals } | undefined;
   if (payload) {
     try {
@@ -36,6 +44,17 @@ export async function liveProgress(handle: WorkflowHandle): Promise<LiveProgress
     pages: progress.pages + (inFlight?.totals?.pages ?? 0),
     records: progress.records + (inFlight?.totals?.downloaded ?? 0),
     attempt: pending?.attempt ?? 0,
-    lastFailure: pending?.lastFailure?.message ?? null,
+    activity: pending?.activityType?.name ?? null,
+    lastFailure: describeLastFailure(pending?.lastFailure),
   };
+}
+
+/** `<type>: <message>` of an activity's last failure, the type being the one retry policies match on. */
+function describeLastFailure(
+  failure: { message?: string | null; applicationFailureInfo?: { type?: string | null } | null } | null | undefined,
+) {
+  if (!failure?.message) return null;
+  const type = failure.applicationFailureInfo?.type;
+  const text = type ? `${type}: ${failure.message}` : failure.message;
+  return text.length > FAILURE_CHARS ? `${text.slice(0, FAILURE_CHARS)}…` : text;
 }

@@ -7,6 +7,7 @@ import { applyMemoryPolicy } from './memory';
 import type { Config } from '../config';
 import { createActivities, Runtime } from '../activities';
 import { createLogging, installTemporalLogging, type Logging } from './logger';
+import { activityFailureLogging } from './activity-failure-log';
 
 export interface RunningWorker {
   worker: Worker;
@@ -36,7 +37,15 @@ export async function startWorker(config: Config, opts: { console?: boolean } = 
     maxHeartbeatThrottleInterval: '1s',
     defaultHeartbeatThrottleInterval: '1s',
     shutdownGraceTime: '10s',
-    ...(memory ? { interceptors: { activity: [memory.interceptor] } } : {}),
+    interceptors: {
+      activity: [
+        activityFailureLogging({
+          root: logging.root,
+          forSource: (source) => (config.sources[source] ? logging.forSource(source) : undefined),
+        }),
+        ...(memory ? [memory.interceptor] : []),
+      ],
+    },
   });
   memory?.collectOnce();
   logging.root.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');

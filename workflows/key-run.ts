@@ -5,7 +5,6 @@
  * every step skips itself when the carried state is already past it.
  */
 import {
-  type ActivityOptions,
   ApplicationFailure,
   CancellationScope,
   continueAsNew,
@@ -18,7 +17,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERRORS, SEARCH_ATTRIBUTES } from './names';
-import { chunkOptions, prepareOptions } from './activity-options';
+import { chunkOptions, CLEANUP_OPTIONS, FINISH_OPTIONS, prepareOptions } from './activity-options';
 import type {
   DestinationOutcome,
   KeyProcess,
@@ -40,17 +39,6 @@ const KEY_RUN_NON_RETRYABLE = [...NON_RETRYABLE_ERRORS, 'KeyRunUnsupported', 'Ke
 const PREPARE_OPTIONS = prepareOptions(KEY_RUN_NON_RETRYABLE);
 
 const CHUNK_OPTIONS = chunkOptions(KEY_RUN_NON_RETRYABLE);
-
-const CLEANUP_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-};
-
-const FINISH_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', maximumAttempts: 10 },
-};
 
 type Activities = ReturnType<typeof createActivities>;
 const { prepareKeyRun, verifyKeys } = proxyActivities<Activities>(PREPARE_OPTIONS);

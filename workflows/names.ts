@@ -66,4 +66,5 @@ export const NON_RETRYABLE_ERRORS = [
   'UnknownConfigEntry',
   'InvalidIdentifier',
   'MetadataError',
+  'ResourceUnusable',
 ];

@@ -13,24 +13,17 @@ import {
   proxyActivities,
   setHandler,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERRORS, RESOURCE_WORKFLOW_TYPES, resourceWorkflowId, SEARCH_ATTRIBUTES, type ProcessName } from './names';
 import type { RunSourceInput, RunSourceResult, ResourceOutcome } from './types';
+import { FAILURE_POLICY_OPTIONS, sourceRunOptions } from './activity-options';
 
 export const runSourceProgressQuery = defineQuery<{ current: string | null; outcomes: ResourceOutcome[] }>('runSourceProgress');
 
-const SHORT: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
-};
-const { listResources, recordSourceRun } = proxyActivities<ReturnType<typeof createActivities>>(SHORT);
+const { listResources, recordSourceRun } = proxyActivities<ReturnType<typeof createActivities>>(sourceRunOptions(NON_RETRYABLE_ERRORS));
 // Few attempts: the policy only reports on the run; it must not hold the run's end for long.
-const { applyFailurePolicy } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2s', maximumAttempts: 3 },
-});
+const { applyFailurePolicy } = proxyActivities<ReturnType<typeof createActivities>>(FAILURE_POLICY_OPTIONS);
 
 export async function runSource(input: RunSourceInput): Promise<RunSourceResult> {
   const { source, process } = input;

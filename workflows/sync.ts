@@ -9,15 +9,18 @@ import {
   ContinueAsNew,
   continueAsNew,
   defineQuery,
+  log,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERRORS, SEARCH_ATTRIBUTES } from './names';
-import { chunkOptions, prepareOptions } from './activity-options';
-import { addTotals, emptyTotals, type SyncCarry, type SyncInput, type SyncProgress, type SyncTotals } from './types';
+import { chunkOptions, FINISH_OPTIONS, prepareOptions } from './activity-options';
+import { committedBeforeFailure } from './chunk-failure';
+import { addTotals, emptyTotals, type SyncCarry, type SyncInput, type SyncProgress, type SyncTotals, type SyncTuning } from './types';
 
 /** Like SyncCarry, but before the first page the cursor may be unknown (an empty destination). */
 type RunState = Omit<SyncCarry, 'cursor'> & { cursor: SyncCarry['cursor'] | null };
@@ -28,10 +31,20 @@ const PREPARE_OPTIONS = prepareOptions(NON_RETRYABLE_ERRORS);
 
 const PAGES_OPTIONS = chunkOptions(NON_RETRYABLE_ERRORS);
 
-const FINISH_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', maximumAttempts: 10 },
-};
+/** The chunk options with the input's retry tuning (tests use a small budget). */
+function pagesOptions(tuning: SyncTuning | undefined): ActivityOptions {
+  const t = tuning?.chunkRetry;
+  if (!t) return PAGES_OPTIONS;
+  return {
+    ...PAGES_OPTIONS,
+    retry: {
+      ...PAGES_OPTIONS.retry,
+      ...(t.maximumAttempts !== undefined ? { maximumAttempts: t.maximumAttempts } : {}),
+      ...(t.initialIntervalMs !== undefined ? { initialInterval: t.initialIntervalMs } : {}),
+      ...(t.maximumIntervalMs !== undefined ? { maximumInterval: t.maximumIntervalMs } : {}),
+    },
+  };
+}
 
 type Activities = ReturnType<typeof createActivities>;
 const { prepareSync } = proxyActivities<Activities>(PREPARE_OPTIONS);
@@ -99,7 +112,7 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
     for (;;) {
       const from = state.cursor ? `${state.cursor.timestamp} ${state.cursor.key}`.trim() : 'the beginning';
       const chunk = await syncPages.executeWithOptions(
-        { ...PAGES_OPTIONS, summary: `pages of ${source}/${resource} after ${from}, up to ${state.upperBound}` },
+        { ...pagesOptions(input.tuning), summary: `pages of ${source}/${resource} after ${from}, up to ${state.upperBound}` },
         [
           {
             source,
@@ -120,6 +133,13 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
       progress.cursor = state.cursor;
       upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.records, value: state.totals.upserted }]);
       if (chunk.done) break;
+      if (chunk.interrupted) {
+        // The chunk failed after committing pages: the next one starts afresh, with a fresh retry budget.
+        progress.interruptions = (progress.interruptions ?? 0) + 1;
+        progress.lastInterruption = chunk.interrupted.error;
+        log.warn('chunk interrupted after committing pages; continuing', { source, resource, error: chunk.interrupted.error });
+        if (chunk.interrupted.retryAfterMs) await sleep(chunk.interrupted.retryAfterMs);
+      }
       chunks += 1;
       // History stays small: start afresh when Temporal suggests it, or after many chunks.
       if ((workflowInfo().continueAsNewSuggested || chunks >= (input.tuning?.chunksPerRun ?? 1000)) && state.cursor) {
@@ -134,6 +154,12 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
   } catch (err) {
     // continueAsNew works by throwing; it is not a failure.
     if (err instanceof ContinueAsNew) throw err;
+    // The failed chunk's committed pages count too: the run's record says what it wrote.
+    const committed = state ? committedBeforeFailure(err, 'syncPages') : undefined;
+    if (state && committed) {
+      state.totals = addTotals(state.totals, committed.totals);
+      state.cursor = committed.cursor ?? state.cursor;
+    }
     progress.phase = 'failed';
     await recordRun('failed', describeFailure(err));
     throw err;

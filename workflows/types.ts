@@ -27,6 +27,14 @@ export interface SyncTuning {
   chunkBudgetMs?: number;
   /** Chunks per workflow run before continuing as new, besides Temporal's own suggestion (default 1000). */
   chunksPerRun?: number;
+  /** Retry policy of a chunk (failures in a row without progress), overriding the defaults. */
+  chunkRetry?: ChunkRetryTuning;
+}
+
+export interface ChunkRetryTuning {
+  maximumAttempts?: number;
+  initialIntervalMs?: number;
+  maximumIntervalMs?: number;
 }
 
 export interface SyncCarry {
@@ -91,6 +99,24 @@ export interface SyncPagesResult {
   nextLink: string | null;
   done: boolean;
   totals: SyncTotals;
+  /**
+   * Set when the chunk met a retryable failure after committing pages: it returns what it
+   * committed, and the workflow goes on in a fresh activity (with a fresh retry budget).
+   */
+  interrupted?: ChunkInterruption;
+}
+
+export interface ChunkInterruption {
+  /** `<type>: <message>` of the failure. */
+  error: string;
+  /** The MLS (or the request budget) asked to wait this long before the next request. */
+  retryAfterMs?: number;
+}
+
+/** Details of a failed syncPages: what it had committed, over all its attempts. */
+export interface ChunkFailureDetails {
+  totals: SyncTotals;
+  cursor: SyncCursor | null;
 }
 
 export interface FinishRunInput {
@@ -118,6 +144,10 @@ export interface SyncProgress {
   records: number;
   expectedTotal: number | null;
   cursor: SyncCursor | null;
+  /** Chunks that met a failure after committing pages and were continued in a fresh one. */
+  interruptions?: number;
+  /** The last such failure. */
+  lastInterruption?: string | null;
 }
 
 export function emptyTotals(): SyncTotals {

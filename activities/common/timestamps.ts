@@ -35,6 +35,23 @@ export function parseInstant(text: string): Instant | undefined {
   };
 }
 
+/**
+ * Whether timestamp text names its offset (`Z` or `±hh:mm`). parseInstant reads a missing one as
+ * UTC; the writer counts and logs each such value (docs/decisions.md).
+ */
+export function hasUtcOffset(text: string): boolean {
+  const m = ISO.exec(text.trim());
+  return !!m?.[8];
+}
+
+/** The canonical timestamp one unit of the `digits`-th fraction digit later (digits 0–7). */
+export function addFractionUnit(canonical: string, digits: number): string {
+  const instant = parseInstant(canonical);
+  if (!instant) throw new Error(`not a timestamp: ${canonical}`);
+  const units = BigInt(instant.epochSeconds) * 10_000_000n + BigInt(instant.fraction7) + 10n ** BigInt(7 - digits);
+  return formatInstant({ epochSeconds: Number(units / 10_000_000n), fraction7: String(units % 10_000_000n).padStart(7, '0') });
+}
+
 export function compareInstants(a: Instant, b: Instant): number {
   if (a.epochSeconds !== b.epochSeconds) return a.epochSeconds < b.epochSeconds ? -1 : 1;
   return a.fraction7 < b.fraction7 ? -1 : a.fraction7 > b.fraction7 ? 1 : 0;

@@ -48,6 +48,21 @@ export interface WriteResult {
   skipped: number;
   /** Per expanded navigation property, when the resource has any. */
   children?: ChildWriteResult[];
+  /**
+   * Values stored by a named rule although they were not what the metadata promised (e.g. a
+   * timestamp without an offset, read as UTC): counted per field, see docs/decisions.md.
+   */
+  decisions?: ConversionNotice[];
+}
+
+export interface ConversionNotice {
+  /** The rule's name, e.g. `timestamp-without-offset-read-as-utc`. */
+  decision: string;
+  field: string;
+  /** Records of the page it applied to. */
+  records: number;
+  /** The key of one of them. */
+  example: string;
 }
 
 export interface ChildWriteResult {
@@ -71,12 +86,29 @@ export interface SchemaChange {
   detail: string;
 }
 
+/**
+ * The rows at the high-water timestamp. A stored timestamp may be truncated (DATETIME(6) keeps
+ * microseconds of OData's 100 ns): every MLS timestamp in `[timestamp, until)` is stored as it.
+ */
+export interface HighWaterTie {
+  /** Canonical UTC. */
+  timestamp: string;
+  /** Canonical UTC, exclusive. */
+  until: string;
+  /** Rows stored at that timestamp. */
+  rows: number;
+  /** The greatest key among them, as the MLS knows it (byte order for text keys, numeric for integers). */
+  greatestKey: string;
+}
+
 export interface Destination {
   readonly name: string;
   /** Creates or migrates what the resource needs; returns what it changed (empty: nothing). */
   ensureSchema(resource: ResourceModel): Promise<SchemaChange[]>;
   /** Newest cursor position stored, for the next incremental run; null when empty. */
   highWaterMark(resource: ResourceModel): Promise<SyncCursor | null>;
+  /** What is stored at the newest cursor timestamp (where the next run resumes); null when empty. */
+  highWaterTie(resource: ResourceModel): Promise<HighWaterTie | null>;
   /** Upserts one page in one transaction; records that cannot be stored come back as rejects. */
   writePage(resource: ResourceModel, records: Record<string, unknown>[]): Promise<WriteResult>;
   /**

@@ -13,6 +13,7 @@ import { canonicalTimestamp } from '../common/timestamps';
 import type { Runtime } from '../runtime';
 import { replicationPages, type ReplicationPage } from '../source/paging';
 import { readAhead } from '../source/paging/read-ahead';
+import { keyPagesRequest } from '../source/requests';
 import type { DownloadKeysInput, DownloadKeysResult, KeyDownloadPosition, KeyProcess } from '../../workflows/key-types';
 import { CHUNK_BUDGET_MS, keepAlive, keyContext, type KeyContext } from './context';
 import type { KeyRow } from './merge';
@@ -71,33 +72,23 @@ export async function downloadKeysChunk(runtime: Runtime, input: DownloadKeysInp
 }
 
 function keyPages(ctx: KeyContext, input: DownloadKeysInput, state: DownloadHeartbeat): AsyncGenerator<ReplicationPage> {
-  const { src, resource, resourceConfig } = ctx;
-  const platform = src.platform;
-  const deleteSignal = platform.deleteSignal;
+  const { src } = ctx;
   const { pass, cursor, nextLink } = state.position;
   return replicationPages({
-    http: src.http,
-    platform,
-    serviceRoot: src.config.url,
-    resource: input.resource,
-    cursorField: resource.cursorField,
-    keyField: resource.keyField,
-    numericKey: ctx.numeric,
-    // The cursor field is needed to page by (timestamp, key) and to restart a nextLink window.
-    select: [resource.keyField, resource.cursorField, ...(deleteSignal ? [deleteSignal.field] : [])],
-    ...(resourceConfig.filter ? { userFilter: resourceConfig.filter } : {}),
-    ...(platform.requiredFilter ? { requiredFilter: platform.requiredFilter(src.config) } : {}),
     // Live records only (MLS Grid: `MlgCanView eq true`), for the download and its `@odata.count` alike:
     // deletion notices expire on the platform's schedule, and one that vanished between the count and
     // its page would make a whole download look short. A key that is not live is absent either way.
-    liveOnly: true,
-    pageSize: platform.pageSize.keyOnlyMax,
     // Window: no lower bound, up to the run's start. Tail: from the run's start (inclusive: a key seen
     // twice is staged once) to the end of time.
-    upperBound: pass === 'window' ? input.upperBound : TAIL_UPPER_BOUND,
+    ...keyPagesRequest(ctx, {
+      upperBound: pass === 'window' ? input.upperBound : TAIL_UPPER_BOUND,
+      count: pass === 'window' && state.expected === null,
+    }),
+    // Staged keys sort as the key column does (integers as numbers).
+    numericKey: ctx.numeric,
+    http: src.http,
     start: cursor ?? (pass === 'tail' ? { timestamp: input.upperBound, key: '' } : null),
     resumeLink: nextLink,
-    count: pass === 'window' && state.expected === null,
     signal: ctx.signal,
     onRestart: (reason, from) => ctx.log.warn({ reason, from }, 'nextLink refused; querying the key window again from the restart point'),
   });

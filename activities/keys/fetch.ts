@@ -6,9 +6,7 @@
  */
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import type { Runtime } from '../runtime';
-import { buildResourceUrl, composeFilter, idListFilters } from '../source/query';
-import { replicatedFields } from '../source/replicated-fields';
-import { userFilterFor } from '../source/user-filter';
+import { byKeysUrls } from '../source/requests';
 import type { FetchKeysInput, FetchKeysResult, FetchTotals } from '../../workflows/key-types';
 import { CHUNK_BUDGET_MS, keepAlive, keyContext, type KeyContext } from './context';
 import { keyFromSortKey } from './order';
@@ -90,33 +88,10 @@ function addTotals(into: FetchTotals, round: FetchTotals): void {
 
 /** The records of these keys, a page at a time, in as few requests as the platform's URL budget allows. */
 async function* fetchRecords(ctx: KeyContext, keys: string[]): AsyncGenerator<Record<string, unknown>[]> {
-  const { src, resource, resourceConfig } = ctx;
-  const platform = src.platform;
+  const { src } = ctx;
   // The same fields and children sync asks for, so a restored record equals a synced one.
-  const { select, expand } = replicatedFields(resource, resourceConfig, platform);
-  const path = platform.resourcePath(resource.resource);
-  const required = platform.requiredFilter?.(src.config);
-  const top = Math.min(keys.length, KEYS_PER_REQUEST, expand ? platform.pageSize.expandMax : platform.pageSize.max);
-  const urlFor = (idFilter: string) =>
-    buildResourceUrl(src.config.url, path, {
-      filter: composeFilter({ required, user: userFilterFor(platform, resource, resourceConfig.filter), window: [idFilter] }),
-      ...(select ? { select } : {}),
-      ...(expand ? { expand } : {}),
-      top,
-    });
-  const filters = idListFilters({
-    keyField: resource.keyField,
-    keys,
-    numericKey: ctx.numeric,
-    style: platform.idList.style,
-    maxUrlLength: platform.idList.maxUrlLength,
-    // Where `$top` caps the total (standard OData), a list longer than it would lose keys silently.
-    maxKeys: top,
-    // The URL around the list, with room for the parentheses composeFilter may add.
-    baseUrlLength: urlFor('').length + 16,
-  });
-  for (const filter of filters) {
-    let url: string | null = urlFor(filter);
+  for (const first of byKeysUrls(ctx, keys, { numericKey: ctx.numeric, maxKeys: KEYS_PER_REQUEST })) {
+    let url: string | null = first;
     while (url) {
       const page = await src.http.getCollection(url, ctx.signal);
       yield page.records;

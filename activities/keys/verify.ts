@@ -5,9 +5,8 @@
  * more against a count of the window taken after the download; short of that too, the download
  * lost keys (a truncated page, a server that stopped early) and purge must not act on it.
  */
-import { toODataLiteral } from '../common/timestamps';
 import type { Runtime } from '../runtime';
-import { buildResourceUrl, composeFilter } from '../source/query';
+import { countUrl } from '../source/requests';
 import type { VerifyKeysInput, VerifyKeysResult } from '../../workflows/key-types';
 import { keyContext, type KeyContext } from './context';
 import { countStaged, DELETED_SIDE, MLS_SIDE, touchRun } from './staging';
@@ -35,17 +34,8 @@ export async function verifyStagedKeys(runtime: Runtime, input: VerifyKeysInput)
 }
 
 async function countWindow(ctx: KeyContext, upperBound: string): Promise<number | null> {
-  const { src, resource, resourceConfig } = ctx;
-  const url = buildResourceUrl(src.config.url, src.platform.resourcePath(resource.resource), {
-    filter: composeFilter({
-      required: src.platform.requiredFilter?.(src.config),
-      user: resourceConfig.filter,
-      window: [`${resource.cursorField} le ${toODataLiteral(upperBound)}`],
-    }),
-    select: [resource.keyField],
-    top: 1,
-    count: true,
-  });
-  const page = await src.http.getCollection(url, ctx.signal);
+  // Counted as the download counted its window: live records only, the user's filter as the platform takes it.
+  const url = countUrl(ctx, { window: { from: null, upperBound }, liveOnly: true });
+  const page = await ctx.src.http.getCollection(url, ctx.signal);
   return page.count;
 }

@@ -4,6 +4,9 @@
  * Pure types: nothing here may import Node or browser code.
  */
 
+import type { CountVerdict } from '../../worker/inspect/count-verdict';
+
+export type { CountVerdict };
 export type Process = 'sync' | 'purge' | 'reconcile';
 export type Outcome = 'running' | 'succeeded' | 'failed';
 
@@ -111,24 +114,43 @@ export interface DestinationCount {
   name: string;
   count: number | null;
   newest: string | null;
-  /** MLS count minus this count, when positive. */
+  /** When this destination was counted; null when it could not be. */
+  countedAt: string | null;
+  /** MLS count minus this count, when positive (0 when in step or too many; null when not compared). */
   missing: number | null;
   /** This count minus the MLS count, when positive. */
   extra: number | null;
+  /** in step / missing N / too many N, exactly as `resync status` words it (worker/inspect/count-verdict.ts). */
+  verdict: CountVerdict;
   error?: string;
+}
+
+/** An expanded navigation's child table (e.g. PropertyMedia): rows per destination; the MLS has no count of them. */
+export interface ChildCounts {
+  /** The table's resource name: `<Resource><Navigation>`. */
+  resource: string;
+  navigation: string;
+  destinations: { name: string; count: number | null; countedAt: string | null; error?: string }[];
 }
 
 export interface ResourceCounts {
   resource: string;
-  mls: { count: number | null; newest: string | null; error?: string };
+  /** `countedAt`: when the MLS was asked (its counts are kept longer than the destinations'). */
+  mls: { count: number | null; newest: string | null; countedAt: string | null; error?: string };
   destinations: DestinationCount[];
+  children: ChildCounts[];
+  /** When the newest run of this resource ended: counts from before it are retaken. */
+  lastRunEndedAt: string | null;
 }
 
 export interface CountsResponse {
   source: string;
-  /** When the counts were taken; null while the first check is still going. */
+  /** When the last check finished; null while the first check is still going. */
   checkedAt: string | null;
-  /** match: every destination holds as many rows as the MLS reports. */
+  /**
+   * match: every destination holds as many rows as the MLS reports; checking: counting, or
+   * recounting because a run ended after the counts were taken.
+   */
   status: 'match' | 'mismatch' | 'unknown' | 'checking';
   resources: ResourceCounts[];
 }
@@ -176,14 +198,29 @@ export interface TimelineBar {
   end: string;
   /** Whether the duration is guessed (no finished run to learn from). */
   estimated: boolean;
+  /** Schedules of the same source (or this one's next run) this run would overlap. */
   overlaps: string[];
+}
+
+/**
+ * Two runs at once that matter: a schedule's run into its own next run (overlap Skip drops it),
+ * or two processes of one source (they share its MLS rate limits). Other sources' runs coinciding
+ * are harmless and not listed.
+ */
+export interface TimelineOverlap {
+  a: string;
+  b: string;
+  start: string;
+  end: string;
+  kind: 'own-next-run' | 'same-source';
+  reason: string;
 }
 
 export interface TimelineResponse {
   from: string;
   to: string;
   bars: TimelineBar[];
-  overlaps: { a: string; b: string; start: string; end: string; sameSource: boolean }[];
+  overlaps: TimelineOverlap[];
 }
 
 export interface SourceResponse {
@@ -289,6 +326,8 @@ export interface RecordLookupResponse {
 
 export interface ControlResponse {
   ok: boolean;
+  /** Run now only: skipped when the process is still running for the source (nothing was started). */
+  outcome?: 'started' | 'skipped';
   message: string;
   scheduleId?: string;
   workflowId?: string;

@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { DashboardAddresses } from './addresses';
+import { installAddressGuard } from './addresses';
 import type { ErrorResponse } from './api-types';
 import { installMutationGuard } from './auth';
 import type { DashboardContext } from './context';
@@ -22,6 +24,8 @@ export interface AppOptions {
   webRoot: string;
   /** Bearer token mutations need, or null on a loopback address. */
   token: string | null;
+  /** The host[:port] values that mean this dashboard: every request's Host, and a change's Origin, must be one. */
+  addresses: DashboardAddresses;
 }
 
 export async function buildApp(ctx: DashboardContext, opts: AppOptions): Promise<FastifyInstance> {
@@ -33,6 +37,8 @@ export async function buildApp(ctx: DashboardContext, opts: AppOptions): Promise
     bodyLimit: 64 * 1024,
   });
   installErrorHandler(app);
+  // Host first: a rebound name learns nothing, not even which content types are accepted.
+  installAddressGuard(app, opts.addresses);
   installMutationGuard(app, opts.token);
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');

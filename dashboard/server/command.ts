@@ -13,6 +13,8 @@ export interface DashboardCommandOptions {
   config: Config;
   port: number;
   host: string;
+  /** `--allow-host`: more names it answers to (a reverse proxy's); validated at start. */
+  allowedHosts?: string[];
 }
 
 /** A pino logger for the dashboard: ndjson to logs/dashboard.log, and to stdout when asked. */
@@ -40,6 +42,7 @@ export async function launchDashboard(opts: DashboardCommandOptions & { log?: Lo
     config: opts.config,
     host: opts.host,
     port: opts.port,
+    ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts } : {}),
     logger: dashboardLogger(opts.config, { console: opts.console ?? true }),
   });
 }

@@ -90,11 +90,13 @@ export async function createContext(opts: ContextOptions): Promise<DashboardCont
   );
   const history = new HistoryReader(stats.db);
   const durations = snapshot(30_000, () => history.typicalDurations());
+  // Shared by every counts read: one history query a second tells them all which runs ended.
+  const runEnds = snapshot(SNAPSHOT_MS, () => history.lastRunEnds());
   return {
     config,
     client,
     history,
-    counts: new CountsService(config, runtime, pools, opts.countsFreshMs),
+    counts: new CountsService(config, runtime, pools, opts.countsFreshMs, async (source) => (await runEnds.get()).get(source) ?? new Map()),
     runtime,
     pools,
     logger,

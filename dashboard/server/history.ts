@@ -70,6 +70,22 @@ export class HistoryReader {
     return result;
   }
 
+  /**
+   * When the newest run of each resource ended, per source (source → resource → ISO time): the
+   * latest end over its processes. Counts taken before it are stale.
+   */
+  async lastRunEnds(): Promise<Map<string, Map<string, string>>> {
+    const ends = new Map<string, Map<string, string>>();
+    for (const run of await this.newestRuns()) {
+      if (!run.finishedAt) continue;
+      const bySource = ends.get(run.source) ?? new Map<string, string>();
+      const known = bySource.get(run.resource);
+      if (!known || Date.parse(run.finishedAt) > Date.parse(known)) bySource.set(run.resource, run.finishedAt);
+      ends.set(run.source, bySource);
+    }
+    return ends;
+  }
+
   async runsPage(source: string, filters: RunFilters, page: number, pageSize: number): Promise<RunsPageResult> {
     const where = and(eq(runs.source, source), ...filterClauses(filters));
     const [rows, totals] = await Promise.all([

@@ -10,3 +10,4 @@ export {
 export { buildApp } from './app';
 export { createContext, type DashboardContext } from './context';
 export { isLoopback, requiredToken, DashboardTokenMissing, TOKEN_ENV } from './auth';
+export { DashboardAddresses, InvalidAllowedHost, parseAllowedHosts, ALLOWED_HOSTS_ENV } from './addresses';

@@ -255,7 +255,8 @@ export function scheduleRows(
       exists: !!summary,
       paused: summary?.state.paused ?? false,
       note: summary?.state.note ? scrub(summary.state.note) : null,
-      nextRuns: (summary?.info.nextActionTimes ?? []).map((d) => d.toISOString()),
+      // Temporal keeps listing the times a paused schedule would fire; none of them will.
+      nextRuns: summary?.state.paused ? [] : (summary?.info.nextActionTimes ?? []).map((d) => d.toISOString()),
       lastAction: last
         ? {
             workflowId: last.action.workflow.workflowId,

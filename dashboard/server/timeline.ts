@@ -1,8 +1,10 @@
 /**
  * The Schedules timeline: every coming run of every schedule in a window, each drawn as long as
- * that schedule's runs usually take, and every pair that would run at once. Overlaps within one
- * source share its MLS rate limit; a schedule overlapping its own next run means overlap SKIP
- * will drop runs.
+ * that schedule's runs usually take, and the overlaps that matter. Only two kinds do: a schedule
+ * running into its own next run (overlap SKIP drops that run), and two processes of one source at
+ * once (they share the source's MLS rate limits and request budget, so both slow down, and a
+ * purge or reconcile compares a table a sync is still writing). Runs of different sources use
+ * different MLSs and limits: their coinciding is harmless and not listed.
  */
 import type { ScheduleInfo, TimelineBar, TimelineResponse } from './api-types';
 import { cronTimes } from './cron-times';
@@ -11,6 +13,12 @@ import { cronTimes } from './cron-times';
 export const ASSUMED_DURATION_MS = 60_000;
 const MAX_BARS_PER_SCHEDULE = 1000;
 const MAX_OVERLAPS = 500;
+
+/** Why an overlap of `a` with `b` (both of one source) matters, in a sentence. */
+function overlapReason(a: string, b: string, source: string): string {
+  if (a === b) return 'runs into its own next run: overlap Skip drops that run';
+  return `both run at once against ${source}'s MLS: they share its rate limits`;
+}
 
 export function buildTimeline(schedules: ScheduleInfo[], from: Date, to: Date): TimelineResponse {
   const bars: (TimelineBar & { source: string; startMs: number; endMs: number })[] = [];
@@ -46,6 +54,7 @@ export function buildTimeline(schedules: ScheduleInfo[], from: Date, to: Date): 
     const a = bars[i]!;
     for (let j = i + 1; j < bars.length && bars[j]!.startMs < a.endMs; j++) {
       const b = bars[j]!;
+      if (a.source !== b.source) continue;
       if (!a.overlaps.includes(b.scheduleId)) a.overlaps.push(b.scheduleId);
       if (!b.overlaps.includes(a.scheduleId)) b.overlaps.push(a.scheduleId);
       if (overlaps.length < MAX_OVERLAPS) {
@@ -54,7 +63,8 @@ export function buildTimeline(schedules: ScheduleInfo[], from: Date, to: Date): 
           b: b.scheduleId,
           start: b.start,
           end: new Date(Math.min(a.endMs, b.endMs)).toISOString(),
-          sameSource: a.source === b.source,
+          kind: a.scheduleId === b.scheduleId ? 'own-next-run' : 'same-source',
+          reason: overlapReason(a.scheduleId, b.scheduleId, a.source),
         });
       }
     }

@@ -9,5 +9,20 @@ export default defineConfig({
   base: '/',
   plugins: [react()],
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 800 },
-  server: { proxy: { '/api': 'http://127.0.0.1:4000' } },
+  server: {
+    proxy: {
+      // The dashboard answers only to its own host and takes changes only from its own origin
+      // (docs/dashboard.md, Security): the dev server speaks for its pages as the dashboard.
+      '/api': {
+        target: 'http://127.0.0.1:4000',
+        changeOrigin: true,
+        configure: (proxy) => {
+          proxy.on('proxyReq', (req) => {
+            if (req.getHeader('origin')) req.setHeader('origin', 'http://127.0.0.1:4000');
+            req.removeHeader('referer');
+          });
+        },
+      },
+    },
+  },
 });

@@ -10,6 +10,10 @@ import { silentLog } from './log';
 import type { EnsureMariaDbOptions, MariaDbInstance } from './mariadb';
 import { ensureMariaDb as ensureLocalMariaDb, mariaDbStatus } from './mariadb';
 import { paths } from './paths';
+import type { EnsurePostgresOptions, PostgresInstance } from './postgres';
+import { ensurePostgres as ensureLocalPostgres, postgresStatus } from './postgres';
+import type { EnsureSolrOptions, SolrInstance } from './solr';
+import { ensureSolr as ensureLocalSolr, solrStatus } from './solr';
 import type { TemporalCli } from './temporal-cli';
 import { buildTemporalCli, findTemporalCli } from './temporal-cli';
 
@@ -89,6 +93,56 @@ export const mariaDbStep: SetupStep = {
   },
 };
 
+/** A set but unreachable $RESYNC_PG_URL / $RESYNC_SOLR_URL must not pass unnoticed behind the local server's ✓. */
+function envNote(status: { envUrlProblem?: string }): string {
+  return status.envUrlProblem ? ` [${status.envUrlProblem}]` : '';
+}
+
+/** Starts (or finds) the PostgreSQL the project uses ($RESYNC_PG_URL or the local cluster); left running. */
+export async function ensurePostgres(options: EnsurePostgresOptions = {}): Promise<PostgresInstance> {
+  return ensureLocalPostgres(options);
+}
+
+export const postgresStep: SetupStep = {
+  name: 'postgres',
+  async check() {
+    const status = await postgresStatus();
+    if (status.running) {
+      const where = status.source === 'env' ? ' (from $RESYNC_PG_URL)' : status.pid ? ` (pid ${status.pid})` : '';
+      return { ok: true, summary: `${status.url}${where}, PostgreSQL ${status.version ?? 'unknown version'}${envNote(status)}` };
+    }
+    return { ok: false, summary: `${status.url}: ${status.problem ?? 'not running'}${envNote(status)}` };
+  },
+  async ensure(log) {
+    const db = await ensurePostgres({ log });
+    return { ok: true, summary: `${db.url}${db.started ? ' (started)' : ''}` };
+  },
+};
+
+/** Starts (or finds) the Solr node the project uses ($RESYNC_SOLR_URL or the local node), fetching its jars once; left running. */
+export async function ensureSolr(options: EnsureSolrOptions = {}): Promise<SolrInstance> {
+  return ensureLocalSolr(options);
+}
+
+export const solrStep: SetupStep = {
+  name: 'solr',
+  async check() {
+    const status = await solrStatus();
+    if (status.running) {
+      const where = status.source === 'env' ? ' (from $RESYNC_SOLR_URL)' : status.pid ? ` (pid ${status.pid})` : '';
+      return {
+        ok: true,
+        summary: `${status.url}${where}, Solr ${status.version ?? 'unknown version'} (${status.mode ?? 'unknown mode'})${envNote(status)}`,
+      };
+    }
+    return { ok: false, summary: `${status.url}: ${status.problem ?? 'not running'}${envNote(status)}` };
+  },
+  async ensure(log) {
+    const node = await ensureSolr({ log });
+    return { ok: true, summary: `${node.url}${node.started ? ' (started)' : ''}` };
+  },
+};
+
 /** Builds the dashboard's web app when the build is missing or older than its sources. */
 export async function ensureDashboardBuild(log: Log = silentLog): Promise<StepStatus> {
   return ensureDashboardBuilt(log);
@@ -120,7 +174,7 @@ export const chromiumStep: SetupStep = {
 };
 
 /** In order: later steps may rely on earlier ones (directories first). */
-export const setupSteps: SetupStep[] = [directoriesStep, temporalCliStep, mariaDbStep, dashboardStep, chromiumStep];
+export const setupSteps: SetupStep[] = [directoriesStep, temporalCliStep, mariaDbStep, postgresStep, solrStep, dashboardStep, chromiumStep];
 
 export interface RunSetupOptions {
   /** Only report; change nothing. */

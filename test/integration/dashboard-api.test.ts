@@ -3,6 +3,7 @@
  * Temporal dev server (schedules applied from the config). Requests go through Fastify's inject:
  * everything but the socket is the production path.
  */
+import { request as httpRequest } from 'node:http';
 import { drizzle } from 'drizzle-orm/mysql2';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'mysql2/promise';
@@ -14,6 +15,7 @@ import { parseConfig, withDatabase, type Config } from '../../config';
 import { buildApp } from '../../dashboard/server/app';
 import type {
   ChartResponse,
+  ControlResponse,
   CountsResponse,
   ErrorResponse,
   MetaResponse,
@@ -25,6 +27,7 @@ import type {
   SourceResponse,
   TimelineResponse,
 } from '../../dashboard/server/api-types';
+import { DashboardAddresses, InvalidAllowedHost, parseAllowedHosts } from '../../dashboard/server/addresses';
 import { DashboardTokenMissing, requiredToken } from '../../dashboard/server/auth';
 import { createContext, type DashboardContext } from '../../dashboard/server/context';
 import { cronTimes } from '../../dashboard/server/cron-times';
@@ -34,12 +37,20 @@ import { findFreePort } from '../../scripts/lib/net';
 import { fromRoot } from '../../scripts/lib/paths';
 import { applySchedules } from '../../worker/schedules';
 import { scheduleId } from '../../workflows/names';
+import { startSimulator, type SimulatorHandle } from '../../simulator/server';
+import { collectStatus } from '../../worker/inspect/status';
+import { formatStatus } from '../../worker/inspect/status-format';
 import { dropDatabase, seedHistory } from '../support/dashboard';
-import { temporalClient, uniqueName } from '../support/stack';
+import { runKeyProcess } from '../support/key-runs';
+import { dropDatabases, query, runSync, temporalClient, testConfigInput, uniqueName, withWorker } from '../support/stack';
 import { inject } from 'vitest';
 
 const SOURCES = Array.from({ length: 20 }, (_, i) => `src${String(i + 1).padStart(2, '0')}`);
 const SECRETS = ['hunter2', 'SEEDSECRET', 'tok-SECRET-bearer', 'client-SECRET-oauth', 'replica-pass'];
+/** What the browser sends to a dashboard served on 127.0.0.1:4000 (the default). */
+const HOST = '127.0.0.1:4000';
+const SELF = { host: HOST, origin: `http://${HOST}` };
+const ADDRESSES = () => new DashboardAddresses({ bindHost: '127.0.0.1', port: 4000 });
 
 describe('dashboard API', () => {
   let config: Config;
@@ -50,7 +61,7 @@ describe('dashboard API', () => {
   const bodies: string[] = [];
 
   async function get<T>(url: string, status = 200): Promise<T> {
-    const res = await app.inject({ method: 'GET', url });
+    const res = await app.inject({ method: 'GET', url, headers: { host: HOST } });
     bodies.push(res.body);
     expect(res.statusCode, `${url}: ${res.body}`).toBe(status);
     return res.json<T>();
@@ -61,7 +72,7 @@ describe('dashboard API', () => {
       method: 'POST',
       url,
       payload: JSON.stringify(body),
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...SELF, ...headers },
     });
     bodies.push(res.body);
     expect(res.statusCode, `${url}: ${res.body}`).toBe(status);
@@ -85,6 +96,7 @@ describe('dashboard API', () => {
           name,
           {
             url: mlsUrl,
+            destinations: ['main', 'replica'],
             resources,
             requestTimeoutMs: 2000,
             ...(i === 0
@@ -120,7 +132,7 @@ describe('dashboard API', () => {
     client = await temporalClient(config);
     await applySchedules(client, config);
     ctx = await createContext({ config, logger: pino({ level: 'silent' }), tokenRequired: false, client, countsFreshMs: 60_000 });
-    app = await buildApp(ctx, { webRoot: WEB_ROOT, token: null });
+    app = await buildApp(ctx, { webRoot: WEB_ROOT, token: null, addresses: ADDRESSES() });
   });
 
   afterAll(async () => {
@@ -292,14 +304,17 @@ describe('dashboard API', () => {
 
     const timeline = await get<TimelineResponse>('/api/schedules/timeline?hours=24');
     expect(timeline.bars.filter((b) => b.scheduleId === scheduleId('src01', 'sync'))).toHaveLength(4);
-    // src01 and src02 sync at the same quarter hours: those runs overlap.
-    expect(
-      timeline.overlaps.some(
-        (o) => !o.sameSource && [o.a, o.b].sort().join() === [scheduleId('src01', 'sync'), scheduleId('src02', 'sync')].join(),
-      ),
-    ).toBe(true);
-    // src01's purge at half past runs into its own sync at half past.
-    expect(timeline.overlaps.some((o) => o.sameSource && [o.a, o.b].includes(scheduleId('src01', 'purge')))).toBe(true);
+    // src01 and src02 sync at the same quarter hours: different MLSs, a harmless coincidence, not listed.
+    expect(timeline.overlaps.filter((o) => [o.a, o.b].includes(scheduleId('src02', 'sync')))).toEqual([]);
+    expect(timeline.bars.find((b) => b.scheduleId === scheduleId('src02', 'sync'))!.overlaps).toEqual([]);
+    // src01's purge at half past runs into its own sync at half past: that one is.
+    expect(timeline.overlaps).toContainEqual(
+      expect.objectContaining({
+        kind: 'same-source',
+        reason: "both run at once against src01's MLS: they share its rate limits",
+      }),
+    );
+    expect(timeline.overlaps.every((o) => o.kind === 'same-source' && [o.a, o.b].every((id) => id.startsWith('resync:src01:')))).toBe(true);
   });
 
   it('pauses and resumes a schedule, and says which one is missing', async () => {
@@ -307,8 +322,12 @@ describe('dashboard API', () => {
     expect(paused).toEqual(expect.objectContaining({ ok: true, paused: true }));
     const source = await get<SourceResponse>('/api/sources/src02');
     expect(source.schedules.find((s) => s.process === 'sync')).toEqual(expect.objectContaining({ paused: true, note: 'maintenance' }));
+    // Temporal still lists the times a paused schedule would fire; it will fire at none of them.
+    expect(source.schedules.find((s) => s.process === 'sync')!.nextRuns).toEqual([]);
     await post('/api/sources/src02/schedules/sync/resume', {});
-    expect((await get<SourceResponse>('/api/sources/src02')).schedules[0]!.paused).toBe(false);
+    const resumed = (await get<SourceResponse>('/api/sources/src02')).schedules[0]!;
+    expect(resumed.paused).toBe(false);
+    expect(resumed.nextRuns.length).toBeGreaterThan(0);
     const missing = await post<ErrorResponse>('/api/sources/src05/schedules/purge/pause', {}, 404);
     expect(missing.error).toMatch(/no schedule resync:src05:purge/);
   });
@@ -344,6 +363,30 @@ describe('dashboard API', () => {
     expect(unknown.error).toMatch(/no resource Nope/);
   });
 
+  it('reports Run now on a busy source as skipped and starts nothing, as `schedules trigger` does', async () => {
+    // A sync of one resource started elsewhere (the CLI, another dashboard): a run of the whole
+    // source now would skip that resource and report "started".
+    const busy = await client.workflow.start('syncResource', {
+      taskQueue: config.temporal.taskQueue,
+      workflowId: 'sync/src01/Property',
+      args: [{ source: 'src01', resource: 'Property' }],
+    });
+    try {
+      const schedule = client.schedule.getHandle(scheduleId('src01', 'sync'));
+      const before = (await schedule.describe()).info.numActionsTaken;
+      const res = await post<ControlResponse>('/api/sources/src01/run', { process: 'sync' });
+      expect(res).toEqual(expect.objectContaining({ ok: false, outcome: 'skipped', workflowId: 'sync/src01/Property' }));
+      expect(res.message).toMatch(/^skipped: sync of src01 is still running \(sync\/src01\/Property\); nothing was started$/);
+      expect((await schedule.describe()).info.numActionsTaken).toBe(before);
+      // Narrowed to the resources that are free, it does start.
+      const other = await post<ControlResponse>('/api/sources/src01/run', { process: 'sync', resources: ['Member'] });
+      expect(other).toEqual(expect.objectContaining({ ok: true, outcome: 'started', workflowId: 'run/src01/sync-manual' }));
+      await client.workflow.getHandle('run/src01/sync-manual').terminate('test over');
+    } finally {
+      await busy.terminate('test over');
+    }
+  });
+
   it('rejects bad input with a 400 that names the field', async () => {
     expect((await get<ErrorResponse>('/api/sources/src01/runs?page=0', 400)).error).toBe('invalid query: page: must be at least 1');
     expect((await get<ErrorResponse>('/api/sources/src01/runs?pageSize=5000', 400)).error).toBe(
@@ -366,7 +409,7 @@ describe('dashboard API', () => {
       method: 'POST',
       url: '/api/sources/src01/run',
       payload: 'process=sync',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...SELF },
     });
     expect(form.statusCode).toBe(415);
     await get<ErrorResponse>('/api/nothing-here', 404);
@@ -387,6 +430,124 @@ describe('dashboard API', () => {
     expect((await get<ErrorResponse>('/api/record?source=src01&resource=Nope&key=X1', 400)).error).toMatch(/no resource "Nope"/);
   });
 
+  describe('DNS rebinding and cross-site changes', () => {
+    const send = (target: FastifyInstance, url: string, headers: Record<string, string>, body: unknown = { process: 'purge' }) =>
+      target.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+    const notStarted = async (workflowId: string) => {
+      await expect(client.workflow.getHandle(workflowId).describe()).rejects.toThrow(/not found/i);
+    };
+
+    it('refuses a purge sent to a rebound name (Host evil.example:4000 with a matching Origin) and starts nothing', async () => {
+      const purgeSchedule = client.schedule.getHandle(scheduleId('src01', 'purge'));
+      const before = (await purgeSchedule.describe()).info.numActionsTaken;
+      const attack = { host: 'evil.example:4000', origin: 'http://evil.example:4000' };
+      for (const source of ['src01', 'src05']) {
+        const res = await send(app, `/api/sources/${source}/run`, attack);
+        bodies.push(res.body);
+        expect(res.statusCode, res.body).toBe(421);
+        expect(res.json<ErrorResponse>().error).toMatch(/does not answer to host "evil\.example:4000": it serves 127\.0\.0\.1:4000/);
+      }
+      expect((await purgeSchedule.describe()).info.numActionsTaken).toBe(before);
+      await notStarted('run/src05/purge-manual');
+      // Rebinding reads as well: the history and the web app are refused to that name too.
+      for (const url of ['/api/meta', '/api/sources/src01/runs', '/']) {
+        const res = await app.inject({ method: 'GET', url, headers: { host: 'evil.example:4000' } });
+        expect(res.statusCode, url).toBe(421);
+        expect(res.headers['content-type']).toMatch(/application\/json/);
+      }
+      // The right name on another port is not this dashboard either.
+      expect((await app.inject({ method: 'GET', url: '/api/meta', headers: { host: '127.0.0.1:4001' } })).statusCode).toBe(421);
+    });
+
+    it("refuses a change from another site's page even with the dashboard's Host", async () => {
+      const foreign: Record<string, string>[] = [
+        { origin: 'http://evil.example' },
+        { origin: 'http://127.0.0.1:5000' },
+        { origin: 'null' },
+        { 'sec-fetch-site': 'cross-site' },
+        { 'sec-fetch-site': 'same-site' },
+        { referer: 'http://evil.example/page' },
+      ];
+      for (const headers of foreign) {
+        const res = await send(app, '/api/sources/src05/run', { host: HOST, ...headers });
+        bodies.push(res.body);
+        expect(res.statusCode, JSON.stringify(headers)).toBe(403);
+        expect(res.json<ErrorResponse>().error).toMatch(/changes are accepted only from the dashboard's own pages/);
+      }
+      await notStarted('run/src05/purge-manual');
+    });
+
+    it("lets the dashboard's own page and a script make changes", async () => {
+      // Each reaches the handler, which finds no purge schedule for src05: 404, not a refusal.
+      const own: Record<string, string>[] = [
+        { host: HOST, origin: `http://${HOST}`, 'sec-fetch-site': 'same-origin', referer: `http://${HOST}/sources/src05` },
+        { host: 'localhost:4000', origin: 'http://localhost:4000' },
+        { host: '[::1]:4000', origin: 'http://127.0.0.1:4000' },
+        { host: HOST },
+      ];
+      for (const headers of own) {
+        const res = await send(app, '/api/sources/src05/schedules/purge/pause', headers, {});
+        expect(res.statusCode, `${JSON.stringify(headers)}: ${res.body}`).toBe(404);
+      }
+    });
+
+    it('answers to the names of the allow-list, validated, from the flag and the environment', async () => {
+      expect(parseAllowedHosts('dash.example.com, tunnel.example:8443 [::1]:9000', 'env')).toEqual([
+        { host: 'dash.example.com', port: null },
+        { host: 'tunnel.example', port: 8443 },
+        { host: '[::1]', port: 9000 },
+      ]);
+      for (const bad of ['https://dash.example.com', '*.example.com', 'dash.example.com/x', 'host:99999', 'a b:c'])
+        expect(() => parseAllowedHosts([bad], '--allow-host'), bad).toThrow(InvalidAllowedHost);
+      expect(() => parseAllowedHosts(['*'], '--allow-host')).toThrow(/--allow-host: "\*" is not a host name/);
+
+      const proxied = await buildApp(ctx, {
+        webRoot: WEB_ROOT,
+        token: null,
+        addresses: new DashboardAddresses({ bindHost: '127.0.0.1', port: 4000, allowed: parseAllowedHosts('dash.example.com', 'test') }),
+      });
+      try {
+        // Behind a TLS proxy: Host without a port, Origin https.
+        const viaProxy = await send(proxied, '/api/sources/src05/schedules/purge/pause', {
+          host: 'dash.example.com',
+          origin: 'https://dash.example.com',
+        }, {});
+        expect(viaProxy.statusCode, viaProxy.body).toBe(404);
+        expect((await proxied.inject({ method: 'GET', url: '/api/meta', headers: { host: 'dash.example.com' } })).statusCode).toBe(200);
+        expect((await proxied.inject({ method: 'GET', url: '/api/meta', headers: { host: 'other.example.com' } })).statusCode).toBe(421);
+      } finally {
+        await proxied.close();
+      }
+
+      await expect(startDashboard({ config, client, port: 0, allowedHosts: ['https://dash.example.com'] })).rejects.toThrow(
+        InvalidAllowedHost,
+      );
+      process.env.RESYNC_DASHBOARD_ALLOWED_HOSTS = 'env-name.example';
+      const running = await startDashboard({ config, client, port: 0, allowedHosts: ['flag-name.example'], logger: pino({ level: 'silent' }) });
+      delete process.env.RESYNC_DASHBOARD_ALLOWED_HOSTS;
+      try {
+        const port = Number(new URL(running.url).port);
+        const status = (host: string) =>
+          new Promise<number>((resolve, reject) => {
+            const req = httpRequest({ host: '127.0.0.1', port, path: '/api/meta', headers: { host } }, (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            });
+            req.on('error', reject);
+            req.end();
+          });
+        expect(await status(`127.0.0.1:${port}`)).toBe(200);
+        expect(await status(`localhost:${port}`)).toBe(200);
+        expect(await status('flag-name.example')).toBe(200);
+        expect(await status('env-name.example:8080')).toBe(200);
+        expect(await status(`evil.example:${port}`)).toBe(421);
+        expect(await status(`127.0.0.1:${port + 1}`)).toBe(421);
+      } finally {
+        await running.close();
+      }
+    });
+  });
+
   it('needs the token for changes when bound beyond loopback, and refuses to start without one', async () => {
     expect(requiredToken('127.0.0.1', undefined)).toBeNull();
     expect(requiredToken('::1', undefined)).toBeNull();
@@ -395,20 +556,20 @@ describe('dashboard API', () => {
     await expect(startDashboard({ config, host: '0.0.0.0', port: 0, token: '' })).rejects.toThrow(DashboardTokenMissing);
 
     const token = 'a-long-enough-dashboard-token';
-    const guarded = await buildApp(ctx, { webRoot: WEB_ROOT, token });
+    const guarded = await buildApp(ctx, { webRoot: WEB_ROOT, token, addresses: ADDRESSES() });
     try {
       const send = (authorization?: string) =>
         guarded.inject({
           method: 'POST',
           url: '/api/sources/src05/schedules/sync/pause',
           payload: '{}',
-          headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+          headers: { 'content-type': 'application/json', ...SELF, ...(authorization ? { authorization } : {}) },
         });
       expect((await send()).statusCode).toBe(401);
       expect((await send('Bearer wrong-token-of-some-length')).statusCode).toBe(401);
       // The right token gets through to the handler (which finds no such schedule).
       expect((await send(`Bearer ${token}`)).statusCode).toBe(404);
-      expect((await guarded.inject({ method: 'GET', url: '/api/meta' })).statusCode).toBe(200);
+      expect((await guarded.inject({ method: 'GET', headers: { host: HOST }, url: '/api/meta' })).statusCode).toBe(200);
     } finally {
       await guarded.close();
     }
@@ -417,20 +578,20 @@ describe('dashboard API', () => {
   it('keeps showing the history when Temporal is away, and says so', async () => {
     const away = { ...config, temporal: { ...config.temporal, address: `127.0.0.1:${await findFreePort()}` } };
     const awayCtx = await createContext({ config: away, logger: pino({ level: 'silent' }), tokenRequired: false });
-    const awayApp = await buildApp(awayCtx, { webRoot: WEB_ROOT, token: null });
+    const awayApp = await buildApp(awayCtx, { webRoot: WEB_ROOT, token: null, addresses: ADDRESSES() });
     try {
       const t0 = Date.now();
-      const overview = await awayApp.inject({ method: 'GET', url: '/api/overview' });
+      const overview = await awayApp.inject({ method: 'GET', headers: { host: HOST }, url: '/api/overview' });
       expect(overview.statusCode).toBe(200);
       expect(Date.now() - t0).toBeLessThan(5000);
       const body = overview.json<OverviewResponse>();
       expect(body.temporalError).toMatch(/^Temporal is not reachable: nothing is listening at 127\.0\.0\.1:\d+$/);
       expect(body.cards[0]!.processes[0]!.last).not.toBeNull();
-      expect((await awayApp.inject({ method: 'GET', url: '/api/sources/src01' })).json<SourceResponse>().temporalError).toMatch(
+      expect((await awayApp.inject({ method: 'GET', headers: { host: HOST }, url: '/api/sources/src01' })).json<SourceResponse>().temporalError).toMatch(
         /not reachable/,
       );
-      expect((await awayApp.inject({ method: 'GET', url: '/api/sources/src01/runs' })).statusCode).toBe(200);
-      const running = await awayApp.inject({ method: 'GET', url: '/api/running' });
+      expect((await awayApp.inject({ method: 'GET', headers: { host: HOST }, url: '/api/sources/src01/runs' })).statusCode).toBe(200);
+      const running = await awayApp.inject({ method: 'GET', headers: { host: HOST }, url: '/api/running' });
       expect(running.statusCode).toBe(503);
     } finally {
       await awayApp.close();
@@ -439,11 +600,113 @@ describe('dashboard API', () => {
   });
 
   it('serves the web app for page URLs and never a secret in any answer', async () => {
-    const page = await app.inject({ method: 'GET', url: '/sources/src01' });
+    const page = await app.inject({ method: 'GET', headers: { host: HOST }, url: '/sources/src01' });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.body).toMatch(/<div id="root">/);
     const all = bodies.join('\n');
     for (const secret of SECRETS) expect(all).not.toContain(secret);
+  });
+});
+
+describe('dashboard counts around runs', () => {
+  let sim: SimulatorHandle;
+  let config: Config;
+  let client: Client;
+  let ctx: DashboardContext;
+  let app: FastifyInstance;
+
+  const counts = async (refresh = false) => {
+    const res = await app.inject({ method: 'GET', url: `/api/sources/sim/counts${refresh ? '?refresh=1' : ''}`, headers: { host: HOST } });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<CountsResponse>();
+  };
+  /** What a polling page sees once the recount that a run's end set off has landed. */
+  const settled = async (after: number): Promise<CountsResponse> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const c = await counts();
+      if (c.status !== 'checking' && c.checkedAt && Date.parse(c.checkedAt) > after) return c;
+      if (Date.now() > deadline) throw new Error(`counts never settled: ${JSON.stringify(c)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const property = (c: CountsResponse) => c.resources.find((r) => r.resource === 'Property')!;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ records: 200, seed: 5, port: 0, mediaPerRecord: 2 });
+    config = parseConfig(testConfigInput({ simulatorUrl: sim.url, expand: [{ name: 'Media' }] }));
+    client = await temporalClient(config);
+    // Counts are kept a minute here: only a run's end may make them be retaken sooner.
+    ctx = await createContext({ config, logger: pino({ level: 'silent' }), tokenRequired: false, client, countsFreshMs: 60_000 });
+    app = await buildApp(ctx, { webRoot: WEB_ROOT, token: null, addresses: ADDRESSES() });
+    await withWorker(config, () => runSync(config, 'sim'));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await ctx?.close();
+    await client?.connection.close();
+    await sim?.close();
+    if (config) await dropDatabases(config);
+  });
+
+  it('retakes both counts when a sync ends, instead of calling the new rows "too many"', async () => {
+    const first = property(await counts(true));
+    expect(first.mls.count).toBe(200);
+    expect(first.destinations[0]).toEqual(expect.objectContaining({ count: 200, verdict: { state: 'in-step', text: 'in step' } }));
+    // Each count is dated on its own.
+    expect(Date.parse(first.mls.countedAt!)).toBeGreaterThan(Date.now() - 60_000);
+    expect(Date.parse(first.destinations[0]!.countedAt!)).toBeGreaterThan(Date.now() - 60_000);
+
+    sim.dataset.add(40);
+    await withWorker(config, () => runSync(config, 'sim'));
+    const ended = Date.now();
+    // Taken before the sync ended: not compared (neither "in step" nor a difference), and retaken now.
+    const right = await counts();
+    expect(right.status).toBe('checking');
+    expect(property(right).destinations[0]!.verdict).toEqual({ state: 'not-comparable', text: 'recounting: both were counted before the last run ended' });
+    const fresh = await settled(ended);
+    expect(fresh.status).toBe('match');
+    expect(property(fresh).mls.count).toBe(240);
+    expect(property(fresh).destinations[0]).toEqual(expect.objectContaining({ count: 240, missing: 0, extra: 0, verdict: { state: 'in-step', text: 'in step' } }));
+    expect(Date.parse(property(fresh).mls.countedAt!)).toBeGreaterThan(Date.parse(property(fresh).lastRunEndedAt!));
+  });
+
+  it('after a purge shows what the purge left, not the difference it removed', async () => {
+    sim.dataset.remove(sim.dataset.liveKeys().slice(0, 10));
+    const before = await counts(true);
+    expect(before.status).toBe('mismatch');
+    expect(property(before).destinations[0]!.verdict).toEqual({ state: 'too-many', difference: 10, text: 'too many 10' });
+    const outcome = await withWorker(config, () => runKeyProcess(config, 'purge'));
+    expect(outcome.failure).toBeUndefined();
+    const ended = Date.now();
+    const after = await settled(ended);
+    expect(after.status).toBe('match');
+    expect(property(after).destinations[0]).toEqual(expect.objectContaining({ count: 230, verdict: { state: 'in-step', text: 'in step' } }));
+  });
+
+  it('says what `resync status` says, word for word', async () => {
+    sim.dataset.add(5);
+    const dashboard = property(await counts(true)).destinations[0]!.verdict;
+    expect(dashboard).toEqual({ state: 'missing', difference: 5, text: 'missing 5' });
+    const report = await collectStatus({ config, runtime: ctx.runtime, client }, 'sim');
+    const status = report.sources[0]!.resources[0]!.destinations[0]!;
+    expect(status.countVerdict).toEqual(dashboard);
+    expect(formatStatus(report)).toMatch(/d0\s+230 records, newest .* out of step: missing 5/);
+  });
+
+  it('shows child tables (expanded Media) under their resource with their rows', async () => {
+    const [row] = await query<{ n: number }>(config.destinations.d0!.url, 'SELECT COUNT(*) AS n FROM `PropertyMedia`');
+    const n = Number(row?.n);
+    expect(n).toBeGreaterThan(0);
+    const children = property(await counts(true)).children;
+    expect(children).toEqual([
+      {
+        resource: 'PropertyMedia',
+        navigation: 'Media',
+        destinations: [expect.objectContaining({ name: 'd0', count: n, countedAt: expect.any(String) })],
+      },
+    ]);
   });
 });

@@ -11,6 +11,7 @@ import { withDatabase, type MysqlDestinationConfig } from '../../config';
 import { MysqlDestination } from '../../activities/destinations/mysql';
 import { fromRoot } from '../../scripts/lib/paths';
 import { listingResource } from '../support/listing-model';
+import { startPrivateMariaDb, type PrivateMariaDb } from '../support/small-packet-mariadb';
 import { query, uniqueName } from '../support/stack';
 
 const run = promisify(execFile);
@@ -102,6 +103,40 @@ describe('MySQL writer: bad values', () => {
     });
     // The key column was not touched for a value it can never hold.
     expect(await columnType(url, 'Listing', 'ListingKey')).toBe('varchar(20)');
+  });
+});
+
+describe('MySQL writer: no silent conversions', () => {
+  it('rejects wrong types and invalid Guids, reports offset-less timestamps, and writes a repeated key once', async () => {
+    const { dest, url } = destination();
+    const resource = listingResource();
+    await dest.ensureSchema(resource);
+    const array = good('ARR', { City: ['a', 'b'] });
+    const guid = good('GUID', { ListingGuid: 'not-a-guid-at-all' });
+    const records = [
+      good('DUP', { City: 'First' }),
+      array,
+      guid,
+      good('NOZ', { ModificationTimestamp: '2024-05-01T12:00:00.5' }),
+      good('DUP', { City: 'Second' }),
+    ];
+
+    const result = await dest.writePage(resource, records);
+
+    expect(result.rejects).toEqual([
+      { key: 'ARR', field: 'City', reason: 'expected text, got ["a","b"]', record: array },
+      { key: 'GUID', field: 'ListingGuid', reason: 'expected a Guid, got "not-a-guid-at-all"', record: guid },
+    ]);
+    // DUP once (its last copy), NOZ read as UTC by the named rule, counted.
+    expect(result.upserted).toBe(2);
+    expect(result.decisions).toEqual([
+      { decision: 'timestamp-without-offset-read-as-utc', field: 'ModificationTimestamp', records: 1, example: 'NOZ' },
+    ]);
+    const rows = await query(url, 'SELECT ListingKey AS k, City AS city, CAST(ModificationTimestamp AS CHAR) AS ts FROM Listing ORDER BY 1');
+    expect(rows).toEqual([
+      { k: 'DUP', city: 'Second', ts: '2024-05-01 12:00:00.123456' },
+      { k: 'NOZ', city: 'Springfld', ts: '2024-05-01 12:00:00.500000' },
+    ]);
   });
 });
 
@@ -260,4 +295,41 @@ describe('MySQL writer: names and undeclared fields', () => {
     expect(JSON.parse(rows[0]?.extra ?? 'null')).toEqual(extra);
     expect(rows[1]).toEqual({ k: 'E2', extra: null });
   });
+});
+
+describe('MySQL writer: a server with max_allowed_packet = 1 MiB', () => {
+  let server: PrivateMariaDb | undefined;
+  let dest: MysqlDestination | undefined;
+  afterAll(async () => {
+    await dest?.close();
+    await server?.stop();
+  });
+
+  it('sizes batches from the real limit, and a row too large for any statement is a reject that says why', async () => {
+    // A server of the test's own: the session value is read-only, and a GLOBAL change on the shared
+    // server would reach the other test files running meanwhile.
+    server = await startPrivateMariaDb(['--max-allowed-packet=1M']);
+    const url = withDatabase(server.url, 'small_packet');
+    dest = new MysqlDestination('t', { type: 'mysql', url, manageSchema: true });
+    const resource = listingResource();
+    await dest.ensureSchema(resource);
+    // 300 rows of ~8 KB (2.4 MB in all), remarks full of quotes that escaping doubles.
+    const remarks = (i: number) => `${i}: ${"it's ".repeat(1600)}`;
+    const records = Array.from({ length: 300 }, (_, i) => good(`P${String(i).padStart(3, '0')}`, { PublicRemarks: remarks(i) }));
+    // 600,000 apostrophes: 600 KB of text, 1.2 MB once escaped — no statement can carry it.
+    const huge = good('HUGE', { PublicRemarks: "'".repeat(600_000) });
+    // 450,000 apostrophes: 900 KB escaped, fits alone.
+    const big = good('BIG', { PublicRemarks: "'".repeat(450_000) });
+
+    const result = await dest.writePage(resource, [...records.slice(0, 150), huge, big, ...records.slice(150)]);
+
+    expect(result.rejects).toEqual([
+      expect.objectContaining({ key: 'HUGE', field: null, reason: expect.stringMatching(/max_allowed_packet of 1048576 bytes/) }),
+    ]);
+    expect(result.upserted).toBe(301);
+    const rows = await query<{ n: number; remarks: number }>(url, 'SELECT COUNT(*) AS n, SUM(CHAR_LENGTH(PublicRemarks)) AS remarks FROM Listing');
+    expect(Number(rows[0]?.n)).toBe(301);
+    const expected = records.reduce((sum, _, i) => sum + remarks(i).length, 0) + 450_000;
+    expect(Number(rows[0]?.remarks)).toBe(expected);
+  }, 180_000);
 });

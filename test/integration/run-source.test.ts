@@ -21,6 +21,7 @@ function configFor(sims: Record<string, SimulatorHandle>, destinations: Record<s
         name,
         {
           url: sim.url,
+          destinations: Object.keys(destinations),
           resources: [
             { name: 'Property', pageSize: 100 },
             { name: 'Media', pageSize: 250 },

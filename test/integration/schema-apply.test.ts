@@ -216,19 +216,55 @@ describe('resync schema apply: changes', () => {
   });
 });
 
-describe('resync schema apply: the command line', () => {
-  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', fromRoot('worker/cli.ts'), 'schema', 'apply', ...args], {
-        cwd: fromRoot(),
-      });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+describe('resync schema apply: metadata with broken resources', () => {
+  const VENDOR_ERRORS = join(FIXTURES, 'malformed', 'vendor-errors.xml');
 
+  it('applies what it can understand and reports each unusable resource in one line', async () => {
+    const url = freshDatabase();
+    const result = await apply(VENDOR_ERRORS, { mysql: url, resource: ['Property', 'Office', 'Teams', 'Member'] });
+    expect(result.failed).toEqual([
+      { resource: 'Office', reason: 'key property "OfficeKey" is not declared as a property' },
+      { resource: 'Teams', reason: 'entity set Teams: entity type "Team" is not declared' },
+    ]);
+    expect(await tablesIn(url)).toEqual(['Member', 'Property', '_resync_schema', '_resync_schema_log']);
+    // City was written <property>, MemberKey's key as "memberKey": both read as meant.
+    expect(await columnCount(url, 'Property')).toBe(6);
+    const memberKey = await query<{ name: string }>(
+      url,
+      "SELECT COLUMN_NAME AS name FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'Member' AND CONSTRAINT_NAME = 'PRIMARY'",
+    );
+    expect(memberKey.map((r) => r.name)).toEqual(['MemberKey']);
+    expect(result.output).toContain('Office cannot be used: key property "OfficeKey" is not declared as a property');
+    expect(result.output).not.toMatch(/doesn't exist/);
+    expect(result.output.split('\n').at(-1)).toBe('2 changes to 2 tables, 0 up to date; 2 resources could not be used: Office, Teams');
+  });
+
+  it('exits non-zero with a summary, after applying the others', async () => {
+    const url = freshDatabase();
+    const r = await cli(['--metadata', VENDOR_ERRORS, '--mysql', url]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('create table Property: 5 columns');
+    expect(r.stdout).toContain('create table Member: 3 columns');
+    expect(r.stdout).toContain('Office cannot be used: key property "OfficeKey" is not declared as a property');
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('2 changes to 2 tables, 0 up to date; 1 resource could not be used: Office');
+    expect(r.stdout + r.stderr).not.toMatch(/Key column|doesn't exist/);
+    expect(await tablesIn(url)).toEqual(['Member', 'Property', '_resync_schema', '_resync_schema_log']);
+  });
+});
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', fromRoot('worker/cli.ts'), 'schema', 'apply', ...args], {
+      cwd: fromRoot(),
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('resync schema apply: the command line', () => {
   it('exits 0 after applying, and 0 again with nothing to do', async () => {
     const url = freshDatabase();
     const first = await cli(['--metadata', MLSGRID, '--mysql', url]);

@@ -7,15 +7,19 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../activities/runtime';
 import { replicationPages } from '../../activities/source/paging';
-import { pageSizeFor, type PlatformName } from '../../activities/source/platforms';
+import type { PlatformName } from '../../activities/source/platforms';
+import { keyPagesRequest } from '../../activities/source/requests';
 import { canonicalTimestamp } from '../../activities/common/timestamps';
-import { userFilterFor } from '../../activities/source/user-filter';
+import { CountsService } from '../../dashboard/server/counts';
+import { DestinationPools } from '../../dashboard/server/pools';
+import { mlsCount, mlsNewest } from '../../worker/inspect/mls';
+import { runKeyProcess } from './key-runs';
 import type { Config } from '../../config';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../simulator/server';
 import type { PersonalityName } from '../../simulator/personalities/registry';
 import { defaultToken } from '../../simulator/personalities/common';
 import { expectDestinationsMatch, type RecordSource } from './compare';
-import { dropDatabases, runSync, testConfig, uniqueName, withWorker, type TestConfigOptions } from './stack';
+import { dropDatabases, query, runSync, testConfig, uniqueName, withWorker, type TestConfigOptions } from './stack';
 
 export { runSync, type SyncOutcome } from './stack';
 
@@ -49,34 +53,26 @@ export async function syncFailure(config: Config, source: string): Promise<{ typ
 }
 
 /**
- * Every key the MLS has, the way purge downloads them: replication paging with key fields only,
- * at the platform's key-only page size, live records only.
+ * Every key the MLS has, through purge's own key-page requests (activities/source/requests.ts) at a
+ * page size of the test's choosing — small pages provoke a platform's paging limits. The whole
+ * purge and reconcile runs are exercised by the shared contract below.
  */
 export async function downloadKeys(config: Config, source: string, pageSize?: number): Promise<{ keys: string[]; pages: number }> {
   const runtime = new Runtime(config, pino({ level: 'silent' }));
   try {
     const src = runtime.source(source);
     const resource = await runtime.resourceModel(source, 'Property');
-    const platform = src.platform;
-    const userFilter = userFilterFor(platform, resource, src.config.resources[0]?.filter);
+    const request = keyPagesRequest(
+      { src, resource, resourceConfig: runtime.resourceConfig(source, 'Property') },
+      { upperBound: canonicalTimestamp(new Date(Date.now() + 60_000).toISOString())!, count: false },
+    );
     const keys: string[] = [];
     let pages = 0;
     for await (const page of replicationPages({
+      ...request,
+      ...(pageSize ? { pageSize } : {}),
       http: src.http,
-      platform,
-      serviceRoot: src.config.url,
-      resource: 'Property',
-      cursorField: resource.cursorField,
-      keyField: resource.keyField,
-      numericKey: false,
-      select: [resource.keyField, resource.cursorField],
-      ...(platform.requiredFilter ? { requiredFilter: platform.requiredFilter(src.config) } : {}),
-      ...(userFilter ? { userFilter } : {}),
-      liveOnly: true,
-      pageSize: pageSize ?? pageSizeFor(platform, { keyOnly: true }),
-      upperBound: canonicalTimestamp(new Date(Date.now() + 60_000).toISOString())!,
       start: null,
-      count: false,
     })) {
       pages++;
       keys.push(...page.records.map((r) => String(r[resource.keyField])));
@@ -156,12 +152,52 @@ export function describeContract(c: ContractCase): void {
       await expectDestinationsMatch(config, source, 'Property', mls());
     });
 
-    it("key download at the platform's key-only page size: exactly the live keys, no violation", async () => {
+    it('purge (the real run): deletes exactly what the MLS deleted, no violation', async () => {
+      const gone = mls()
+        .keys()
+        .filter((_, i) => i % 53 === 7);
+      sim.dataset.remove(gone);
       sim.resetStats();
-      const { keys } = await downloadKeys(config, source);
+      const { result, failure } = await withWorker(config, () => runKeyProcess(config, 'purge', { source }));
+      expect(failure).toBeUndefined();
       expectNoViolations(sim);
-      // A nextLink restart reads the records at its timestamp again; staging keeps keys once.
-      expect([...new Set(keys)].sort()).toEqual(mls().keys());
+      expect(result!.deleted).toBe(gone.length);
+      expect(result!.keysStaged).toBe(mls().keys().length);
+      await expectDestinationsMatch(config, source, 'Property', mls());
+    });
+
+    it('reconcile (the real run): restores what a destination lost, fetching by key, no violation', async () => {
+      const destination = Object.values(config.destinations)[0]!.url;
+      const lost = mls()
+        .keys()
+        .filter((_, i) => i % 41 === 3);
+      await query(destination, 'DELETE FROM Property WHERE ListingKey IN (?)', [lost]);
+      sim.resetStats();
+      const { result, failure } = await withWorker(config, () => runKeyProcess(config, 'reconcile', { source }));
+      expect(failure).toBeUndefined();
+      expectNoViolations(sim);
+      expect(result!.restored).toBe(lost.length);
+      await expectDestinationsMatch(config, source, 'Property', mls());
+    });
+
+    it('counts for status and the dashboard (the real requests): the records the filter keeps, no violation', async () => {
+      const runtime = new Runtime(config, pino({ level: 'silent' }));
+      const pools = new DestinationPools();
+      sim.resetStats();
+      try {
+        const model = await runtime.resourceModel(source, 'Property');
+        const platform = runtime.source(source).platform;
+        const expected = platform.supportsCount ? mls().keys().length : null;
+        expect(await mlsCount(runtime, model)).toBe(expected);
+        if (platform.orderbyAllowed) expect(await mlsNewest(runtime, model)).not.toBeNull();
+        const counts = await new CountsService(config, runtime, pools).get(source, { refresh: true });
+        expect(counts.resources[0]!.mls.error).toBeUndefined();
+        expect(counts.resources[0]!.mls.count).toBe(expected);
+        expectNoViolations(sim);
+      } finally {
+        await pools.close();
+        await runtime.close();
+      }
     });
 
     c.more?.({ sim: () => sim, config: () => config, source, mls });

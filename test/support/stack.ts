@@ -59,6 +59,8 @@ export function testConfigInput(opts: TestConfigOptions) {
         ...(opts.originatingSystemName ? { originatingSystemName: opts.originatingSystemName } : {}),
         ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
         ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+        // Named even with one destination: with several the config requires it.
+        destinations: dbs.map((_, i) => `d${i}`),
         resources: [
           {
             name: 'Property',

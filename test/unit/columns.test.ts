@@ -9,6 +9,7 @@ import {
   widenColumn,
   type ColumnPlan,
 } from '../../activities/destinations/mysql/columns';
+import { latestPerKey } from '../../activities/destinations/mysql/duplicates';
 import type { EdmModel, FieldModel } from '../../activities/source/metadata';
 
 const model: EdmModel = {
@@ -154,5 +155,53 @@ describe('widening a column its data outgrew', () => {
     expect(adoptLiveType(varchar(10), 'varchar', 27, false)).toMatchObject({ sqlType: 'VARCHAR(27)', maxChars: 27 });
     expect(adoptLiveType(varchar(10), 'mediumtext', null, false)).toMatchObject({ kind: 'text', sqlType: 'MEDIUMTEXT' });
     expect(adoptLiveType(varchar(50), 'varchar', 20, false)).toMatchObject({ sqlType: 'VARCHAR(50)' });
+  });
+});
+
+describe('no silent conversions', () => {
+  const text = plan(field('S', prim('Edm.String'), { maxLength: 40 }));
+  const lookup = plan(field('L', prim('Edm.String'), { maxLength: 40, lookupName: 'Appliances' }));
+  const guid = plan(field('G', prim('Edm.Guid')));
+  const ts = plan(field('T', prim('Edm.DateTimeOffset')));
+
+  it('refuses an array for a plain text field, and joins one only for a multi-value lookup', () => {
+    expect(() => toColumnValue(text, ['a', 'b'])).toThrow(/expected text, got \["a","b"\]/);
+    expect(toColumnValue(lookup, ['Dishwasher', 'Range'])).toBe('Dishwasher,Range');
+  });
+
+  it('refuses a Guid that is not one', () => {
+    expect(toColumnValue(guid, '0F8FAD5B-D9CB-469F-A165-70867728950E')).toBe('0F8FAD5B-D9CB-469F-A165-70867728950E');
+    expect(() => toColumnValue(guid, 'not-a-guid')).toThrow(/expected a Guid, got "not-a-guid"/);
+    expect(() => toColumnValue(guid, '0f8fad5b-d9cb-469f-a165-70867728950')).toThrow(ValueRejected);
+  });
+
+  it('reads a timestamp without an offset as UTC only as a named decision it reports', () => {
+    const decided: string[] = [];
+    expect(toColumnValue(ts, '2024-01-01T12:00:00.5', (d) => decided.push(d))).toBe('2024-01-01 12:00:00.500000');
+    expect(toColumnValue(ts, '2024-01-01T12:00:00.5Z', (d) => decided.push(d))).toBe('2024-01-01 12:00:00.500000');
+    expect(toColumnValue(ts, '2024-01-01T07:00:00.5-05:00', (d) => decided.push(d))).toBe('2024-01-01 12:00:00.500000');
+    expect(decided).toEqual(['timestamp-without-offset-read-as-utc']);
+  });
+});
+
+describe('one copy per key in a page', () => {
+  const rec = (k: string, ts: string, v: string) => ({ K: k, T: ts, V: v });
+
+  it('keeps the copy the upsert would keep: the newest timestamp, the later one among equals', () => {
+    const page = [
+      rec('a', '2024-01-01T00:00:01Z', 'a1'),
+      rec('b', '2024-01-01T00:00:01Z', 'b1'),
+      rec('a', '2024-01-01T00:00:01Z', 'a2'),
+      rec('b', '2024-01-01T00:00:00Z', 'b-older'),
+      rec('c', '2024-01-01T00:00:00Z', 'c1'),
+    ];
+    const { records, dropped } = latestPerKey(page, 'K', 'T');
+    expect(records.map((r) => r.V)).toEqual(['b1', 'a2', 'c1']);
+    expect(dropped).toBe(2);
+  });
+
+  it('hands back the page itself when no key repeats', () => {
+    const page = [rec('a', '2024-01-01T00:00:01Z', 'a1'), rec('b', '2024-01-01T00:00:01Z', 'b1')];
+    expect(latestPerKey(page, 'K', 'T')).toEqual({ records: page, dropped: 0 });
   });
 });

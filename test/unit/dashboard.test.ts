@@ -93,11 +93,19 @@ describe('buildTimeline', () => {
     );
     expect(timeline.bars.filter((b) => b.scheduleId === 'a:sync')).toHaveLength(6);
     expect(timeline.bars.find((b) => b.scheduleId === 'a:sync')!.end).toBe('2025-03-03T00:20:00.000Z');
-    // a's sync (hh:00–hh:20) meets b's (hh:15–hh:20) every hour, and a's purge at 02:10 once.
-    expect(timeline.overlaps.filter((o) => o.a === 'a:sync' && o.b === 'b:sync')).toHaveLength(6);
-    expect(timeline.overlaps.filter((o) => o.sameSource)).toEqual([
-      { a: 'a:sync', b: 'a:purge', start: '2025-03-03T02:10:00.000Z', end: '2025-03-03T02:15:00.000Z', sameSource: true },
+    // a's sync (hh:00–hh:20) meets b's (hh:15–hh:20) every hour: another MLS, harmless, not listed.
+    // a's purge at 02:10 runs beside a's own sync: they share a's limits, so that one is.
+    expect(timeline.overlaps).toEqual([
+      {
+        a: 'a:sync',
+        b: 'a:purge',
+        start: '2025-03-03T02:10:00.000Z',
+        end: '2025-03-03T02:15:00.000Z',
+        kind: 'same-source',
+        reason: "both run at once against a's MLS: they share its rate limits",
+      },
     ]);
+    expect(timeline.bars.filter((b) => b.scheduleId === 'b:sync').every((b) => b.overlaps.length === 0)).toBe(true);
   });
 
   it('flags a schedule whose runs last longer than its interval, guesses unknown durations, and skips paused ones', () => {

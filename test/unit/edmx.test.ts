@@ -6,8 +6,12 @@ import {
   findEntityType,
   generalProblems,
   parseEdmx,
+  resolveResource,
+  ResourceUnusable,
   summarizeResources,
+  unusableReason,
 } from '../../activities/source/metadata';
+import { planTable } from '../../activities/destinations/mysql/schema';
 import type { EdmModel, EntityTypeModel, FieldModel } from '../../activities/source/metadata';
 
 function fixture(name: string): string {
@@ -555,5 +559,67 @@ describe('parseEdmx on small documents', () => {
   it('accepts a UTF-8 byte order mark', () => {
     const model = parseEdmx('\uFEFF' + edmx(schema('N', '<EnumType Name="E"><Member Name="A"/></EnumType>')));
     expect(Object.keys(model.enumTypes)).toEqual(['E']);
+  });
+});
+
+describe('parseEdmx on vendor metadata with mistakes (test/fixtures/metadata/malformed)', () => {
+  const broken = (): EdmModel =>
+    parseEdmx(readFileSync(new URL('../fixtures/metadata/malformed/vendor-errors.xml', import.meta.url), 'utf8'));
+
+  it('reads element and attribute names written in the wrong case, naming each mistake once', () => {
+    const model = broken();
+    expect(Object.keys(model.entityTypes)).toEqual(['Property', 'Member', 'Office']);
+    // The misspelled <property> comes after the others: the parser groups elements by name.
+    expect(
+      entity(model, 'Property')
+        .fields.map((f) => f.name)
+        .sort(),
+    ).toEqual(['City', 'ListPrice', 'ListingKey', 'ModificationTimestamp', 'PostalCode']);
+    expect(entity(model, 'Property').key).toEqual(['ListingKey']);
+    expect(model.problems).toEqual(
+      expect.arrayContaining([
+        'element <Dataservices> read as <DataServices>: names are case-sensitive',
+        'element <property> read as <Property>: names are case-sensitive',
+        'element <propertyRef> read as <PropertyRef>: names are case-sensitive',
+        'attribute name="…" read as Name: names are case-sensitive',
+      ]),
+    );
+  });
+
+  it('takes a key or an entity set type written in the wrong case as the declared one, with a warning', () => {
+    const model = broken();
+    expect(entity(model, 'Member').key).toEqual(['MemberKey']);
+    expect(model.problems).toContain('Member: key property "memberKey" read as field MemberKey (names are case-sensitive)');
+    expect(model.entitySets.find((s) => s.name === 'Member')?.entityType).toBe('Member');
+    expect(resolveResource(model, 'Member').entity?.name).toBe('Member');
+  });
+
+  it('says in one line why a resource cannot be used: a key that is no field, a set without a type', () => {
+    const model = broken();
+    expect(resolveResource(model, 'Office')).toEqual({ unusable: 'key property "OfficeKey" is not declared as a property' });
+    expect(unusableReason(entity(model, 'Office'))).toBe('key property "OfficeKey" is not declared as a property');
+    expect(resolveResource(model, 'Teams')).toEqual({ unusable: 'entity set Teams: entity type "Team" is not declared' });
+    expect(resolveResource(model, 'Property').entity?.name).toBe('Property');
+    expect(resolveResource(model, 'Nowhere')).toEqual({});
+  });
+
+  it('finds no mistake of case in the real fixtures', () => {
+    for (const { file } of FIXTURES) {
+      expect(fixtureModel(file).problems.filter((p) => p.includes('case-sensitive'))).toEqual([]);
+    }
+  });
+
+  it('throws the named ResourceUnusable when a table is planned for an unusable resource', () => {
+    const model = broken();
+    const naming = { table: (_s: string, r: string) => r, field: (_r: string, f: string) => f };
+    let caught: unknown;
+    try {
+      planTable({ source: 'v', resource: 'Office', entity: entity(model, 'Office'), model }, naming);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ResourceUnusable);
+    expect((caught as Error).name).toBe('ResourceUnusable');
+    expect((caught as Error).message).toBe('Office cannot be used: key property "OfficeKey" is not declared as a property');
   });
 });

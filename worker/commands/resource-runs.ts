@@ -7,7 +7,8 @@ import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporal
 import type { Workflow } from '@temporalio/common';
 import type { Config } from '../../config';
 import { RESOURCE_WORKFLOW_TYPES, resourceWorkflowId, SEARCH_ATTRIBUTES, type ProcessName } from '../../workflows/names';
-import { liveProgress } from '../progress';
+import { liveProgress, type LiveProgress } from '../progress';
+import { progressPrinter } from '../progress-lines';
 import { formatProgress } from '../progress-format';
 import { workflowUiUrl } from '../temporal';
 
@@ -65,7 +66,7 @@ export function resourcesToRun(config: Config, source: string, only?: string[]):
 export async function waitForResourceRun<R>(
   handle: WorkflowHandle<Workflow>,
   resource: string,
-  print: (line: string, final: boolean) => void,
+  print: (line: string, final: boolean, progress?: LiveProgress) => void,
 ): Promise<ResourceRunOutcome<R>> {
   const started = Date.now();
   let stop = false;
@@ -74,7 +75,7 @@ export async function waitForResourceRun<R>(
       await new Promise((r) => setTimeout(r, 1000));
       if (stop) break;
       const progress = await liveProgress(handle);
-      if (progress) print(formatProgress(resource, progress, Date.now() - started), false);
+      if (progress) print(formatProgress(resource, progress, Date.now() - started), false, progress);
     }
   })();
   try {
@@ -143,11 +144,9 @@ export async function runProcessCommand(
       );
       continue;
     }
-    const tty = process.stdout.isTTY && !opts.json;
-    const outcome = await waitForResourceRun(handle, resource, (line) => {
-      if (tty) process.stdout.write(`\r\x1b[K${line}`);
-    });
-    if (tty) process.stdout.write('\r\x1b[K');
+    const printer = progressPrinter({ tty: process.stdout.isTTY === true, json: opts.json === true });
+    const outcome = await waitForResourceRun(handle, resource, printer.print);
+    printer.end();
     outcomes.push(outcome);
     console.log(opts.json ? JSON.stringify(outcome) : describeOutcome(config, outcome));
   }

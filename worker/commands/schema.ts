@@ -18,7 +18,15 @@ import {
   type TableSource,
 } from '../../activities/destinations/mysql/schema';
 import { databaseExists, describeUrl, openPool } from '../../activities/destinations/mysql/pool';
-import { cursorFields, findEntityType, type EdmModel, type EntityTypeModel } from '../../activities/source/metadata';
+import {
+  cursorFields,
+  findEntityType,
+  resolveResource,
+  ResourceUnusable,
+  unusableReason,
+  type EdmModel,
+  type EntityTypeModel,
+} from '../../activities/source/metadata';
 import { loadMetadataFile } from './metadata';
 
 export interface SchemaApplyOptions {
@@ -35,6 +43,13 @@ export interface SchemaApplySummary {
   /** Tables that needed nothing. */
   upToDate: number;
   tables: number;
+  /** Resources that got no table, each with why in one line; the command then exits non-zero. */
+  failed: FailedResource[];
+}
+
+export interface FailedResource {
+  resource: string;
+  reason: string;
 }
 
 /** One database to apply to, with the naming hooks it uses. */
@@ -86,13 +101,22 @@ export async function runSchemaApply(
     targets = opts.mysql ? [plainTarget(opts.mysql, prefix)] : configuredTargets(config, target, prefix, print);
   }
 
+  const comment = (line: string): string => (opts.dryRun ? `-- ${line}` : line);
   const selection = selectResources(model, source, opts.resource, configured);
-  for (const note of selection.skipped) print(opts.dryRun ? `-- ${note}` : note);
-  const summary: SchemaApplySummary = { changes: [], upToDate: 0, tables: 0 };
+  for (const note of selection.skipped) print(comment(note));
+  const summary: SchemaApplySummary = { changes: [], upToDate: 0, tables: 0, failed: [] };
+  // A broken resource costs its own table only: the others are still applied, and the command
+  // ends with what could not be done (and a non-zero exit, see the CLI).
+  const fail = (failure: FailedResource): void => {
+    if (summary.failed.some((f) => f.resource === failure.resource && f.reason === failure.reason)) return;
+    summary.failed.push(failure);
+    print(comment(`${failure.resource} cannot be used: ${failure.reason}`));
+  };
+  selection.unusable.forEach(fail);
   for (const t of targets) {
     if (targets.length > 1) print(opts.dryRun ? `-- destination ${t.name}` : `destination ${t.name}:`);
-    const plans = planTables(selection.resources, t.naming);
-    const result = opts.dryRun ? await dryRun(t, plans, print) : await apply(t, plans, print);
+    const plans = planTables(selection.resources, t.naming, fail);
+    const result = opts.dryRun ? await dryRun(t, plans, print) : await apply(t, plans, print, fail);
     summary.changes.push(...result.changes);
     summary.upToDate += result.upToDate;
     summary.tables += result.tables;
@@ -102,9 +126,14 @@ export async function runSchemaApply(
 }
 
 function finalLine(s: SchemaApplySummary, dryRun: boolean): string {
-  if (s.changes.length === 0) return `${dryRun ? '-- ' : ''}no changes: ${s.upToDate} ${s.upToDate === 1 ? 'table' : 'tables'} up to date`;
+  const failed =
+    s.failed.length === 0
+      ? ''
+      : `; ${s.failed.length} ${s.failed.length === 1 ? 'resource' : 'resources'} could not be used: ${[...new Set(s.failed.map((f) => f.resource))].join(', ')}`;
+  if (s.changes.length === 0)
+    return `${dryRun ? '-- ' : ''}no changes: ${s.upToDate} ${s.upToDate === 1 ? 'table' : 'tables'} up to date${failed}`;
   const changedTables = s.tables - s.upToDate;
-  const text = `${s.changes.length} ${s.changes.length === 1 ? 'change' : 'changes'} to ${changedTables} ${changedTables === 1 ? 'table' : 'tables'}, ${s.upToDate} up to date`;
+  const text = `${s.changes.length} ${s.changes.length === 1 ? 'change' : 'changes'} to ${changedTables} ${changedTables === 1 ? 'table' : 'tables'}, ${s.upToDate} up to date${failed}`;
   return dryRun ? `-- dry run: ${text}; nothing was executed` : text;
 }
 
@@ -149,6 +178,8 @@ export interface ResourceSelection {
   resources: TableSource[];
   /** One sentence per entity type left out of the default selection, and why. */
   skipped: string[];
+  /** Resources the metadata makes impossible to replicate (a key that is no field, a set without a type). */
+  unusable: FailedResource[];
 }
 
 /**
@@ -175,33 +206,52 @@ export function selectResources(
   if (!requested || requested.length === 0) {
     const resources: TableSource[] = [];
     const skipped: string[] = [];
+    const unusable: FailedResource[] = [];
     for (const entity of Object.values(model.entityTypes)) {
       const r = describe(entity);
+      const reason = unusableReason(entity);
+      // No key at all is common for types a server exposes only inside others: not a failure.
       if (entity.key.length === 0) skipped.push(`skipped ${r.resource}: $metadata declares no key`);
+      else if (reason !== undefined) unusable.push({ resource: r.resource, reason });
       else if (!r.cursorField)
         skipped.push(`skipped ${r.resource}: no ModificationTimestamp (name it with --resource to make its table anyway)`);
       else resources.push(r);
     }
-    return { resources, skipped };
+    return { resources, skipped, unusable };
   }
 
   const resources = new Map<string, TableSource>();
+  const unusable: FailedResource[] = [];
   for (const name of requested) {
-    const entity = findEntityType(model, name);
+    const { entity, unusable: reason } = resolveResource(model, name);
+    if (reason !== undefined) {
+      unusable.push({ resource: name, reason });
+      continue;
+    }
     if (!entity) {
       const known = Object.values(model.entityTypes).map((e) => describe(e).resource);
       throw new Error(`no resource "${name}" in the metadata; it has: ${known.join(', ') || '(none)'}`);
     }
-    if (entity.key.length === 0) throw new Error(`${name}: $metadata declares no key, and a table needs a primary key`);
     const r = describe(entity);
     resources.set(r.resource, r);
   }
-  return { resources: [...resources.values()], skipped: [] };
+  return { resources: [...resources.values()], skipped: [], unusable };
 }
 
-/** Plans every table before any DDL runs, so a bad name fails the command with nothing half done. */
-function planTables(resources: TableSource[], naming: Naming): TablePlan[] {
-  const plans = resources.map((r) => planTable(r, naming));
+/**
+ * Plans every table before any DDL runs. A resource whose plan fails (its metadata or its names)
+ * is reported through `fail` and left out; two resources mapping to one table fail the command
+ * with nothing done, since either table could be the wrong one.
+ */
+function planTables(resources: TableSource[], naming: Naming, fail: (failure: FailedResource) => void): TablePlan[] {
+  const plans: TablePlan[] = [];
+  for (const r of resources) {
+    try {
+      plans.push(planTable(r, naming));
+    } catch (err) {
+      fail({ resource: r.resource, reason: reasonOf(err, r.resource) });
+    }
+  }
   const byTable = new Map<string, string>();
   for (const plan of plans) {
     const other = byTable.get(plan.table.toLowerCase());
@@ -226,14 +276,33 @@ function describeChange(c: SchemaChange): string {
   return `${c.action} ${c.table}: ${c.detail}`;
 }
 
-async function apply(target: SchemaTarget, plans: TablePlan[], print: (line: string) => void): Promise<SchemaApplySummary> {
+/** The one line a failed resource gets: the reason alone for ResourceUnusable, which names it already. */
+function reasonOf(err: unknown, resource: string): string {
+  if (err instanceof ResourceUnusable) return err.reason;
+  const message = err instanceof Error ? err.message : String(err);
+  // planTable's own messages start with the resource name; the failure line already says it.
+  return message.startsWith(`${resource}: `) ? message.slice(resource.length + 2) : message;
+}
+
+async function apply(
+  target: SchemaTarget,
+  plans: TablePlan[],
+  print: (line: string) => void,
+  fail: (failure: FailedResource) => void,
+): Promise<SchemaApplySummary> {
   const pool = await connect(target, true);
-  const summary: SchemaApplySummary = { changes: [], upToDate: 0, tables: plans.length };
+  const summary: SchemaApplySummary = { changes: [], upToDate: 0, tables: 0, failed: [] };
   try {
     for (const plan of plans) {
-      const result = await applyTable(pool, plan).catch((err: unknown) => {
-        throw new Error(`${plan.table}: ${(err as Error).message}`, { cause: err });
-      });
+      let result;
+      try {
+        result = await applyTable(pool, plan);
+      } catch (err) {
+        // The database's words, but on one line with the table they are about; the next table still goes.
+        fail({ resource: plan.resource, reason: `table ${plan.table}: ${firstLine(reasonOf(err, plan.resource))}` });
+        continue;
+      }
+      summary.tables += 1;
       if (result.changes.length === 0) summary.upToDate += 1;
       for (const change of result.changes) print(describeChange(change));
       summary.changes.push(...result.changes);
@@ -253,7 +322,7 @@ async function dryRun(target: SchemaTarget, plans: TablePlan[], print: (line: st
   }
   // A database that does not exist yet is not created: every table in it would be new.
   const pool = exists ? await connect(target, false) : null;
-  const summary: SchemaApplySummary = { changes: [], upToDate: 0, tables: plans.length };
+  const summary: SchemaApplySummary = { changes: [], upToDate: 0, tables: plans.length, failed: [] };
   let preamble = false;
   try {
     for (const plan of plans) {
@@ -274,4 +343,8 @@ async function dryRun(target: SchemaTarget, plans: TablePlan[], print: (line: st
     await pool?.end();
   }
   return summary;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0] ?? text;
 }

@@ -5,6 +5,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { syncResource } from '../../workflows/sync';
+import type { LiveProgress } from '../progress';
 import { startResourceRun, waitForResourceRun, type ResourceRunOutcome } from './resource-runs';
 
 export { resourcesToRun, formatProgress, describeOutcome } from './resource-runs';
@@ -23,7 +24,7 @@ export async function startSync(
 export async function waitForSync(
   handle: WorkflowHandle<typeof syncResource>,
   resource: string,
-  print: (line: string, final: boolean) => void,
+  print: (line: string, final: boolean, progress?: LiveProgress) => void,
 ): Promise<SyncOutcome> {
   return waitForResourceRun(handle, resource, print);
 }

@@ -25,7 +25,7 @@ function formatResource(r: ResourceStatus): string[] {
       lines.push(`${label(d.name)}unreadable: ${d.error}`);
       continue;
     }
-    lines.push(`${label(d.name)}${describeSide(d.count, d.newest)}${verdict(r.mls.count, d)}`);
+    lines.push(`${label(d.name)}${describeSide(d.count, d.newest)}${verdict(d)}`);
   }
   for (const process of PROCESSES) {
     const run = r.lastRuns[process];
@@ -48,16 +48,19 @@ function formatResource(r: ResourceStatus): string[] {
   return lines;
 }
 
-/** How a destination compares with the MLS, in words; empty when nothing is known. */
-function verdict(mlsCount: number | null, d: ResourceStatus['destinations'][number]): string {
-  if (d.countMatches === null && d.newestMatches === null) return '';
-  if (d.countMatches !== false && d.newestMatches !== false) return '  in step';
+/**
+ * How a destination compares with the MLS, in words; empty when nothing is known. The count part
+ * is the shared verdict (count-verdict.ts), word for word what the dashboard shows.
+ */
+function verdict(d: ResourceStatus['destinations'][number]): string {
+  const count = d.countVerdict;
+  if (count.state === 'not-comparable') return `  ${count.text}`;
+  const countKnown = count.state !== 'unknown';
+  if (!countKnown && d.newestMatches === null) return '';
+  if ((!countKnown || count.state === 'in-step') && d.newestMatches !== false) return '  in step';
   const notes: string[] = [];
-  if (d.countMatches === false && mlsCount !== null && d.count !== null) {
-    const gap = mlsCount - d.count;
-    // More rows than the MLS: records the MLS deleted, which a purge removes.
-    notes.push(gap > 0 ? `${gap} record${gap === 1 ? '' : 's'} behind` : `${-gap} extra record${gap === -1 ? '' : 's'}`);
-  }
+  // too many: records the MLS deleted, which a purge removes.
+  if (count.state === 'missing' || count.state === 'too-many') notes.push(count.text);
   if (d.newestMatches === false) notes.push('newest differs');
   return `  out of step: ${notes.join(', ')}`;
 }

@@ -12,14 +12,19 @@ import { parseInstant } from '../../activities/common/timestamps';
 import { PROCESSES, resourceWorkflowId, type ProcessName } from '../../workflows/names';
 import { progressNumbers } from '../progress-format';
 import { liveProgress } from '../progress';
+import { compareCounts, latest, type CountVerdict } from './count-verdict';
 import { mlsCount, mlsNewest } from './mls';
 
 export interface DestinationStatus {
   name: string;
   count: number | null;
   newest: string | null;
+  /** When this destination was counted. */
+  countedAt: string | null;
   /** null when either side is unknown. */
   countMatches: boolean | null;
+  /** In step, missing N, too many N: the same verdict the dashboard shows (count-verdict.ts). */
+  countVerdict: CountVerdict;
   newestMatches: boolean | null;
   error?: string;
 }
@@ -40,7 +45,7 @@ export interface RunningStatus {
 
 export interface ResourceStatus {
   resource: string;
-  mls: { count: number | null; newest: string | null; error?: string };
+  mls: { count: number | null; newest: string | null; countedAt: string | null; error?: string };
   destinations: DestinationStatus[];
   lastRuns: Record<ProcessName, Omit<LastRun, 'resource' | 'process'> | null>;
   running: RunningStatus[];
@@ -104,11 +109,14 @@ async function resourceStatus(deps: StatusDeps, source: string, resource: string
     model = await deps.runtime.resourceModel(source, resource);
   } catch (err) {
     const error = `cannot read $metadata: ${(err as Error).message}`;
-    return { resource, mls: { count: null, newest: null, error }, destinations: [], lastRuns, running };
+    return { resource, mls: { count: null, newest: null, countedAt: null, error }, destinations: [], lastRuns, running };
   }
-  const mls: ResourceStatus['mls'] = { count: null, newest: null };
+  const mls: ResourceStatus['mls'] = { count: null, newest: null, countedAt: null };
+  // Counts taken before the newest run of this resource ended say nothing about the table now.
+  const lastRunEndedAt = latest(Object.values(lastRuns).map((r) => r?.finishedAt));
   try {
     [mls.count, mls.newest] = await Promise.all([mlsCount(deps.runtime, model), mlsNewest(deps.runtime, model)]);
+    mls.countedAt = new Date().toISOString();
   } catch (err) {
     mls.error = (err as Error).message;
   }
@@ -117,11 +125,14 @@ async function resourceStatus(deps: StatusDeps, source: string, resource: string
     try {
       const [count, mark] = await Promise.all([dest.count(model), dest.highWaterMark(model)]);
       const newest = mark?.timestamp ?? null;
+      const countedAt = new Date().toISOString();
       destinations.push({
         name: dest.name,
         count,
         newest,
+        countedAt,
         countMatches: mls.count === null ? null : mls.count === count,
+        countVerdict: compareCounts(mls, { count, countedAt }, { lastRunEndedAt }),
         newestMatches: mls.newest === null ? null : sameInstant(mls.newest, newest),
       });
     } catch (err) {
@@ -129,7 +140,9 @@ async function resourceStatus(deps: StatusDeps, source: string, resource: string
         name: dest.name,
         count: null,
         newest: null,
+        countedAt: null,
         countMatches: null,
+        countVerdict: compareCounts(mls, { count: null, countedAt: null }),
         newestMatches: null,
         error: (err as Error).message,
       });

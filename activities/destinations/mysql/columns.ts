@@ -4,7 +4,7 @@
  * the field and reason) instead of being truncated or rounded silently.
  */
 import type { EdmModel, FieldModel } from '../../source/metadata/model';
-import { parseInstant, toMysqlDatetime } from '../../common/timestamps';
+import { hasUtcOffset, parseInstant, toMysqlDatetime } from '../../common/timestamps';
 
 export type ColumnKind = 'string' | 'text' | 'bool' | 'int' | 'decimal' | 'double' | 'date' | 'datetime' | 'time' | 'json';
 
@@ -28,7 +28,17 @@ export interface ColumnPlan {
   flags?: boolean;
   /** Undeclared type: objects are stored as their JSON text instead of being rejected. */
   lenient?: boolean;
+  /** Text that must have this form (Edm.Guid: 8-4-4-4-12 hex digits). */
+  format?: 'guid';
 }
+
+/**
+ * A value stored although it was not quite what the metadata promised, by a documented rule
+ * (docs/decisions.md) rather than silently: the writer counts and logs each one.
+ */
+export type ConversionDecision = 'timestamp-without-offset-read-as-utc';
+
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export class ValueRejected extends Error {
   override readonly name = 'ValueRejected';
@@ -126,7 +136,7 @@ export function planColumn(field: FieldModel, column: string, model: EdmModel, o
     case 'Edm.TimeOfDay':
       return { ...base, kind: 'time', sqlType: 'TIME(6)', fraction: 6 };
     case 'Edm.Guid':
-      return { ...base, kind: 'string', sqlType: 'CHAR(36)', maxChars: 36 };
+      return { ...base, kind: 'string', sqlType: 'CHAR(36)', maxChars: 36, format: 'guid' };
     case 'Edm.Duration':
       return { ...base, kind: 'string', sqlType: 'VARCHAR(64)', maxChars: 64 };
     case 'Edm.Binary':
@@ -249,7 +259,11 @@ export function widenColumn(plan: ColumnPlan, chars: number, opts: { isKey: bool
 }
 
 /** Converts one JSON value for a column; throws ValueRejected with a reason a person can act on. */
-export function toColumnValue(plan: ColumnPlan, value: unknown): string | number | null {
+export function toColumnValue(
+  plan: ColumnPlan,
+  value: unknown,
+  decided?: (decision: ConversionDecision) => void,
+): string | number | null {
   if (value === null || value === undefined) return null;
   switch (plan.kind) {
     case 'string':
@@ -257,8 +271,9 @@ export function toColumnValue(plan: ColumnPlan, value: unknown): string | number
       let text: string;
       if (typeof value === 'string') text = value;
       else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
-      // Lookups sometimes arrive as arrays (MLS Grid) for a field declared as a plain string.
-      else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) text = value.join(',');
+      // A multi-value lookup or flag enum declared as a string takes an array as its comma-joined
+      // members; for plain text an array is a wrong type (joined, it could not be told from "a,b").
+      else if (plan.flags && Array.isArray(value) && value.every((v) => typeof v === 'string')) text = value.join(',');
       else if (plan.lenient) text = JSON.stringify(value);
       else throw new ValueRejected(`expected text, got ${describe(value)}`);
       if (plan.maxChars !== undefined && text.length > plan.maxChars) {
@@ -266,6 +281,7 @@ export function toColumnValue(plan: ColumnPlan, value: unknown): string | number
         const chars = [...text].length;
         if (chars > plan.maxChars) throw new ValueTooLong(`text of ${chars} characters exceeds ${plan.sqlType}`, chars);
       }
+      if (plan.format === 'guid' && !GUID.test(text)) throw new ValueRejected(`expected a Guid, got ${describe(value)}`);
       return text;
     }
     case 'bool':
@@ -303,6 +319,7 @@ export function toColumnValue(plan: ColumnPlan, value: unknown): string | number
       if (!instant) throw new ValueRejected(`expected a timestamp, got ${describe(value)}`);
       const year = new Date(instant.epochSeconds * 1000).getUTCFullYear();
       if (year < 1000 || year > 9999) throw new ValueRejected(`timestamp ${value as string} is outside DATETIME's range`);
+      if (!hasUtcOffset(value as string)) decided?.('timestamp-without-offset-read-as-utc');
       return toMysqlDatetime(instant, plan.fraction ?? 6);
     }
     case 'time': {

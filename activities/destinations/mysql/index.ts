@@ -7,10 +7,12 @@
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import type { MysqlDestinationConfig, TransformContext } from '../../../config';
-import { canonicalTimestamp } from '../../common/timestamps';
-import type { ChildModel, Destination, ResourceModel, SchemaChange, StoredKey, WriteReject, WriteResult } from '../destination';
+import { addFractionUnit, canonicalTimestamp, parseInstant, toMysqlDatetime } from '../../common/timestamps';
+import type { ChildModel, Destination, HighWaterTie, ResourceModel, SchemaChange, StoredKey, WriteReject, WriteResult } from '../destination';
 import { quoteIdent } from './identifiers';
 import { keysNotAfter, readKeyPage } from './keys';
+import { latestPerKey } from './duplicates';
+import { readPacketLimit } from './packet';
 import { openPool } from './pool';
 import { adoptLiveType, declaredRowBytes, ROW_BYTE_BUDGET, widenColumn } from './columns';
 import {
@@ -38,7 +40,8 @@ type Transformed = { record: Record<string, unknown> } | { skip: true } | { erro
 export class MysqlDestination implements Destination {
   private pool: Promise<Pool> | undefined;
   private readonly plans = new Map<string, PlanEntry>();
-  private maxBatchBytes: number | undefined;
+  /** The server's max_allowed_packet, read once per pool: batches are sized from it. */
+  private packetBytes: number | undefined;
   private readonly naming: Naming;
 
   constructor(
@@ -102,9 +105,38 @@ export class MysqlDestination implements Destination {
     return { timestamp: canonical, key: '' };
   }
 
-  async writePage(resource: ResourceModel, records: Record<string, unknown>[]): Promise<WriteResult> {
+  async highWaterTie(resource: ResourceModel): Promise<HighWaterTie | null> {
+    const mark = await this.highWaterMark(resource);
+    if (!mark) return null;
+    const { plan } = this.tableFor(resource);
     const pool = await this.getPool();
-    this.maxBatchBytes ??= await batchBytesFor(pool);
+    const ts = quoteIdent(plan.cursorColumn!);
+    const key = plan.columns.find((c) => c.column === plan.keyColumns[0])!;
+    const fraction = plan.columns.find((c) => c.column === plan.cursorColumn)?.fraction ?? 6;
+    // The (cursor, key) index answers both from the rows at one timestamp.
+    const [rows] = await pool.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS n, MAX(${quoteIdent(key.column)}) AS k FROM ${quoteIdent(plan.table)} WHERE ${ts} = ?`,
+      [toMysqlDatetime(parseInstant(mark.timestamp)!, fraction)],
+    );
+    const stored = rows[0]?.k as string | number | null | undefined;
+    if (stored === null || stored === undefined) return null;
+    const greatest = String(stored);
+    return {
+      timestamp: mark.timestamp,
+      until: addFractionUnit(mark.timestamp, fraction),
+      rows: Number(rows[0]?.n ?? 0),
+      greatestKey: this.config.keyMapping ? this.config.keyMapping.toMls(greatest, resource.resource) : greatest,
+    };
+  }
+
+  async writePage(resource: ResourceModel, sent: Record<string, unknown>[]): Promise<WriteResult> {
+    const pool = await this.getPool();
+    this.packetBytes ??= await readPacketLimit(pool);
+    // One copy per key, so a key sent twice is written and counted once.
+    const { records, dropped } = latestPerKey(sent, resource.keyField, resource.cursorField);
+    if (dropped > 0) {
+      this.logger?.debug({ destination: this.name, resource: resource.resource, dropped }, 'keys sent twice in one page: one copy kept');
+    }
     const page = this.stage(resource, records);
     const navigations = new Set(resource.entity.navigation.map((n) => n.name));
     const ignore = navigations.size > 0 ? (name: string) => navigations.has(name.split('@', 1)[0]!) : undefined;
@@ -148,7 +180,7 @@ export class MysqlDestination implements Destination {
         );
       }
     }
-    const written = await writeRows(pool, parent, this.maxBatchBytes, children);
+    const written = await writeRows(pool, parent, this.packetBytes, children);
     // A reject keeps the record as the MLS sent it (with its children), not the transformed copy.
     const original = (r: WriteReject): WriteReject => ({ ...r, record: page.originals.get(r.record) ?? r.record });
     const result: WriteResult = {
@@ -158,6 +190,13 @@ export class MysqlDestination implements Destination {
     };
     if (resource.children?.length) {
       result.children = written.children.map((c, i) => ({ ...c, rejects: [...page.children[i]!.rejects, ...c.rejects.map(original)] }));
+    }
+    const decisions = [parent, ...children].flatMap((t) => t.prepared.decisions);
+    if (decisions.length > 0) {
+      result.decisions = decisions;
+      for (const d of decisions) {
+        this.logger?.warn({ destination: this.name, resource: resource.resource, ...d }, `values stored by the rule ${d.decision}`);
+      }
     }
     return result;
   }
@@ -416,15 +455,9 @@ export class MysqlDestination implements Destination {
   async close(): Promise<void> {
     const pool = await this.pool?.catch(() => undefined);
     this.pool = undefined;
+    this.packetBytes = undefined;
     await pool?.end();
   }
-}
-
-/** A quarter of max_allowed_packet (escaping can double a value), between 1 and 16 MB. */
-async function batchBytesFor(pool: Pool): Promise<number> {
-  const [rows] = await pool.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS p');
-  const packet = Number(rows[0]?.p ?? 4_194_304);
-  return Math.min(16 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(packet / 4)));
 }
 
 interface StagedChildren extends Pick<ChildWrite, 'parentOf' | 'delivered' | 'truncated' | 'skipped'> {

@@ -9,6 +9,7 @@ import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import type { ChildModel, ResourceModel, SchemaChange } from '../destination';
 import { fitRowLimit, planColumn, textCapacity, type ColumnPlan } from './columns';
 import { quoteIdent } from './identifiers';
+import { ResourceUnusable, unusableReason } from '../../source/metadata/usable';
 
 /** Fields the MLS sent that are not in $metadata are kept here as JSON, never dropped. */
 export const EXTRA_COLUMN = '_resync_extra';
@@ -48,7 +49,9 @@ export type TableSource = Pick<ResourceModel, 'source' | 'resource' | 'entity' |
 export function planTable(resource: TableSource, naming: Naming, opts: { parentKey?: ColumnPlan } = {}): TablePlan {
   const table = naming.table(resource.source, resource.resource);
   quoteIdent(table, `table name for ${resource.resource}`);
-  if (resource.entity.key.length === 0) throw new Error(`${resource.resource}: $metadata declares no key, and a table needs a primary key`);
+  // A key that is no column would reach MySQL as "Key column … doesn't exist": say why instead.
+  const unusable = unusableReason(resource.entity);
+  if (unusable !== undefined) throw new ResourceUnusable(resource.resource, unusable);
   const keyFields = new Set(resource.entity.key);
   const plans = resource.entity.fields.map((f) => {
     const column = naming.field(resource.resource, f.name);

@@ -8,10 +8,11 @@
  * every parent the page updated, and leaves alone those of a parent it did not (an older copy).
  */
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import type { ChildWriteResult, WriteReject } from '../destination';
+import type { ChildWriteResult, ConversionNotice, WriteReject } from '../destination';
 import { compareInstants, parseInstant } from '../../common/timestamps';
 import { toColumnValue, ValueRejected, ValueTooLong, type ColumnPlan } from './columns';
 import { quoteIdent } from './identifiers';
+import { batchBudget, ROW_FRAME_BYTES, rowTooLargeReason, statementBytes, VALUE_SEPARATOR_BYTES } from './packet';
 import { EXTRA_COLUMN, type TablePlan } from './schema';
 
 type Row = (string | number | null)[];
@@ -44,6 +45,8 @@ export interface PreparedRows {
    * counted only for records that had no other problem (widening would not save the others).
    */
   overflows: Map<string, { chars: number; key: string }>;
+  /** Values stored by a named rule (see ConversionDecision), per decision and field, of rows kept. */
+  decisions: ConversionNotice[];
 }
 
 export interface PrepareOptions {
@@ -69,22 +72,26 @@ export function prepareRows(
     rejects: [],
     rejectIndices: [],
     overflows: new Map(),
+    decisions: [],
   };
+  const decided = new Map<string, ConversionNotice>();
   const keyFields = new Set(plan.columns.filter((c) => plan.keyColumns.includes(c.column)).map((c) => c.field));
   const { mapKey, ignore } = opts;
   for (const [index, record] of records.entries()) {
     // Rejects name the key as the MLS knows it, whatever the destination stores.
     const key = String(record[keyField]);
     const row: Row = [];
-    let bytes = 16;
+    // The row as it will be written into the statement (see packet.ts).
+    let bytes = ROW_FRAME_BYTES;
     let tooLong: { column: string; field: string; chars: number; reason: string }[] = [];
     let rejected: WriteReject | undefined;
+    const rowDecisions: { decision: string; field: string }[] = [];
     for (const col of plan.columns) {
       try {
         const raw = record[col.field];
         const value = mapKey && keyFields.has(col.field) && raw !== null && raw !== undefined ? mapKey(String(raw)) : raw;
-        const v = toColumnValue(col, value);
-        bytes += v === null ? 4 : typeof v === 'string' ? v.length + 3 : 12;
+        const v = toColumnValue(col, value, (decision) => rowDecisions.push({ decision, field: col.field }));
+        bytes += statementBytes(v) + VALUE_SEPARATOR_BYTES;
         row.push(v);
       } catch (err) {
         if (!(err instanceof ValueRejected)) throw err;
@@ -109,6 +116,12 @@ export function prepareRows(
       out.rejectIndices.push(index);
       continue;
     }
+    for (const d of rowDecisions) {
+      const id = `${d.decision}\u0000${d.field}`;
+      const seen = decided.get(id);
+      if (seen) seen.records++;
+      else decided.set(id, { ...d, records: 1, example: key });
+    }
     const extra: Record<string, unknown> = {};
     let hasExtra = false;
     for (const name of Object.keys(record)) {
@@ -122,9 +135,10 @@ export function prepareRows(
     out.rows.push(row);
     out.keys.push(key);
     out.records.push(record);
-    out.bytes.push(bytes + (extraJson?.length ?? 0));
+    out.bytes.push(bytes + statementBytes(extraJson));
     out.indices.push(index);
   }
+  out.decisions = [...decided.values()];
   return out;
 }
 
@@ -140,6 +154,7 @@ function subset(prepared: PreparedRows, positions: number[]): PreparedRows {
     rejects: [],
     rejectIndices: [],
     overflows: new Map(),
+    decisions: [],
   };
 }
 
@@ -188,7 +203,11 @@ export interface WrittenRows {
 /** Keys per `IN (…)` list. */
 const IN_CHUNK = 1000;
 
-export async function writeRows(pool: Pool, parent: TableWrite, maxBatchBytes: number, children: ChildWrite[] = []): Promise<WrittenRows> {
+/**
+ * Writes a page in one transaction. `packetBytes` is the server's `max_allowed_packet`: each
+ * statement carries as many rows as fit under it, and a row that fits in none is a reject.
+ */
+export async function writeRows(pool: Pool, parent: TableWrite, packetBytes: number, children: ChildWrite[] = []): Promise<WrittenRows> {
   const { plan, prepared } = parent;
   const rejects = [...prepared.rejects];
   const conn = await pool.getConnection();
@@ -199,8 +218,8 @@ export async function writeRows(pool: Pool, parent: TableWrite, maxBatchBytes: n
     // wait until this page is committed rather than interleave with it.
     const stored = children.length > 0 ? await storedCursors(conn, plan, prepared) : undefined;
     const failed = new Set<number>();
-    const upserted = await upsertAll(conn, parent, maxBatchBytes, rejects, failed);
-    const childResults = stored ? await replaceChildren(conn, plan, prepared, stored, failed, children, maxBatchBytes) : [];
+    const upserted = await upsertAll(conn, parent, packetBytes, rejects, failed);
+    const childResults = stored ? await replaceChildren(conn, plan, prepared, stored, failed, children, packetBytes) : [];
     await conn.commit();
     return { upserted, rejects, children: childResults };
   } catch (err) {
@@ -214,17 +233,31 @@ export async function writeRows(pool: Pool, parent: TableWrite, maxBatchBytes: n
 async function upsertAll(
   conn: PoolConnection,
   table: TableWrite,
-  maxBatchBytes: number,
+  packetBytes: number,
   rejects: WriteReject[],
   failed: Set<number>,
 ): Promise<number> {
   const { prepared } = table;
+  const budget = batchBudget(packetBytes, table.sql, table.plan.table);
   let upserted = 0;
   let start = 0;
   while (start < prepared.rows.length) {
+    if (prepared.bytes[start]! > budget) {
+      // Sent, the server would refuse the statement and drop the connection (and the page's
+      // transaction) on every retry: the row is a reject that says what would let it in.
+      rejects.push({
+        key: prepared.keys[start]!,
+        field: null,
+        reason: rowTooLargeReason(prepared.bytes[start]!, packetBytes, budget),
+        record: prepared.records[start]!,
+      });
+      failed.add(start);
+      start++;
+      continue;
+    }
     let end = start;
     let size = 0;
-    while (end < prepared.rows.length && (end === start || size + prepared.bytes[end]! <= maxBatchBytes)) {
+    while (end < prepared.rows.length && prepared.bytes[end]! <= budget && size + prepared.bytes[end]! <= budget) {
       size += prepared.bytes[end]!;
       end++;
     }
@@ -279,7 +312,7 @@ async function replaceChildren(
   stored: Map<string, string | null>,
   failed: Set<number>,
   children: ChildWrite[],
-  maxBatchBytes: number,
+  packetBytes: number,
 ): Promise<ChildWriteResult[]> {
   const { col, position } = keyColumnOf(plan);
   const cursorPosition = plan.cursorColumn ? plan.columns.findIndex((c) => c.column === plan.cursorColumn) : -1;
@@ -309,7 +342,7 @@ async function replaceChildren(
     // Children of parents that were not written (rejected, or older than what is stored) are left out.
     const positions = child.prepared.indices.flatMap((input, p) => (winners.has(child.parentOf[input]!) ? [p] : []));
     const rejects = child.prepared.rejects.filter((_, j) => winners.has(child.parentOf[child.prepared.rejectIndices[j]!]!));
-    const upserted = await upsertAll(conn, { ...child, prepared: subset(child.prepared, positions) }, maxBatchBytes, rejects, new Set());
+    const upserted = await upsertAll(conn, { ...child, prepared: subset(child.prepared, positions) }, packetBytes, rejects, new Set());
     results.push({
       navigation: child.navigation,
       resource: child.resource,

@@ -28,9 +28,14 @@ export class Declarations {
   readonly all: Declaration[] = [];
   private readonly byQualified = new Map<string, Declaration>();
   private readonly bySimple = new Map<string, Declaration[]>();
+  private readonly bySimpleLower = new Map<string, Declaration[]>();
 
   add(declaration: Declaration, alias: string | undefined): void {
     this.all.push(declaration);
+    const lower = declaration.name.toLowerCase();
+    const sameLower = this.bySimpleLower.get(lower);
+    if (sameLower) sameLower.push(declaration);
+    else this.bySimpleLower.set(lower, [declaration]);
     this.byQualified.set(`${declaration.namespace}.${declaration.name}`, declaration);
     if (alias) this.byQualified.set(`${alias}.${declaration.name}`, declaration);
     const same = this.bySimple.get(declaration.name);
@@ -52,6 +57,15 @@ export class Declarations {
       if (found) return found;
     }
     return candidates[0];
+  }
+
+  /**
+   * The one declaration of the given kind whose unqualified name matches ignoring case, for
+   * references a vendor wrote in the wrong case. Undefined when none or several match.
+   */
+  resolveIgnoringCase(qualified: string, kind: DeclarationKind): Declaration | undefined {
+    const matches = (this.bySimpleLower.get(unqualified(qualified).toLowerCase()) ?? []).filter((d) => d.kind === kind);
+    return matches.length === 1 ? matches[0] : undefined;
   }
 }
 

@@ -16,8 +16,8 @@ import { StructuredTypeBuilder } from './structured';
 import { collectEntitySets } from './sets';
 
 export function parseEdmx(xml: string): EdmModel {
-  const schemas = findSchemas(parseXml(xml));
   const problems: string[] = [];
+  const schemas = findSchemas(parseXml(xml, problems));
   const declarations = collectDeclarations(schemas, problems);
   const builder = new StructuredTypeBuilder({
     declarations,

@@ -32,6 +32,16 @@ export function noKeyProblem(entityType: string): string {
   return entityProblem(entityType, 'no Key declared, so records cannot be identified');
 }
 
+/** Shared by the parser and `unusableReason`: a `<PropertyRef>` naming no `<Property>`. */
+export function keyNotDeclared(keyName: string): string {
+  return `key property "${keyName}" is not declared as a property`;
+}
+
+/** Shared by the parser and `unusableReason`: an `<EntitySet>` whose type is nowhere. */
+export function setTypeNotDeclared(typeRef: string): string {
+  return typeRef ? `entity type "${typeRef}" is not declared` : 'no EntityType given';
+}
+
 /** The problems that concern the given entity type, in their original order. */
 export function problemsAbout(problems: readonly string[], entityType: string): string[] {
   const asEntity = `${entityType}:`;

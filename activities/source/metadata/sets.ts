@@ -4,7 +4,7 @@ import type { Declarations } from './declarations';
 import type { XmlElement } from './xml';
 import { childrenOf } from './xml';
 import { unqualified } from './typeref';
-import { entitySetSubject } from './problems';
+import { entitySetSubject, setTypeNotDeclared } from './problems';
 
 export function collectEntitySets(schemas: readonly XmlElement[], declarations: Declarations, problems: string[]): EntitySetModel[] {
   const sets: EntitySetModel[] = [];
@@ -25,15 +25,18 @@ export function collectEntitySets(schemas: readonly XmlElement[], declarations: 
           continue;
         }
         seen.add(name);
-        const target = declarations.resolve(typeRef, ['entity']);
+        let target = declarations.resolve(typeRef, ['entity']);
         if (target?.kind !== 'entity') {
-          // Kept: the server does answer on that URL, resync just cannot describe its records.
-          problems.push(`${subject}: entity type "${typeRef}" is not declared`);
+          target = declarations.resolveIgnoringCase(typeRef, 'entity');
+          if (target) {
+            problems.push(`${subject}: entity type "${typeRef}" read as ${target.name} (names are case-sensitive)`);
+          } else {
+            // Kept: the server does answer on that URL, resync just cannot describe its records
+            // (see unusableSetReason).
+            problems.push(`${subject}: ${setTypeNotDeclared(typeRef)}`);
+          }
         }
-        sets.push({
-          name,
-          entityType: target?.kind === 'entity' ? target.name : unqualified(typeRef),
-        });
+        sets.push({ name, entityType: target ? target.name : unqualified(typeRef) });
       }
     }
   }

@@ -10,7 +10,7 @@ import type { FieldContext } from './fields';
 import { buildField } from './fields';
 import { childrenOf } from './xml';
 import { parseTypeRef } from './typeref';
-import { complexSubject, entityProblem, memberProblem, noKeyProblem } from './problems';
+import { complexSubject, entityProblem, keyNotDeclared, memberProblem, noKeyProblem } from './problems';
 
 interface OwnParts {
   /** Undefined when the declaration has no `<Key>` element. */
@@ -41,16 +41,11 @@ export class StructuredTypeBuilder {
       this.ctx.problems,
     );
     // The nearest declared Key wins; in valid CSDL only the root of the chain declares one.
-    const key = parts.map((p) => p.key).findLast((k) => k !== undefined) ?? [];
+    const declaredKey = parts.map((p) => p.key).findLast((k) => k !== undefined) ?? [];
     const own = parts.at(-1);
 
-    if (key.length === 0 && !own?.abstract) this.ctx.problems.push(noKeyProblem(subject));
-    const fieldNames = new Set(fields.map((f) => f.name));
-    for (const keyName of key) {
-      if (!fieldNames.has(keyName)) {
-        this.ctx.problems.push(entityProblem(subject, `key property "${keyName}" is not declared`));
-      }
-    }
+    if (declaredKey.length === 0 && !own?.abstract) this.ctx.problems.push(noKeyProblem(subject));
+    const key = declaredKey.map((keyName) => this.keyField(subject, keyName, fields));
 
     return {
       name: declaration.name,
@@ -60,6 +55,24 @@ export class StructuredTypeBuilder {
       navigation,
       openType: parts.some((p) => p.openType),
     };
+  }
+
+  /**
+   * The field a `<PropertyRef>` names. A name that differs from a field's only in case is taken
+   * as that field (with a warning); one that matches no field stays as written, which makes the
+   * entity type unusable (see `unusableReason`) rather than a table whose key has no column.
+   */
+  private keyField(subject: string, keyName: string, fields: readonly FieldModel[]): string {
+    if (fields.some((f) => f.name === keyName)) return keyName;
+    const lower = keyName.toLowerCase();
+    const loose = fields.filter((f) => f.name.toLowerCase() === lower);
+    if (loose.length === 1) {
+      const name = loose[0]!.name;
+      this.ctx.problems.push(entityProblem(subject, `key property "${keyName}" read as field ${name} (names are case-sensitive)`));
+      return name;
+    }
+    this.ctx.problems.push(entityProblem(subject, keyNotDeclared(keyName)));
+    return keyName;
   }
 
   buildComplex(declaration: Declaration): ComplexTypeModel {

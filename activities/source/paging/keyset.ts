@@ -8,7 +8,7 @@
 import type { SyncCursor } from '../../../workflows/types';
 import type { HttpClient } from '../http';
 import { SourceResponseInvalid } from '../errors';
-import { buildResourceUrl, composeFilter, keysetFilter } from '../query';
+import { keysetPageUrl } from '../requests';
 import { splitValid, type ReplicationPage } from './page';
 
 export interface KeysetOptions {
@@ -31,27 +31,9 @@ export interface KeysetOptions {
   signal?: AbortSignal;
 }
 
-export function keysetUrl(o: KeysetOptions, after: SyncCursor | null, withCount: boolean): string {
-  const window = keysetFilter({
-    cursorField: o.cursorField,
-    keyField: o.keyField,
-    numericKey: o.numericKey,
-    after,
-    upperBound: o.upperBound,
-  });
-  return buildResourceUrl(o.serviceRoot, o.resource, {
-    filter: composeFilter({ required: o.requiredFilter, user: o.userFilter, window: [window] }),
-    ...(o.select ? { select: o.select } : {}),
-    ...(o.expand ? { expand: o.expand } : {}),
-    orderby: [`${o.cursorField} asc`, `${o.keyField} asc`],
-    top: o.pageSize,
-    count: withCount,
-  });
-}
-
 export async function* keysetPages(o: KeysetOptions): AsyncGenerator<ReplicationPage> {
   const fetchPage = async (after: SyncCursor | null, withCount: boolean): Promise<ReplicationPage & { serverHasMore: boolean }> => {
-    const url = keysetUrl(o, after, withCount);
+    const url = keysetPageUrl(o, after, withCount);
     const page = await o.http.getCollection(url, o.signal);
     const { records, rejects, last } = splitValid(page.records, o.cursorField, o.keyField);
     if (page.records.length > o.pageSize) {

@@ -5,11 +5,10 @@
  * queried again from the restart point — the last timestamp received where the platform sends
  * records in timestamp order, else the window's start (upserts make the repeat harmless).
  */
-import { toODataLiteral } from '../../common/timestamps';
 import type { SyncCursor } from '../../../workflows/types';
 import { SourceRequestRejected, SourceResponseInvalid } from '../errors';
 import type { HttpClient } from '../http';
-import { buildResourceUrl, composeFilter } from '../query';
+import { windowPageUrl } from '../requests';
 import { splitValid, type ReplicationPage } from './page';
 
 export interface NextLinkOptions {
@@ -38,27 +37,9 @@ export interface NextLinkOptions {
 /** Restarts in a row without any record arriving before resync gives up on the window. */
 const MAX_FRUITLESS_RESTARTS = 3;
 
-export function windowUrl(o: NextLinkOptions, from: SyncCursor | null, withCount: boolean): string {
-  const window = [
-    from ? `${o.cursorField} ge ${toODataLiteral(from.timestamp)}` : undefined,
-    `${o.cursorField} le ${toODataLiteral(o.upperBound)}`,
-  ];
-  const url = buildResourceUrl(o.serviceRoot, o.resourcePath, {
-    filter: composeFilter({ required: o.requiredFilter, user: o.userFilter, window }),
-    ...(o.select ? { select: o.select } : {}),
-    ...(o.expand ? { expand: o.expand } : {}),
-    top: o.pageSize,
-    count: withCount,
-  });
-  const extra = Object.entries(o.extraParams ?? {})
-    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
-    .join('&');
-  return extra ? `${url}&${extra}` : url;
-}
-
 export async function* nextLinkPages(o: NextLinkOptions): AsyncGenerator<ReplicationPage> {
   let restartFrom = o.start;
-  let url: string | null = o.resumeLink ?? windowUrl(o, o.start, o.count);
+  let url: string | null = o.resumeLink ?? windowPageUrl(o, o.start, o.count);
   let isLink = !!o.resumeLink;
   let fruitless = 0;
   // Where the previous restart began. With records in timestamp order, restarting there again
@@ -81,7 +62,7 @@ export async function* nextLinkPages(o: NextLinkOptions): AsyncGenerator<Replica
       }
       lastRestart = point;
       o.onRestart?.(err.message, restartFrom);
-      url = windowUrl(o, restartFrom, false);
+      url = windowPageUrl(o, restartFrom, false);
       isLink = false;
       continue;
     }

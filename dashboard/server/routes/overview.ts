@@ -18,7 +18,8 @@ export function registerOverview(app: FastifyInstance, ctx: DashboardContext): v
       ctx.typicalDurations(),
     ]);
     const schedules = scheduleRows(config, summaries, durations);
-    const cards = Object.entries(config.sources).map(([source, src]) => {
+    const counts = await Promise.all(Object.keys(config.sources).map((source) => ctx.counts.peek(source)));
+    const cards = Object.entries(config.sources).map(([source, src], i) => {
       const runs = newest
         .filter((r) => r.source === source)
         .map((r): LastRun => ({ ...r, temporalUrl: workflowUiUrl(config, r.workflowId, r.runId) }));
@@ -34,7 +35,7 @@ export function registerOverview(app: FastifyInstance, ctx: DashboardContext): v
         platform: src.platform,
         processes,
         running: running.filter((w) => w.source === source),
-        counts: ctx.counts.peek(source),
+        counts: counts[i]!,
       };
     });
     return { generatedAt: new Date().toISOString(), temporalError: failures[0] ?? null, cards };

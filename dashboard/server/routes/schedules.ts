@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { pauseSchedules, resumeSchedules, ScheduleMissing, triggerSchedule } from '../../../worker/schedules';
 import { workflowUiUrl } from '../../../worker/temporal';
 import { manualRunWorkflowId, scheduleId, SEARCH_ATTRIBUTES } from '../../../workflows/names';
+import { busyRuns } from '../busy';
 import type { RunSourceInput } from '../../../workflows/types';
 import type { ControlResponse, SchedulesResponse, TimelineResponse } from '../api-types';
 import type { DashboardContext } from '../context';
@@ -80,6 +81,19 @@ export function registerSchedules(app: FastifyInstance, ctx: DashboardContext): 
     if (unknown.length) throw badRequest(`source "${source}" has no resource ${unknown.join(', ')} (configured: ${known.join(', ')})`);
     const id = scheduleId(source, body.process);
     ctx.invalidate();
+    // A run started now would skip every resource already running (their workflow IDs are fixed):
+    // say so instead of "started", as `resync schedules trigger` exits 2.
+    const busy = await busyRuns(client, source, body.process, body.resources ?? known);
+    if (busy.length) {
+      request.log.info({ source, process: body.process, busy }, 'run now skipped: already running');
+      return {
+        ok: false,
+        outcome: 'skipped',
+        message: `skipped: ${body.process} of ${source} is still running (${busy.join(', ')}); nothing was started`,
+        workflowId: busy[0]!,
+        temporalUrl: workflowUiUrl(config, busy[0]!),
+      };
+    }
     if (!body.resources) {
       const viaSchedule = await control(() => triggerSchedule(client, source, body.process, { timeoutMs: 20_000 })).catch(
         (err: unknown) => {
@@ -91,13 +105,15 @@ export function registerSchedules(app: FastifyInstance, ctx: DashboardContext): 
         request.log.info({ source, process: body.process, workflowId: viaSchedule.workflowId }, 'run started from the dashboard');
         return {
           ok: true,
+          outcome: 'started',
           message: `started ${viaSchedule.workflowId} through schedule ${id}`,
           scheduleId: id,
           workflowId: viaSchedule.workflowId,
           temporalUrl: workflowUiUrl(config, viaSchedule.workflowId, viaSchedule.runId),
         };
       }
-      if (viaSchedule?.outcome === 'skipped') return { ok: false, message: `not started: ${viaSchedule.reason}`, scheduleId: id };
+      if (viaSchedule?.outcome === 'skipped')
+        return { ok: false, outcome: 'skipped', message: `skipped: ${viaSchedule.reason}; nothing was started`, scheduleId: id };
     }
     const workflowId = manualRunWorkflowId(source, body.process);
     try {
@@ -115,6 +131,7 @@ export function registerSchedules(app: FastifyInstance, ctx: DashboardContext): 
       request.log.info({ source, process: body.process, workflowId }, 'run started from the dashboard');
       return {
         ok: true,
+        outcome: 'started',
         message: `started ${workflowId}`,
         workflowId,
         temporalUrl: workflowUiUrl(config, workflowId, handle.firstExecutionRunId),
@@ -123,7 +140,8 @@ export function registerSchedules(app: FastifyInstance, ctx: DashboardContext): 
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         return {
           ok: false,
-          message: `not started: ${workflowId} is still running`,
+          outcome: 'skipped',
+          message: `skipped: ${workflowId} is still running; nothing was started`,
           workflowId,
           temporalUrl: workflowUiUrl(config, workflowId),
         };

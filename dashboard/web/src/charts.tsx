@@ -1,6 +1,7 @@
 // Hand-made SVG charts: records per run and run duration over time. A chart library would add
 // more weight than these two pictures need; the x axis is real time, so gaps between runs show.
 import type { ChartPoint } from '../../server/api-types';
+import { countTicks, durationTicks, syncRecords, timeScale, type Ticks } from './chart-scale';
 import { duration, absolute } from './time';
 
 const W = 640;
@@ -12,47 +13,34 @@ interface SeriesProps {
   value: (p: ChartPoint) => number | null;
   format: (v: number) => string;
   kind: 'bar' | 'line';
+  /** Round ticks for the value axis, from the largest value. */
+  scale: (max: number) => Ticks;
   title: string;
   testId: string;
+  /** Said instead of the chart when no point has a value. */
+  empty?: string;
 }
 
-function niceMax(max: number): number {
-  if (max <= 0) return 1;
-  const magnitude = 10 ** Math.floor(Math.log10(max));
-  const steps = [1, 2, 2.5, 5, 10];
-  return (steps.find((s) => s * magnitude >= max) ?? 10) * magnitude;
-}
-
-export function TimeSeriesChart({ points, value, format, kind, title, testId }: SeriesProps) {
+export function TimeSeriesChart({ points, value, format, kind, scale, title, testId, empty = 'no runs yet' }: SeriesProps) {
   const usable = points.filter((p) => value(p) !== null);
   if (usable.length === 0) {
     return (
       <figure className="chart" data-testid={testId}>
         <figcaption>{title}</figcaption>
-        <p className="muted">no runs yet</p>
+        <p className="muted">{empty}</p>
       </figure>
     );
   }
   const times = usable.map((p) => Date.parse(p.startedAt));
   const t0 = Math.min(...times);
   const t1 = Math.max(...times);
-  const span = Math.max(t1 - t0, 60_000);
-  const max = niceMax(Math.max(...usable.map((p) => value(p)!)));
+  const { max, ticks } = scale(Math.max(...usable.map((p) => value(p)!)));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
-  const x = (t: number) => PAD.left + ((t - t0) / span) * (usable.length === 1 ? 0 : plotW) + (usable.length === 1 ? plotW / 2 : 0);
-  const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
   const barW = Math.max(2, Math.min(12, (plotW / usable.length) * 0.7));
-  // Small maxima (a run of 3 records) would repeat rounded labels; keep one tick per label.
-  const seen = new Set<string>();
-  const ticks = [0, 0.25, 0.5, 0.75, 1]
-    .map((f) => f * max)
-    .filter((v) => {
-      const label = format(v);
-      if (seen.has(label)) return false;
-      seen.add(label);
-      return true;
-    });
+  // Inset by more than half a bar: the first and last bars stay clear of the axis and the edge.
+  const x = timeScale(t0, t1, PAD.left, plotW, barW / 2 + 4);
+  const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
   const line = usable.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(Date.parse(p.startedAt)).toFixed(1)},${y(value(p)!).toFixed(1)}`).join(' ');
   return (
     <figure className="chart" data-testid={testId}>
@@ -100,23 +88,28 @@ export function TimeSeriesChart({ points, value, format, kind, title, testId }: 
 }
 
 export function RunCharts({ points }: { points: ChartPoint[] }) {
+  // Ticks are round (1, 2 or 5 × 10^n), so one decimal at most, and none when it is 0.
+  const short = (v: number) => String(Number(v.toFixed(1)));
   const compact = (v: number) =>
-    v >= 1_000_000 ? `${(v / 1_000_000).toFixed(1)}M` : v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)}k` : String(Math.round(v));
+    v >= 1_000_000 ? `${short(v / 1_000_000)}M` : v >= 1000 ? `${short(v / 1000)}k` : String(Math.round(v));
   return (
     <div className="charts">
       <TimeSeriesChart
         points={points}
-        value={(p) => p.downloaded}
+        value={syncRecords}
         format={compact}
         kind="bar"
-        title="Records downloaded per run"
+        scale={countTicks}
+        title="Records downloaded per sync"
         testId="chart-records"
+        empty="no syncs among these runs (purge and reconcile download keys, not records)"
       />
       <TimeSeriesChart
         points={points}
         value={(p) => p.durationMs}
         format={(v) => duration(Math.round(v))}
         kind="line"
+        scale={durationTicks}
         title="Run duration"
         testId="chart-duration"
       />

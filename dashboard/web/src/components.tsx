@@ -1,6 +1,6 @@
 // Pieces every page uses: outcome badges, progress bars, the match mark, Temporal links, pagers.
 import type { ReactNode } from 'react';
-import type { CountsResponse, Outcome, RunningWorkflow } from '../../server/api-types';
+import type { CountsResponse, DestinationCount, Outcome, RunningWorkflow } from '../../server/api-types';
 import { Link, sourcePath } from './router';
 import { duration, Time } from './time';
 
@@ -85,7 +85,7 @@ export function MatchMark({ counts }: { counts: CountsResponse }) {
         ? 'A destination holds more or fewer rows than the MLS reports'
         : counts.status === 'unknown'
           ? 'The MLS or a destination could not be counted'
-          : 'Counting the MLS and the destinations';
+          : 'Counting the MLS and the destinations (again, when a run has ended since they were counted)';
   return (
     <span className={`match ${counts.status}`} title={title} data-testid="match">
       {text}
@@ -93,7 +93,38 @@ export function MatchMark({ counts }: { counts: CountsResponse }) {
   );
 }
 
-/** Missing / too many, per resource and destination. */
+/** The shared verdict (in step, missing N, too many N, recounting) as the page shows it. */
+function VerdictText({ d, compact }: { d: DestinationCount; compact: boolean }) {
+  if (d.error)
+    return (
+      <span className="error-text" title={d.error}>
+        {compact ? shortError(d.error) : d.error}
+      </span>
+    );
+  const v = d.verdict;
+  switch (v.state) {
+    case 'in-step':
+      return <span className="good">✓ {v.text}</span>;
+    case 'missing':
+      return <span className="bad">{v.text}</span>;
+    case 'too-many':
+      return <span className="warn">{v.text}</span>;
+    case 'not-comparable':
+      return <span className="muted">{v.text}</span>;
+    default:
+      return null;
+  }
+}
+
+/** When a count was taken: each side is dated, since the MLS is asked less often than a table. */
+function CountedAt({ iso }: { iso: string | null }) {
+  return iso ? <Time iso={iso} /> : <span className="muted">—</span>;
+}
+
+/**
+ * Missing / too many, per resource and destination, each count with its time; under a resource,
+ * its child tables (expanded navigations such as Media) with their rows.
+ */
 export function CountsTable({ counts, compact = false }: { counts: CountsResponse; compact?: boolean }) {
   if (counts.resources.length === 0) return <p className="muted">{counts.status === 'checking' ? 'counting…' : 'no counts'}</p>;
   return (
@@ -104,73 +135,101 @@ export function CountsTable({ counts, compact = false }: { counts: CountsRespons
           <th>where</th>
           <th className="num">records</th>
           {!compact && <th>newest</th>}
+          {!compact && <th>counted</th>}
           <th>difference</th>
         </tr>
       </thead>
       <tbody>
-        {counts.resources.map((r) => [
-          <tr key={`${r.resource}-mls`} className="mls-row">
-            <td rowSpan={r.destinations.length + 1}>{r.resource}</td>
-            <td>MLS</td>
-            <td className="num">
-              {r.mls.error ? (
-                <span className="bad" title={r.mls.error}>
-                  error
-                </span>
-              ) : (
-                num(r.mls.count)
-              )}
-            </td>
-            {!compact && (
-              <td>
-                <Time iso={r.mls.newest} />
-              </td>
-            )}
-            <td className="muted">
-              {r.mls.error ? (
-                <span className="error-text" title={r.mls.error}>
-                  {compact ? shortError(r.mls.error) : r.mls.error}
-                </span>
-              ) : (
-                ''
-              )}
-            </td>
-          </tr>,
-          ...r.destinations.map((d) => (
-            <tr key={`${r.resource}-${d.name}`} data-testid={`count-${r.resource}-${d.name}`}>
-              <td>{d.name}</td>
+        {counts.resources.map((r) => {
+          const children = r.children ?? [];
+          const rows = 1 + r.destinations.length + children.reduce((n, c) => n + c.destinations.length, 0);
+          return [
+            <tr key={`${r.resource}-mls`} className="mls-row">
+              <td rowSpan={rows}>{r.resource}</td>
+              <td>MLS</td>
               <td className="num">
-                {d.error ? (
-                  <span className="bad" title={d.error}>
+                {r.mls.error ? (
+                  <span className="bad" title={r.mls.error}>
                     error
                   </span>
                 ) : (
-                  num(d.count)
+                  num(r.mls.count)
                 )}
               </td>
               {!compact && (
                 <td>
-                  <Time iso={d.newest} />
+                  <Time iso={r.mls.newest} />
                 </td>
               )}
-              <td>
-                {d.error ? (
-                  <span className="error-text" title={d.error}>
-                    {compact ? shortError(d.error) : d.error}
+              {!compact && (
+                <td data-testid="counted-mls">
+                  <CountedAt iso={r.mls.countedAt} />
+                </td>
+              )}
+              <td className="muted">
+                {r.mls.error ? (
+                  <span className="error-text" title={r.mls.error}>
+                    {compact ? shortError(r.mls.error) : r.mls.error}
                   </span>
-                ) : d.missing ? (
-                  <span className="bad">missing {num(d.missing)}</span>
-                ) : d.extra ? (
-                  <span className="warn">too many {num(d.extra)}</span>
-                ) : d.missing === 0 ? (
-                  <span className="good">✓</span>
                 ) : (
                   ''
                 )}
               </td>
-            </tr>
-          )),
-        ])}
+            </tr>,
+            ...r.destinations.map((d) => (
+              <tr key={`${r.resource}-${d.name}`} data-testid={`count-${r.resource}-${d.name}`}>
+                <td>{d.name}</td>
+                <td className="num">
+                  {d.error ? (
+                    <span className="bad" title={d.error}>
+                      error
+                    </span>
+                  ) : (
+                    num(d.count)
+                  )}
+                </td>
+                {!compact && (
+                  <td>
+                    <Time iso={d.newest} />
+                  </td>
+                )}
+                {!compact && (
+                  <td>
+                    <CountedAt iso={d.countedAt} />
+                  </td>
+                )}
+                <td>
+                  <VerdictText d={d} compact={compact} />
+                </td>
+              </tr>
+            )),
+            ...children.flatMap((c) =>
+              c.destinations.map((d) => (
+                <tr key={`${c.resource}-${d.name}`} className="child-row" data-testid={`count-${c.resource}-${d.name}`}>
+                  <td title={`child table of ${r.resource} (expand ${c.navigation})`}>
+                    ↳ {c.resource} · {d.name}
+                  </td>
+                  <td className="num">
+                    {d.error ? (
+                      <span className="bad" title={d.error}>
+                        error
+                      </span>
+                    ) : (
+                      num(d.count)
+                    )}
+                  </td>
+                  {!compact && <td />}
+                  {!compact && (
+                    <td>
+                      <CountedAt iso={d.countedAt} />
+                    </td>
+                  )}
+                  <td className="muted">{d.error ? shortError(d.error) : `rows of ${c.navigation}`}</td>
+                </tr>
+              )),
+            ),
+          ];
+        })}
       </tbody>
     </table>
   );

@@ -56,7 +56,8 @@ export function SchedulesPage() {
                     'active'
                   )}
                 </td>
-                <td>
+                <td data-testid="next-runs">
+                  {s.paused && <span className="muted">none (paused)</span>}
                   {s.nextRuns.slice(0, 3).map((t, i) => (
                     <span key={t}>
                       {i > 0 && ', '}
@@ -94,7 +95,6 @@ function Timeline({ data, schedules }: { data: TimelineResponse; schedules: Sche
   const from = Date.parse(data.from);
   const to = Date.parse(data.to);
   const rows = schedules.filter((s) => s.exists);
-  const sourceOf = new Map(schedules.map((s) => [s.scheduleId, s.source]));
   const height = rows.length * ROW_H + 30;
   const x = (t: number) => LABEL_W + ((t - from) / (to - from)) * (W - LABEL_W - 10);
   const span = to - from;
@@ -102,11 +102,8 @@ function Timeline({ data, schedules }: { data: TimelineResponse; schedules: Sche
     span <= 6 * 3_600_000 ? 3_600_000 : span <= 24 * 3_600_000 ? 3 * 3_600_000 : span <= 72 * 3_600_000 ? 12 * 3_600_000 : 24 * 3_600_000;
   const ticks: number[] = [];
   for (let t = Math.ceil(from / step) * step; t <= to; t += step) ticks.push(t);
-  const kind = (bar: TimelineBar) => {
-    if (bar.overlaps.length === 0) return '';
-    const source = sourceOf.get(bar.scheduleId);
-    return bar.overlaps.some((o) => o === bar.scheduleId || sourceOf.get(o) === source) ? ' clash' : ' busy';
-  };
+  // The server lists only overlaps that matter (its own next run, or the same source's processes).
+  const kind = (bar: TimelineBar) => (bar.overlaps.length === 0 ? '' : ' clash');
   return (
     <>
       <svg className="timeline" viewBox={`0 0 ${W} ${height}`} data-testid="timeline" role="img" aria-label="schedule timeline">
@@ -149,9 +146,9 @@ function Timeline({ data, schedules }: { data: TimelineResponse; schedules: Sche
         ))}
       </svg>
       <p className="legend">
-        <span className="tl-key" /> a run, as long as runs of that schedule usually take <span className="tl-key busy" /> overlaps another
-        source&apos;s run <span className="tl-key clash" /> overlaps a run of the same source (shared MLS limits) or its own next run
-        (overlap SKIP drops it)
+        <span className="tl-key" /> a run, as long as runs of that schedule usually take <span className="tl-key clash" /> overlaps a
+        run of the same source (shared MLS limits) or its own next run (overlap SKIP drops it). Runs of different sources may coincide
+        freely: they use different MLSs.
       </p>
       <h3>Overlaps ({data.overlaps.length})</h3>
       {data.overlaps.length === 0 ? (
@@ -161,10 +158,8 @@ function Timeline({ data, schedules }: { data: TimelineResponse; schedules: Sche
       ) : (
         <ul className="overlaps" data-testid="overlaps">
           {data.overlaps.slice(0, 50).map((o) => (
-            <li key={`${o.a}|${o.b}|${o.start}`} className={o.sameSource || o.a === o.b ? 'bad' : 'warn'}>
-              {o.a === o.b ? `${o.a} runs into its own next run` : `${o.a} and ${o.b}`} · <Time iso={o.start} /> –{' '}
-              {absolute(o.end).slice(11, 16)}
-              {o.sameSource && o.a !== o.b ? ' · same source' : ''}
+            <li key={`${o.a}|${o.b}|${o.start}`} className="bad" title={o.reason}>
+              {o.kind === 'own-next-run' ? o.a : `${o.a} and ${o.b}`} · <Time iso={o.start} /> – {absolute(o.end).slice(11, 16)} · {o.reason}
             </li>
           ))}
         </ul>

@@ -61,13 +61,13 @@ export function SourcePage({ source, meta }: { source: string; meta: MetaRespons
 
 function Schedules({ source, data, onChange }: { source: string; data: SourceResponse; onChange: () => void }) {
   const [busy, setBusy] = useState<string>();
-  const [message, setMessage] = useState<{ ok: boolean; text: string; link?: string | undefined }>();
+  const [message, setMessage] = useState<{ ok: boolean; skipped?: boolean; text: string; link?: string | undefined }>();
   const act = async (key: string, url: string, body: unknown) => {
     setBusy(key);
     setMessage(undefined);
     try {
       const res = await postJson<ControlResponse>(url, body);
-      setMessage({ ok: res.ok, text: res.message, link: res.temporalUrl });
+      setMessage({ ok: res.ok, skipped: res.outcome === 'skipped', text: res.message, link: res.temporalUrl });
     } catch (err) {
       setMessage({ ok: false, text: (err as Error).message });
     } finally {
@@ -128,7 +128,8 @@ function Schedules({ source, data, onChange }: { source: string; data: SourceRes
                     'active'
                   )}
                 </td>
-                <td>
+                <td data-testid="next-runs">
+                  {s?.exists && s.paused && <span className="muted">none (paused)</span>}
                   {s?.nextRuns.slice(0, 3).map((t) => (
                     <div key={t}>
                       <Time iso={t} />
@@ -173,7 +174,7 @@ function Schedules({ source, data, onChange }: { source: string; data: SourceRes
         </tbody>
       </table>
       {message && (
-        <p className={message.ok ? 'notice good' : 'notice bad'} data-testid="control-message">
+        <p className={message.ok ? 'notice good' : message.skipped ? 'notice warn-box' : 'notice bad'} data-testid="control-message">
           {message.text} {message.link && <TemporalLink href={message.link} />}
         </p>
       )}
@@ -208,7 +209,8 @@ function Counts({ source }: { source: string }) {
         <>
           <CountsTable counts={data} />
           <p className="muted small">
-            counted <Time iso={data.checkedAt} />
+            last check finished <Time iso={data.checkedAt} />; each count shows when it was taken (MLS counts are kept up to 5
+            minutes, row counts 30 seconds, and both are retaken when a run ends)
           </p>
         </>
       )}

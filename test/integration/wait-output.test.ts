@@ -1,0 +1,68 @@
+/**
+ * `resync sync --wait` with its output going to a pipe (a file, a CI log): plain progress lines
+ * while the run goes on — including a retry with its attempt and its last error — rather than
+ * silence until the end.
+ */
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type SimulatorHandle } from '../../simulator/server';
+import { parseConfig, type Config } from '../../config';
+import { fromRoot } from '../../scripts/lib/paths';
+import { dropDatabases, testConfigInput, withWorker, writeConfigFile } from '../support/stack';
+
+describe('sync --wait into a pipe', () => {
+  let sim: SimulatorHandle;
+  let config: Config;
+  let configFile: string;
+
+  beforeAll(async () => {
+    // Slow pages: the run lasts some seconds, long enough for lines while it goes on.
+    sim = await startSimulator({ records: 400, seed: 3, port: 0, latencyMs: 150 });
+    const input = testConfigInput({ simulatorUrl: sim.url, pageSize: 40 });
+    config = parseConfig(input);
+    configFile = writeConfigFile(input);
+  });
+
+  afterAll(async () => {
+    await sim?.close();
+    if (config) await dropDatabases(config);
+  });
+
+  it('prints plain progress lines, retries with their last error, then the outcome', async () => {
+    // Two failed $metadata requests: prepareSync is retried twice before the pages come.
+    sim.faults.add({ kind: '5xx', status: 502, count: 2, match: '$metadata' });
+    const { code, stdout } = await withWorker(config, () => runCli(['--config', configFile, 'sync', 'sim', '--wait']));
+    expect(code).toBe(0);
+    const lines = stdout.split('\n').filter(Boolean);
+    expect(stdout).not.toContain('\r');
+    const progress = lines.filter((l) => l.startsWith('Property: ') && !l.startsWith('Property: ok'));
+    expect(progress.length, stdout).toBeGreaterThanOrEqual(2);
+    expect(
+      progress.some((l) => /retry \d+ of prepareSync: SourceUnavailable: .*502/.test(l)),
+      stdout,
+    ).toBe(true);
+    expect(
+      progress.some((l) => l.includes('downloading')),
+      stdout,
+    ).toBe(true);
+    // The outcome comes last.
+    expect(lines.findIndex((l) => l.startsWith('Property: ok'))).toBeGreaterThan(lines.indexOf(progress[0]!));
+  });
+});
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fromRoot('worker', 'cli.ts'), ...args], {
+      cwd: fromRoot(),
+      // Pipes, not a terminal: what `resync sync --wait > sync.log` sees.
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
