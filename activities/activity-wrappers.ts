@@ -24,19 +24,28 @@ export function toActivityFailure(err: unknown, details?: unknown): unknown {
   if (err instanceof ApplicationFailure) return err;
   const limited = findInChain(err, (e): e is SourceRateLimited => e instanceof SourceRateLimited);
   if (limited) {
-    return ApplicationFailure.create({
-      type: limited.name,
-      message: (err as Error).message,
-      nextRetryDelay: Math.max(1, limited.retryAfterMs),
-      ...(details !== undefined ? { details: [details] } : {}),
-    });
+    return withStackOf(
+      err,
+      ApplicationFailure.create({
+        type: limited.name,
+        message: err instanceof Error ? err.message : limited.message,
+        nextRetryDelay: Math.max(1, limited.retryAfterMs),
+        ...(details !== undefined ? { details: [details] } : {}),
+      }),
+    );
   }
   if (details !== undefined && err instanceof Error) {
     // The type stays the error's name: the retry policies match on it. No cause: the workflows
     // report the innermost failure, which must be this one, with its type.
-    return ApplicationFailure.create({ type: err.name, message: err.message, details: [details] });
+    return withStackOf(err, ApplicationFailure.create({ type: err.name, message: err.message, details: [details] }));
   }
   return err;
+}
+
+/** The failure with the original error's stack, so the history shows where it was thrown. */
+function withStackOf(original: unknown, failure: ApplicationFailure): ApplicationFailure {
+  if (original instanceof Error && original.stack) failure.stack = original.stack;
+  return failure;
 }
 
 /** The first error in `err`'s cause chain (itself included) that passes `test`. */
@@ -75,7 +84,7 @@ export function wrapActivities<T extends Record<string, AnyActivity>>(activities
       try {
         return await (beating ? whileHeartbeating(() => fn(...args)) : fn(...args));
       } catch (err) {
-        throw err;
+        throw toActivityFailure(err);
       }
     };
   }

@@ -22,10 +22,19 @@ export function createActivities(runtime: Runtime) {
 }
 
 /**
- * Activities that do not heartbeat progress of their own but may run for minutes (metadata, schema
+ * Activities without progress details to heartbeat that may run for minutes (metadata, schema
  * migrations, counts of big tables, alert deliveries): they heartbeat while they run, so their
  * heartbeat timeout notices a dead worker in seconds.
  */
-export const KEEP_ALIVE_ACTIVITIES = ['prepareSync', 'prepareKeyRun', 'verifyKeys', 'finishRun', 'applyFailurePolicy'] as const;
+export const KEEP_ALIVE_ACTIVITIES = [
+  'prepareSync',
+  'prepareKeyRun',
+  'verifyKeys',
+  'finishRun',
+  'applyFailurePolicy',
+  // They heartbeat between delete batches too, but one batch on a loaded server may outlast the timeout.
+  'dropStaging',
+  'dropAbandonedStaging',
+] as const;
 
 export { Runtime, UnknownConfigEntry } from './runtime';

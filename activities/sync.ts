@@ -49,23 +49,24 @@ export function createSyncActivities(runtime: Runtime) {
         const changes = await dest.ensureSchema(resource);
         for (const change of changes) log.info({ destination: dest.name, change }, 'schema changed');
       }
-      // The high-water mark comes from the first destination; the others follow it. Platforms that
-      // serve cached results re-read a look-back period anyway; elsewhere the records at the newest
-      // timestamp are read again only when the MLS has some the destination lacks (paging/resume.ts).
-      const cursor =
-        src.platform.lookBackMs > 0
-          ? lookBack(await destinations[0]!.highWaterMark(resource), src.platform.lookBackMs)
-          : (
-              await resumeAfterTie(
-                { src, resource, resourceConfig: runtime.resourceConfig(input.source, input.resource) },
-                src.http,
-                await destinations[0]!.highWaterTie(resource),
-                { signal, log },
-              )
-            ).cursor;
       const startedAt = new Date().toISOString();
       const upperBound = canonicalTimestamp(startedAt)!;
-      const expectedTotal = src.platform.supportsCount ? await countWindow(runtime, resource, cursor, upperBound, signal) : null;
+      // The high-water mark comes from the first destination; the others follow it. Platforms that
+      // serve cached results re-read a look-back period anyway; elsewhere the records at the newest
+      // timestamp are read again only when the counts say something there may be missing (paging/resume.ts).
+      const resume =
+        src.platform.lookBackMs > 0
+          ? { cursor: lookBack(await destinations[0]!.highWaterMark(resource), src.platform.lookBackMs) }
+          : await resumeAfterTie(
+              { src, resource, resourceConfig: runtime.resourceConfig(input.source, input.resource) },
+              src.http,
+              await destinations[0]!.highWaterTie(resource),
+              { upperBound, signal, log },
+            );
+      const { cursor } = resume;
+      const expectedTotal = !src.platform.supportsCount
+        ? null
+        : (resume.expectedTotal ?? (await countWindow(runtime, resource, cursor, upperBound, signal)));
       const stats = await runtime.statsStore();
       await stats.startRun({
         runId: input.runId,
@@ -196,7 +197,7 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
       // MLS cannot fail a long sync that keeps moving, while a permanent fault still surfaces.
       const limited = findInChain(err, (e): e is SourceRateLimited => e instanceof SourceRateLimited);
       log.warn(
-        { err, attempt: info.attempt, pages: committed, cursor },
+        { error: describeError(err), attempt: info.attempt, pages: committed, cursor },
         'chunk interrupted after committing pages; continuing in a fresh chunk',
       );
       return {
@@ -223,8 +224,10 @@ function isRetryable(err: unknown): boolean {
   return !(err instanceof Error && NON_RETRYABLE_ERRORS.includes(err.name));
 }
 
+/** `<type>: <message>`, short enough for the workflow's history (MLS URLs in messages can be long). */
 function describeError(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
 }
 
 async function countWindow(

@@ -1,14 +1,18 @@
 /**
- * An example resync configuration. Copy it, edit it, and point resync at it:
+ * An example resync configuration. Copy it anywhere, edit it, and point resync at it (paths are
+ * relative to the folder you type the command in):
  *
- *   npx resync --config ./my.config.ts config check
- *   RESYNC_CONFIG=./my.config.ts npx resync worker
+ *   npm run resync -- --config ./my.config.ts config check          (in the checkout)
+ *   npm --prefix ~/resync run resync -- --config ./my.config.ts config check    (elsewhere)
+ *   RESYNC_CONFIG=/etc/resync/my.config.ts node ~/resync/dist/resync.mjs worker   (after npm run build)
  *
  * The file is TypeScript: you get types and completion from defineConfig, and you can compute
- * values. Read secrets from the environment — never write them here. resync validates the whole
- * file at load and names every bad key (e.g. `sources.trestle.url: must be an http(s) URL`).
+ * values. `@resync-mls/resync` is this checkout's own name: resync resolves it to its config API
+ * wherever the file lives (no install needed), and never asks a registry for it. Read secrets from
+ * the environment — never write them here. resync validates the whole file at load and names every
+ * bad key (e.g. `sources.trestle.url: must be an http(s) URL`).
  */
-import { defineConfig } from './define';
+import { defineConfig } from '@resync-mls/resync';
 
 export default defineConfig({
   // One entry per MLS connection. The key ("demo") is the source's name in commands, workflow IDs
@@ -53,15 +57,16 @@ export default defineConfig({
         },
       ],
 
-      // Which destinations this source writes to (default: all). The first one holds the
-      // high-water mark the next sync starts from.
+      // Which destinations this source writes to. The first one holds the high-water mark the next
+      // sync starts from. With one destination it may be left out; once `destinations` below has
+      // more than one, every source must list its own (a new destination is never written to unasked).
       // destinations: ['main'],
 
       // Per-request timeout in milliseconds.
       // requestTimeoutMs: 60000,
 
       // Temporal Schedules, one per process with a cron (minute hour day-of-month month day-of-week).
-      // `npx resync schedules apply` creates or updates them; see docs/schedules.md.
+      // `npm run resync -- schedules apply` creates or updates them; see docs/schedules.md.
       // schedules: {
       //   sync: '*/15 * * * *', // every 15 minutes
       //   purge: '30 3 * * *', // nightly at 03:30
@@ -103,7 +108,9 @@ export default defineConfig({
   temporal: {
     address: '127.0.0.1:7233',
     namespace: 'default',
-    taskQueue: 'resync',
+    // Default: `resync-` and the source names (here resync-demo), so workers of configs with other
+    // sources never take this config's tasks. Pin a name only if every config using it is this one.
+    // taskQueue: 'resync-demo',
     uiUrl: 'http://127.0.0.1:8233',
   },
 

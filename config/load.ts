@@ -3,11 +3,12 @@
  * demo config that points at the local simulator and database.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema';
-import { fromRoot } from '../scripts/lib/paths';
+import { fromRoot, PACKAGE_NAME } from '../scripts/lib/paths';
+import { operatorPath } from './operator-path';
 
 export const DEMO_CONFIG_PATH = fromRoot('config', 'demo.config.ts');
 
@@ -23,7 +24,7 @@ export class ConfigError extends Error {
 
 export function configPathFrom(explicit?: string): string {
   const chosen = explicit ?? process.env.RESYNC_CONFIG;
-  return chosen ? resolve(chosen) : DEMO_CONFIG_PATH;
+  return chosen ? operatorPath(chosen) : DEMO_CONFIG_PATH;
 }
 
 export async function loadConfig(explicit?: string): Promise<{ config: Config; file: string }> {
@@ -40,20 +41,33 @@ export async function loadConfig(explicit?: string): Promise<{ config: Config; f
   return { config: parseConfig(exported, file), file };
 }
 
+/** Marks the config file's URL for config/load-hooks.mjs (the same name there). */
+const CONFIG_QUERY = 'resync-config';
+
+let hooksInstalled: Promise<void> | undefined;
+
 /**
- * Imports a config module. Under tsx (npm scripts, tests) a TypeScript config imports like any
- * module; the built CLI in dist/ runs on plain Node, which only learns TypeScript for this one file.
+ * Imports a config module, wherever it lives, as an ES module in which the package name resolves to
+ * this checkout's config API (see config/load-hooks.mjs). Under tsx (npm scripts, tests) TypeScript
+ * already loads; the built CLI in dist/ runs on plain Node and learns it here, for the config only.
  * Exported for `resync config check`, which goes on checking a config that does not parse.
  */
 export async function importModule(file: string): Promise<unknown> {
-  const url = pathToFileURL(file).href;
-  try {
-    return await import(url);
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
-    const { tsImport } = await import('tsx/esm/api');
-    return tsImport(url, import.meta.url);
+  hooksInstalled ??= installHooks();
+  await hooksInstalled;
+  return import(/* @vite-ignore */ `${pathToFileURL(file).href}?${CONFIG_QUERY}`);
+}
+
+async function installHooks(): Promise<void> {
+  // This module is TypeScript itself unless it was bundled into dist/resync.mjs.
+  if (!import.meta.url.endsWith('.ts')) {
+    const tsx = await import('tsx/esm/api');
+    tsx.register();
   }
+  // Registered after tsx, so they run before it (hooks chain last-registered first).
+  register(pathToFileURL(fromRoot('config', 'load-hooks.mjs')), {
+    data: { packageName: PACKAGE_NAME, entryUrl: pathToFileURL(fromRoot('config', 'define.ts')).href },
+  });
 }
 
 export function parseConfig(value: unknown, file = '<inline>'): Config {

@@ -1,10 +1,10 @@
 /**
  * Every activity failure in the worker's log, with its type and message (and stack): the retry
  * policy hides failures from everyone but the history, and an operator reading the logs must see
- * why a run is retrying. pino serializes an Error given under `err` (an Error under any other key
- * comes out as `{}`: its fields are not enumerable).
+ * why a run is retrying. An Error given to pino as is comes out as `{}` (its fields are not
+ * enumerable), so errors are logged as plain objects (errorForLog) under `error`.
  */
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 
 export interface FailureLogTargets {
@@ -27,7 +27,7 @@ export function activityFailureLogging(targets: FailureLogTargets): ActivityInte
           const info = ctx.info;
           logger.warn(
             {
-              err,
+              error: errorForLog(err),
               failureType: failureType(err),
               activityType: info.activityType,
               attempt: info.attempt,
@@ -44,6 +44,32 @@ export function activityFailureLogging(targets: FailureLogTargets): ActivityInte
   });
 }
 
+/** Fields of an error worth a log line. */
+export interface LoggedError {
+  type: string;
+  message: string;
+  stack?: string;
+  code?: string | number;
+  cause?: LoggedError;
+}
+
+/**
+ * An error as a plain object for the log: its type, message, stack, code and causes — and nothing
+ * else. (pino's own serializer copies every enumerable field: a database error's `sql` can hold a
+ * megabyte batch of MLS records.)
+ */
+export function errorForLog(err: unknown, depth = 0): LoggedError {
+  if (!(err instanceof Error)) return { type: typeof err, message: String(err) };
+  const { code, cause } = err as Error & { code?: unknown };
+  return {
+    type: failureType(err),
+    message: err.message,
+    ...(err.stack ? { stack: err.stack } : {}),
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    ...(cause !== undefined && depth < 3 ? { cause: errorForLog(cause, depth + 1) } : {}),
+  };
+}
+
 /** The name the retry policies match on: an ApplicationFailure's type, else the error's name. */
 function failureType(err: unknown): string {
   if (err && typeof err === 'object') {
@@ -55,15 +81,14 @@ function failureType(err: unknown): string {
 }
 
 /**
- * The fields of one Temporal SDK log entry, with any Error moved under `err` so pino serializes it
- * (the SDK reports an activity's failure as `{ error }`, which pino would print as `"error":{}`).
+ * The fields of one Temporal SDK log entry, with every Error as a plain object (the SDK reports an
+ * activity's failure as `{ error }`, which pino would print as `"error":{}`).
  */
 export function sdkLogFields(meta: Record<string, unknown> | undefined): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(meta ?? {})) {
     if (!(value instanceof Error)) fields[key] = value;
-    else if (key === 'error' || key === 'err') fields.err = value;
-    else fields[key] = pino.stdSerializers.err(value);
+    else fields[key] = errorForLog(value);
   }
   return fields;
 }

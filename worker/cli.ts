@@ -7,10 +7,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config';
 import type { Client } from '@temporalio/client';
 import type { ProcessName } from '../workflows/names';
+import { versionLine } from './version';
 
 const program = new Command('resync')
   .description('Replicates MLS data from RESO Web API platforms into MySQL/MariaDB, on Temporal.')
   .option('-c, --config <file>', 'config file (default: $RESYNC_CONFIG, else the demo config)')
+  .version(versionLine(), '-V, --version', 'print the version and the checkout it runs from')
   .showHelpAfterError();
 
 function intOption(name: string) {
@@ -103,20 +105,8 @@ program
   .argument('<file-or-source>', 'an EDMX file, or a source name from the config')
   .option('--json', 'machine-readable output')
   .action(async (target: string, opts: { json?: boolean }) => {
-    const { existsSync } = await import('node:fs');
-    const { formatMetadataReport, loadMetadataFile } = await import('./commands/metadata');
-    const { summarizeResources, generalProblems } = await import('../activities/source/metadata');
-    let model;
-    if (existsSync(target)) {
-      model = await loadMetadataFile(target);
-    } else {
-      const c = await config();
-      if (!c.sources[target]) throw new Error(`${target} is neither a file nor a source in the config`);
-      const { Runtime } = await import('../activities/runtime');
-      const pino = (await import('pino')).default;
-      model = await new Runtime(c, pino({ level: 'silent' })).edmModel(target);
-    }
-    console.log(formatMetadataReport(summarizeResources(model), { json: !!opts.json, problems: generalProblems(model) }));
+    const { metadataCommand } = await import('./commands/metadata');
+    console.log(await metadataCommand(target, { json: !!opts.json }, config));
   });
 
 program
@@ -155,10 +145,12 @@ program
 program
   .command('temporal')
   .description('run the Temporal dev server from temporal-dev.yaml (Web UI included)')
-  .option('-f, --file <path>', 'dev server config', 'temporal-dev.yaml')
-  .action(async (opts: { file: string }) => {
+  .option('-f, --file <path>', "dev server config (default: the checkout's temporal-dev.yaml)")
+  .action(async (opts: { file?: string }) => {
     const { runTemporalCommand } = await import('./commands/temporal');
-    await runTemporalCommand(opts);
+    const { operatorPath } = await import('../config/operator-path');
+    const { fromRoot } = await import('../scripts/lib/paths');
+    await runTemporalCommand({ file: opts.file ? operatorPath(opts.file) : fromRoot('temporal-dev.yaml') });
   });
 
 program

@@ -32,7 +32,10 @@ export function formatProgress(resource: string, p: LiveProgress, elapsedMs: num
   const retry =
     p.attempt > 1 ? ` (retry ${p.attempt - 1}${p.activity ? ` of ${p.activity}` : ''}: ${p.lastFailure ?? 'unknown error'})` : '';
   // Chunks that failed after committing pages and went on afresh (sync only).
-  const resumed = p.interruptions ? `, resumed ${p.interruptions}× after failures (last: ${p.lastInterruption ?? 'unknown'})` : '';
+  const last = p.lastInterruption ?? 'unknown';
+  const resumed = p.interruptions
+    ? `, resumed ${p.interruptions}× after failures (last: ${last.length > 200 ? `${last.slice(0, 200)}…` : last})`
+    : '';
   const pages = n.pages !== undefined ? `, ${n.pages} pages` : '';
   return `${resource}: ${n.phase} ${bar}${n.done}${total !== undefined ? `/${total}` : ''} ${n.unit}${pages}, ${Math.round(rate)}/s${eta}${resumed}${retry}`;
 }

@@ -8,12 +8,21 @@ import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio
 import type { ChunkFailureDetails, SyncCursor, SyncTotals } from './types';
 
 export function committedBeforeFailure(err: unknown, activityType: string): ChunkFailureDetails | undefined {
-  if (!(err instanceof ActivityFailure) || err.activityType !== activityType) return undefined;
+  const failed = failedActivityDetails(err);
+  return failed?.activityType === activityType && isChunkDetails(failed.details) ? failed.details : undefined;
+}
+
+/**
+ * The activity a failure came from and the details it carried: those attached to its failure, or the
+ * last heartbeat of an attempt that timed out. Unchecked: the caller validates the shape it expects.
+ */
+export function failedActivityDetails(err: unknown): { activityType: string; details: unknown } | undefined {
+  if (!(err instanceof ActivityFailure)) return undefined;
   const cause = err.cause;
   let details: unknown;
   if (cause instanceof ApplicationFailure) details = cause.details?.[0];
   else if (cause instanceof TimeoutFailure) details = cause.lastHeartbeatDetails;
-  return isChunkDetails(details) ? details : undefined;
+  return details === undefined || details === null ? undefined : { activityType: err.activityType, details };
 }
 
 function isChunkDetails(value: unknown): value is ChunkFailureDetails {

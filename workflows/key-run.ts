@@ -18,8 +18,10 @@ import {
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERRORS, SEARCH_ATTRIBUTES } from './names';
 import { chunkOptions, CLEANUP_OPTIONS, FINISH_OPTIONS, prepareOptions } from './activity-options';
+import { failedActivityDetails } from './chunk-failure';
 import type {
   DestinationOutcome,
+  FetchTotals,
   KeyProcess,
   KeyRunInput,
   KeyRunPhase,
@@ -103,6 +105,8 @@ export class KeyRun {
         throw err;
       }
       const refused = failureType(err) === 'PurgeRefused';
+      // What the failed chunk had committed counts in the run's record.
+      if (this.stateValue) this.absorbFailedChunk(err);
       this.setPhase(refused ? 'refused' : 'failed');
       await CancellationScope.nonCancellable(() => finishRun(this.finishInput('failed', describeFailure(err))));
       throw err;
@@ -113,6 +117,36 @@ export class KeyRun {
         );
       }
     }
+  }
+
+  /** Adds what a failed chunk committed (from its failure's details or last heartbeat) to the state. */
+  private absorbFailedChunk(err: unknown): void {
+    const failed = failedActivityDetails(err);
+    const s = this.stateValue;
+    if (!failed || !s || typeof failed.details !== 'object') return;
+    const d = failed.details as Record<string, unknown>;
+    const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+    if (failed.activityType === 'downloadKeys' && s.step === 'download') {
+      s.download = {
+        ...s.download,
+        pages: s.download.pages + (count(d.pages) ?? 0),
+        received: s.download.received + (count(d.received) ?? 0),
+      };
+    } else if (failed.activityType === 'deleteKeys' && s.step === 'act') {
+      const destination = s.destinations[s.current];
+      const deleted = count(d.deleted);
+      if (destination !== undefined && deleted !== undefined && s.outcomes[destination]) s.outcomes[destination].deleted = deleted;
+    } else if (failed.activityType === 'fetchKeys' && s.step === 'act') {
+      const totals = d.totals as FetchTotals | undefined;
+      if (totals && typeof totals === 'object' && count(totals.fetched) !== undefined && totals.byDestination) {
+        s.fetch = totals;
+        for (const [name, t] of Object.entries(totals.byDestination)) {
+          const outcome = s.outcomes[name];
+          if (outcome && count(t.upserted) !== undefined) Object.assign(outcome, { upserted: t.upserted, rejected: t.rejected });
+        }
+      }
+    }
+    this.refreshProgress();
   }
 
   private async prepare(runId: string): Promise<void> {

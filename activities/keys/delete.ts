@@ -7,6 +7,7 @@
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import type { Runtime } from '../runtime';
 import type { DeleteKeysInput, DeleteKeysResult } from '../../workflows/key-types';
+import { toActivityFailure } from '../activity-wrappers';
 import { CHUNK_BUDGET_MS, destinationNamed, keepAlive, keyContext, keyMappingOf } from './context';
 import { keyFromSortKey } from './order';
 import { countExisted, markExisted, readDiffs, touchRun } from './staging';
@@ -41,6 +42,10 @@ export async function deleteKeysChunk(runtime: Runtime, input: DeleteKeysInput):
       done = batch.length < input.batchSize;
       if (!done && Date.now() > deadline) break;
     }
+  } catch (err) {
+    // The rows deleted so far go with the failure, so a failed purge records them.
+    const deleted = await countExisted(ctx.pool, input.runId, input.destination).catch(() => undefined);
+    throw toActivityFailure(err, { ...state, ...(deleted !== undefined ? { deleted } : {}) });
   } finally {
     alive.stop();
   }

@@ -15,6 +15,7 @@ import { replicationPages, type ReplicationPage } from '../source/paging';
 import { readAhead } from '../source/paging/read-ahead';
 import { keyPagesRequest } from '../source/requests';
 import type { DownloadKeysInput, DownloadKeysResult, KeyDownloadPosition, KeyProcess } from '../../workflows/key-types';
+import { toActivityFailure } from '../activity-wrappers';
 import { CHUNK_BUDGET_MS, keepAlive, keyContext, type KeyContext } from './context';
 import type { KeyRow } from './merge';
 import { sortKey } from './order';
@@ -64,6 +65,9 @@ export async function downloadKeysChunk(runtime: Runtime, input: DownloadKeysInp
       state.position = { pass: 'tail', cursor: null, nextLink: null };
       heartbeat(state);
     }
+  } catch (err) {
+    // What this activity staged goes with the failure: a failed run still counts the keys it received.
+    throw toActivityFailure(err, state);
   } finally {
     alive.stop();
   }

@@ -8,6 +8,7 @@ import { activityInfo, heartbeat } from '@temporalio/activity';
 import type { Runtime } from '../runtime';
 import { byKeysUrls } from '../source/requests';
 import type { FetchKeysInput, FetchKeysResult, FetchTotals } from '../../workflows/key-types';
+import { toActivityFailure } from '../activity-wrappers';
 import { CHUNK_BUDGET_MS, keepAlive, keyContext, type KeyContext } from './context';
 import { keyFromSortKey } from './order';
 import { readDiffs, touchRun } from './staging';
@@ -38,12 +39,14 @@ export async function fetchKeysChunk(runtime: Runtime, input: FetchKeysInput): P
   const runRef = { runId: input.runId, source: input.source, resource: input.resource };
   const deleteSignal = ctx.src.platform.deleteSignal;
   let done = false;
+  /** The round in progress: written records not yet in state.totals (a retry redoes the round). */
+  let round: FetchTotals | undefined;
   try {
     while (!done) {
       const staged = await readDiffs(ctx.pool, input.runId, '', state.after, KEYS_PER_ROUND);
       if (staged.length > 0) {
         // Counted apart and added once the round is done: a retried round is counted once.
-        const round: FetchTotals = { requested: staged.length, fetched: 0, byDestination: {} };
+        round = { requested: staged.length, fetched: 0, byDestination: {} };
         // Written page by page as they arrive: memory holds one page of full records, not the round's.
         for await (const records of fetchRecords(
           ctx,
@@ -62,12 +65,18 @@ export async function fetchKeysChunk(runtime: Runtime, input: FetchKeysInput): P
           }
         }
         addTotals(state.totals, round);
+        round = undefined;
         state.after = staged[staged.length - 1]!;
         heartbeat(state);
       }
       done = staged.length < KEYS_PER_ROUND;
       if (!done && Date.now() > deadline) break;
     }
+  } catch (err) {
+    // A failed run records every record written, the unfinished round's too.
+    const written = structuredClone(state.totals);
+    if (round) addTotals(written, round);
+    throw toActivityFailure(err, { after: state.after, totals: written });
   } finally {
     alive.stop();
   }

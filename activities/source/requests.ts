@@ -77,7 +77,10 @@ export function keyPagesRequest(t: RequestTarget, opts: { upperBound: string; co
   };
 }
 
-function windowBase(t: RequestTarget, filter: FilterParts): Pick<
+function windowBase(
+  t: RequestTarget,
+  filter: FilterParts,
+): Pick<
   WindowRequest,
   'platform' | 'serviceRoot' | 'resource' | 'cursorField' | 'keyField' | 'numericKey' | 'userFilter' | 'requiredFilter'
 > {
@@ -220,7 +223,13 @@ export interface KeysetPageParts {
 
 /** A keyset page: `(ts, key) > after`, `ts ≤ upperBound`, ordered by both. */
 export function keysetPageUrl(o: KeysetPageParts, after: SyncCursor | null, withCount: boolean): string {
-  const window = keysetFilter({ cursorField: o.cursorField, keyField: o.keyField, numericKey: o.numericKey, after, upperBound: o.upperBound });
+  const window = keysetFilter({
+    cursorField: o.cursorField,
+    keyField: o.keyField,
+    numericKey: o.numericKey,
+    after,
+    upperBound: o.upperBound,
+  });
   return buildResourceUrl(o.serviceRoot, o.resource, {
     filter: composeFilter({ required: o.requiredFilter, user: o.userFilter, window: [window] }),
     ...(o.select ? { select: o.select } : {}),

@@ -55,9 +55,7 @@ export function parseAuthority(text: string): Authority | undefined {
 
 /** The allow-list from a CLI flag or the environment: comma- or space-separated entries, each validated. */
 export function parseAllowedHosts(entries: string | string[] | undefined, from: string): Authority[] {
-  const list = (Array.isArray(entries) ? entries : [entries ?? ''])
-    .flatMap((e) => e.split(/[\s,]+/))
-    .filter((e) => e.length > 0);
+  const list = (Array.isArray(entries) ? entries : [entries ?? '']).flatMap((e) => e.split(/[\s,]+/)).filter((e) => e.length > 0);
   return list.map((entry) => {
     const parsed = parseAuthority(entry);
     if (!parsed) {

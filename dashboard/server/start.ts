@@ -3,7 +3,6 @@
  * then connects to Temporal and the control DB, and listens. Used by `resync dashboard`,
  * `resync dev` and the tests.
  */
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -12,10 +11,12 @@ import { ALLOWED_HOSTS_ENV, DashboardAddresses, parseAllowedHosts } from './addr
 import { buildApp } from './app';
 import { requiredToken, TOKEN_ENV } from './auth';
 import { createContext, type DashboardContext } from './context';
+import { fromRoot } from '../../scripts/lib/paths';
 
 export const DEFAULT_DASHBOARD_HOST = '127.0.0.1';
 export const DEFAULT_DASHBOARD_PORT = 4000;
-export const WEB_ROOT = fileURLToPath(new URL('../web/dist', import.meta.url));
+// From the checkout's root, not from this file: the same in dist/resync.mjs, where this is bundled.
+export const WEB_ROOT = fromRoot('dashboard', 'web', 'dist');
 
 export interface DashboardOptions {
   config: Config;

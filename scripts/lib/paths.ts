@@ -5,6 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The checkout's package name (private, never published; configs import defineConfig from it). */
+export const PACKAGE_NAME = '@resync-mls/resync';
+
 /**
  * The nearest folder above this module whose package.json is resync's. Found from this module's
  * location rather than process.cwd(), so scripts behave the same from any folder; and by looking
@@ -13,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 function findRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'resync') return dir;
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
     if (dirname(dir) === dir) throw new Error(`no resync checkout above ${from}`);
   }
 }

@@ -248,10 +248,15 @@ describe('dashboard in a browser', () => {
 
     await open('/sources/demo');
     const state = page.locator('[data-testid=schedule-sync] [data-testid=schedule-state]');
+    const nextRuns = page.locator('[data-testid=schedule-sync] [data-testid=next-runs]');
     await page.click('[data-testid=pause-sync]');
     await state.filter({ hasText: 'paused' }).waitFor();
+    // A paused schedule fires at none of the times Temporal still lists for it.
+    await nextRuns.filter({ hasText: 'none (paused)' }).waitFor();
+    expect(await nextRuns.locator('time').count()).toBe(0);
     await page.click('[data-testid=resume-sync]');
     await state.filter({ hasText: 'active' }).waitFor();
+    await nextRuns.locator('time').first().waitFor();
   });
 
   it('switches every time between relative and absolute', async () => {

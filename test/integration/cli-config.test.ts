@@ -1,11 +1,13 @@
 /** Bad configs: each gets a message naming the key, and a non-zero exit. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCli } from '../../scripts/build';
 import { fromRoot } from '../../scripts/lib/paths';
+import { distRunner, runCli, tsxRunner } from '../support/cli';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'resync-cli-'));
@@ -55,5 +57,56 @@ describe('resync config check', () => {
     const r = await configCheck(content);
     expect(r.code).not.toBe(0);
     expect(r.output).toContain(message);
+  });
+});
+
+/**
+ * A config lives wherever the operator keeps it, with no node_modules: it imports defineConfig by the
+ * package name, which resolves to this checkout, and loads as an ES module (TypeScript, top-level
+ * await, its own local imports), from the sources through tsx and from the build alike.
+ */
+describe('a TypeScript config in a folder outside the checkout', () => {
+  beforeAll(async () => {
+    await buildCli();
+  });
+
+  const runners = [tsxRunner, distRunner];
+
+  it.each(runners.map((r) => [r.name, r] as const))('imports defineConfig by package name and loads (%s)', async (_name, runner) => {
+    const dir = mkdtempSync(join(tmpdir(), 'resync-own-config-'));
+    writeFileSync(
+      join(dir, 'sources.ts'),
+      `import type { ConfigInput } from '@resync-mls/resync';
+export const sources: ConfigInput['sources'] = {
+  demo: { url: await Promise.resolve('http://127.0.0.1:1/odata'), resources: [{ name: 'Property' }] },
+};
+`,
+    );
+    const file = join(dir, 'resync.config.ts');
+    writeFileSync(
+      file,
+      `import { defineConfig } from '@resync-mls/resync';
+import { sources } from './sources';
+
+const control: string = 'mysql://root@127.0.0.1:3306/resync';
+export default defineConfig({
+  sources,
+  destinations: { main: { type: 'mysql', url: 'mysql://root@127.0.0.1:3306/mls' } },
+  control: { url: control },
+});
+`,
+    );
+    const r = await runCli(runner, ['--config', file, 'config', 'check', '--offline', '--json'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ file, ok: true });
+  });
+
+  it.each(runners.map((r) => [r.name, r] as const))('loads config/config.example.ts copied there (%s)', async (_name, runner) => {
+    const dir = mkdtempSync(join(tmpdir(), 'resync-example-'));
+    copyFileSync(fromRoot('config', 'config.example.ts'), join(dir, 'my.config.ts'));
+    // Relative to the folder the command runs in, as the example's header says.
+    const r = await runCli(runner, ['--config', './my.config.ts', 'config', 'check', '--offline', '--json'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ file: join(dir, 'my.config.ts'), ok: true });
   });
 });

@@ -508,10 +508,15 @@ describe('dashboard API', () => {
       });
       try {
         // Behind a TLS proxy: Host without a port, Origin https.
-        const viaProxy = await send(proxied, '/api/sources/src05/schedules/purge/pause', {
-          host: 'dash.example.com',
-          origin: 'https://dash.example.com',
-        }, {});
+        const viaProxy = await send(
+          proxied,
+          '/api/sources/src05/schedules/purge/pause',
+          {
+            host: 'dash.example.com',
+            origin: 'https://dash.example.com',
+          },
+          {},
+        );
         expect(viaProxy.statusCode, viaProxy.body).toBe(404);
         expect((await proxied.inject({ method: 'GET', url: '/api/meta', headers: { host: 'dash.example.com' } })).statusCode).toBe(200);
         expect((await proxied.inject({ method: 'GET', url: '/api/meta', headers: { host: 'other.example.com' } })).statusCode).toBe(421);
@@ -523,8 +528,13 @@ describe('dashboard API', () => {
         InvalidAllowedHost,
       );
       process.env.RESYNC_DASHBOARD_ALLOWED_HOSTS = 'env-name.example';
-      const running = await startDashboard({ config, client, port: 0, allowedHosts: ['flag-name.example'], logger: pino({ level: 'silent' }) });
-      delete process.env.RESYNC_DASHBOARD_ALLOWED_HOSTS;
+      const running = await startDashboard({
+        config,
+        client,
+        port: 0,
+        allowedHosts: ['flag-name.example'],
+        logger: pino({ level: 'silent' }),
+      }).finally(() => delete process.env.RESYNC_DASHBOARD_ALLOWED_HOSTS);
       try {
         const port = Number(new URL(running.url).port);
         const status = (host: string) =>
@@ -587,9 +597,9 @@ describe('dashboard API', () => {
       const body = overview.json<OverviewResponse>();
       expect(body.temporalError).toMatch(/^Temporal is not reachable: nothing is listening at 127\.0\.0\.1:\d+$/);
       expect(body.cards[0]!.processes[0]!.last).not.toBeNull();
-      expect((await awayApp.inject({ method: 'GET', headers: { host: HOST }, url: '/api/sources/src01' })).json<SourceResponse>().temporalError).toMatch(
-        /not reachable/,
-      );
+      expect(
+        (await awayApp.inject({ method: 'GET', headers: { host: HOST }, url: '/api/sources/src01' })).json<SourceResponse>().temporalError,
+      ).toMatch(/not reachable/);
       expect((await awayApp.inject({ method: 'GET', headers: { host: HOST }, url: '/api/sources/src01/runs' })).statusCode).toBe(200);
       const running = await awayApp.inject({ method: 'GET', headers: { host: HOST }, url: '/api/running' });
       expect(running.statusCode).toBe(503);
@@ -665,11 +675,16 @@ describe('dashboard counts around runs', () => {
     // Taken before the sync ended: not compared (neither "in step" nor a difference), and retaken now.
     const right = await counts();
     expect(right.status).toBe('checking');
-    expect(property(right).destinations[0]!.verdict).toEqual({ state: 'not-comparable', text: 'recounting: both were counted before the last run ended' });
+    expect(property(right).destinations[0]!.verdict).toEqual({
+      state: 'not-comparable',
+      text: 'recounting: both were counted before the last run ended',
+    });
     const fresh = await settled(ended);
     expect(fresh.status).toBe('match');
     expect(property(fresh).mls.count).toBe(240);
-    expect(property(fresh).destinations[0]).toEqual(expect.objectContaining({ count: 240, missing: 0, extra: 0, verdict: { state: 'in-step', text: 'in step' } }));
+    expect(property(fresh).destinations[0]).toEqual(
+      expect.objectContaining({ count: 240, missing: 0, extra: 0, verdict: { state: 'in-step', text: 'in step' } }),
+    );
     expect(Date.parse(property(fresh).mls.countedAt!)).toBeGreaterThan(Date.parse(property(fresh).lastRunEndedAt!));
   });
 
@@ -683,7 +698,9 @@ describe('dashboard counts around runs', () => {
     const ended = Date.now();
     const after = await settled(ended);
     expect(after.status).toBe('match');
-    expect(property(after).destinations[0]).toEqual(expect.objectContaining({ count: 230, verdict: { state: 'in-step', text: 'in step' } }));
+    expect(property(after).destinations[0]).toEqual(
+      expect.objectContaining({ count: 230, verdict: { state: 'in-step', text: 'in step' } }),
+    );
   });
 
   it('says what `resync status` says, word for word', async () => {
@@ -696,7 +713,7 @@ describe('dashboard counts around runs', () => {
     expect(formatStatus(report)).toMatch(/d0\s+230 records, newest .* out of step: missing 5/);
   });
 
-  it('shows child tables (expanded Media) under their resource with their rows', async () => {
+  it('shows child tables (expanded Media) under their resource with their rows, as `resync status` does', async () => {
     const [row] = await query<{ n: number }>(config.destinations.d0!.url, 'SELECT COUNT(*) AS n FROM `PropertyMedia`');
     const n = Number(row?.n);
     expect(n).toBeGreaterThan(0);
@@ -708,5 +725,10 @@ describe('dashboard counts around runs', () => {
         destinations: [expect.objectContaining({ name: 'd0', count: n, countedAt: expect.any(String) })],
       },
     ]);
+    const report = await collectStatus({ config, runtime: ctx.runtime, client }, 'sim');
+    expect(report.sources[0]!.resources[0]!.children).toEqual([
+      { resource: 'PropertyMedia', navigation: 'Media', destinations: [{ name: 'd0', table: 'PropertyMedia', count: n }] },
+    ]);
+    expect(formatStatus(report)).toContain(`↳ PropertyMedia d0 ${n} rows`);
   });
 });

@@ -132,7 +132,10 @@ describe('MySQL writer: no silent conversions', () => {
     expect(result.decisions).toEqual([
       { decision: 'timestamp-without-offset-read-as-utc', field: 'ModificationTimestamp', records: 1, example: 'NOZ' },
     ]);
-    const rows = await query(url, 'SELECT ListingKey AS k, City AS city, CAST(ModificationTimestamp AS CHAR) AS ts FROM Listing ORDER BY 1');
+    const rows = await query(
+      url,
+      'SELECT ListingKey AS k, City AS city, CAST(ModificationTimestamp AS CHAR) AS ts FROM Listing ORDER BY 1',
+    );
     expect(rows).toEqual([
       { k: 'DUP', city: 'Second', ts: '2024-05-01 12:00:00.123456' },
       { k: 'NOZ', city: 'Springfld', ts: '2024-05-01 12:00:00.500000' },
@@ -327,7 +330,10 @@ describe('MySQL writer: a server with max_allowed_packet = 1 MiB', () => {
       expect.objectContaining({ key: 'HUGE', field: null, reason: expect.stringMatching(/max_allowed_packet of 1048576 bytes/) }),
     ]);
     expect(result.upserted).toBe(301);
-    const rows = await query<{ n: number; remarks: number }>(url, 'SELECT COUNT(*) AS n, SUM(CHAR_LENGTH(PublicRemarks)) AS remarks FROM Listing');
+    const rows = await query<{ n: number; remarks: number }>(
+      url,
+      'SELECT COUNT(*) AS n, SUM(CHAR_LENGTH(PublicRemarks)) AS remarks FROM Listing',
+    );
     expect(Number(rows[0]?.n)).toBe(301);
     const expected = records.reduce((sum, _, i) => sum + remarks(i).length, 0) + 450_000;
     expect(Number(rows[0]?.remarks)).toBe(expected);

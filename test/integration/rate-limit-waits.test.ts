@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 import { parseConfig, type Config } from '../../config';
+import { resourceWorkflowId } from '../../workflows/names';
+import type { syncResource } from '../../workflows/sync';
 import { startKeyRun } from '../support/key-runs';
 import { dropDatabases, query, runSync, temporalClient, testConfigInput, withWorker } from '../support/stack';
 
@@ -57,6 +59,36 @@ describe('Retry-After in purge and reconcile activities', () => {
     expect(after.length).toBeGreaterThan(0);
     for (const e of after) expect(e.at - exchanges[refused]!.at).toBeGreaterThanOrEqual(RETRY_AFTER_S * 1000);
   }
+
+  it('sync: a 429 after a chunk committed pages makes the workflow wait the Retry-After before the next chunk', async () => {
+    // An empty destination of its own: the first page of the full load has no key in its filter, every later one has.
+    const fresh = parseConfig(testConfigInput({ simulatorUrl: sim.url, pageSize: 100 }));
+    sim.resetStats();
+    sim.faults.add({ kind: '429', count: 1, retryAfterSeconds: RETRY_AFTER_S, match: 'ListingKey gt' });
+    try {
+      const history = await withWorker(fresh, async () => {
+        const client = await temporalClient(fresh);
+        try {
+          const handle = await client.workflow.start<typeof syncResource>('syncResource', {
+            taskQueue: fresh.temporal.taskQueue,
+            workflowId: resourceWorkflowId('sync', 'sim', 'Property'),
+            args: [{ source: 'sim', resource: 'Property', tuning: { chunkBudgetMs: 600_000 } }],
+          });
+          expect((await handle.result()).downloaded).toBe(600);
+          return await handle.fetchHistory();
+        } finally {
+          await client.connection.close();
+        }
+      });
+      expectRetryAfterHonoured();
+      // The chunk handed its first page over and the workflow slept the Retry-After (no retry was used).
+      const timers = (history.events ?? []).filter((e) => e.timerStartedEventAttributes);
+      expect(timers).toHaveLength(1);
+    } finally {
+      sim.faults.clear();
+      await dropDatabases(fresh);
+    }
+  }, 180_000);
 
   it('purge: a 429 during the key download makes the retry wait the Retry-After, in one attempt', async () => {
     const { result, attempts } = await runWith429('purge', '$select=ListingKey,ModificationTimestamp');

@@ -2,8 +2,12 @@
  * Chunk retries and progress: a chunk that committed pages before a failure hands its progress to
  * the workflow, which goes on in a fresh activity — so a flaky MLS (a quarter of all requests
  * failing) cannot exhaust the retry budget of a sync that keeps moving, while a fault that never
- * goes away still fails the run. A failed run records what it committed.
+ * goes away still fails the run. A failed run records what it committed, and every failed attempt
+ * is logged with its reason.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
@@ -44,9 +48,11 @@ describe('chunk retries and progress', () => {
     await sim?.close();
   });
 
-  /** A fresh destination per test: each starts with a full load. */
+  /** A fresh destination (and log folder) per test: each starts with a full load. */
   async function withFreshConfig(fn: (config: Config, client: Client) => Promise<void>): Promise<void> {
-    const config = parseConfig(testConfigInput({ simulatorUrl: sim.url, pageSize: 25 }));
+    const input = testConfigInput({ simulatorUrl: sim.url, pageSize: 25 });
+    const logs = mkdtempSync(join(tmpdir(), 'resync-logs-'));
+    const config = parseConfig({ ...input, logging: { level: 'warn', dir: logs } });
     try {
       await withWorker(config, async () => {
         const client = await temporalClient(config);
@@ -58,6 +64,7 @@ describe('chunk retries and progress', () => {
       });
     } finally {
       await dropDatabases(config);
+      rmSync(logs, { recursive: true, force: true });
     }
   }
 
@@ -107,6 +114,14 @@ describe('chunk retries and progress', () => {
       expect(row).toMatchObject({ outcome: 'failed', pages: 1, downloaded: 25, upserted: 25 });
       expect(row?.error).toContain('SourceUnavailable');
       expect((await query(Object.values(config.destinations)[0]!.url, 'SELECT COUNT(*) AS n FROM Property'))[0]).toEqual({ n: 25 });
+      // Every failed attempt is in the source's log with its reason, not as `"error":{}`.
+      const failures = readFileSync(join(config.logging.dir, 'sim.log'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { activityType?: string; attempt?: number; error?: { type?: string; message?: string } })
+        .filter((l) => l.activityType === 'syncPages' && l.error?.type === 'SourceUnavailable');
+      expect(failures.map((l) => l.attempt)).toEqual(expect.arrayContaining([1, 2, 3]));
+      for (const l of failures) expect(l.error?.message).toContain('answered 503');
     });
   });
 

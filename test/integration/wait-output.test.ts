@@ -1,16 +1,20 @@
 /**
- * `resync sync --wait` with its output going to a pipe (a file, a CI log): plain progress lines
- * while the run goes on — including a retry with its attempt and its last error — rather than
- * silence until the end.
+ * `--wait` with its output going to a pipe (a file, a CI log): plain progress lines while the run
+ * goes on — including a retry with its attempt and its last error — rather than silence until the
+ * end; for `sync --wait` and for `schedules trigger --wait`.
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 import { parseConfig, type Config } from '../../config';
 import { fromRoot } from '../../scripts/lib/paths';
-import { dropDatabases, testConfigInput, withWorker, writeConfigFile } from '../support/stack';
+import { scheduleId } from '../../workflows/names';
+import { dropDatabases, temporalClient, testConfigInput, uniqueName, withWorker, writeConfigFile } from '../support/stack';
 
-describe('sync --wait into a pipe', () => {
+/** Schedule IDs are per namespace: a name of its own keeps this test's schedule apart. */
+const SOURCE = uniqueName('wait');
+
+describe('--wait into a pipe', () => {
   let sim: SimulatorHandle;
   let config: Config;
   let configFile: string;
@@ -18,20 +22,30 @@ describe('sync --wait into a pipe', () => {
   beforeAll(async () => {
     // Slow pages: the run lasts some seconds, long enough for lines while it goes on.
     sim = await startSimulator({ records: 400, seed: 3, port: 0, latencyMs: 150 });
-    const input = testConfigInput({ simulatorUrl: sim.url, pageSize: 40 });
+    const base = testConfigInput({ simulatorUrl: sim.url, pageSize: 40, source: SOURCE });
+    // A schedule that is never due while the test runs: its run is started by a trigger.
+    const input = { ...base, sources: { [SOURCE]: { ...base.sources[SOURCE]!, schedules: { sync: '0 0 1 1 *' } } } };
     config = parseConfig(input);
     configFile = writeConfigFile(input);
   });
 
   afterAll(async () => {
+    if (config) {
+      const client = await temporalClient(config);
+      await client.schedule
+        .getHandle(scheduleId(SOURCE, 'sync'))
+        .delete()
+        .catch(() => undefined);
+      await client.connection.close();
+    }
     await sim?.close();
     if (config) await dropDatabases(config);
   });
 
-  it('prints plain progress lines, retries with their last error, then the outcome', async () => {
+  it('sync --wait prints plain progress lines, retries with their last error, then the outcome', async () => {
     // Two failed $metadata requests: prepareSync is retried twice before the pages come.
     sim.faults.add({ kind: '5xx', status: 502, count: 2, match: '$metadata' });
-    const { code, stdout } = await withWorker(config, () => runCli(['--config', configFile, 'sync', 'sim', '--wait']));
+    const { code, stdout } = await withWorker(config, () => runCli(['--config', configFile, 'sync', SOURCE, '--wait']));
     expect(code).toBe(0);
     const lines = stdout.split('\n').filter(Boolean);
     expect(stdout).not.toContain('\r');
@@ -47,6 +61,23 @@ describe('sync --wait into a pipe', () => {
     ).toBe(true);
     // The outcome comes last.
     expect(lines.findIndex((l) => l.startsWith('Property: ok'))).toBeGreaterThan(lines.indexOf(progress[0]!));
+  });
+
+  it('schedules trigger --wait prints the progress of the resource the run is on', async () => {
+    sim.dataset.touch(200);
+    const { code, stdout } = await withWorker(config, async () => {
+      expect((await runCli(['--config', configFile, 'schedules', 'apply'])).code).toBe(0);
+      return runCli(['--config', configFile, 'schedules', 'trigger', SOURCE, '-p', 'sync', '--wait']);
+    });
+    expect(code, stdout).toBe(0);
+    const lines = stdout.split('\n').filter(Boolean);
+    expect(stdout).not.toContain('\r');
+    const firstProgress = lines.findIndex((l) => l.startsWith('Property: downloading'));
+    expect(firstProgress, stdout).toBeGreaterThanOrEqual(0);
+    expect(
+      lines.findIndex((l) => l.endsWith(': ok')),
+      stdout,
+    ).toBeGreaterThan(firstProgress);
   });
 });
 

@@ -46,9 +46,9 @@ describe('activity failure logging', () => {
       attempt: 3,
       workflowId: 'sync/sim/Property',
       resource: 'Property',
-      err: { message: 'http://mls/Property answered 503: busy' },
+      error: { message: 'http://mls/Property answered 503: busy' },
     });
-    expect(JSON.stringify(line.err)).toContain('SourceUnavailable');
+    expect(JSON.stringify(line.error)).toContain('SourceUnavailable');
     expect(String(line.msg)).toContain('busy');
   });
 
@@ -57,7 +57,7 @@ describe('activity failure logging', () => {
     const failure = ApplicationFailure.create({ type: 'SourceRateLimited', message: 'slow down', nextRetryDelay: 5000 });
     const run = inbound(root.logger).execute!({ args: [{ source: '../../etc/passwd' }], headers: {} }, () => Promise.reject(failure));
     await expect(run).rejects.toBe(failure);
-    expect(root.lines[0]).toMatchObject({ failureType: 'SourceRateLimited', err: { message: 'slow down' } });
+    expect(root.lines[0]).toMatchObject({ failureType: 'SourceRateLimited', error: { message: 'slow down' } });
   });
 
   it('passes results through without logging', async () => {
@@ -69,7 +69,21 @@ describe('activity failure logging', () => {
   it('the SDK’s own failure reports keep their error (not "error":{})', () => {
     const { logger, lines } = memoryLogger();
     logger.warn(sdkLogFields({ activityType: 'prepareSync', error: new Error('Packet too large') }), 'Activity failed');
-    expect(lines[0]).toMatchObject({ activityType: 'prepareSync', err: { message: 'Packet too large', type: 'Error' } });
+    expect(lines[0]).toMatchObject({ activityType: 'prepareSync', error: { message: 'Packet too large', type: 'Error' } });
     expect(JSON.stringify(lines[0])).not.toContain('"error":{}');
+  });
+
+  it('logs an error’s type, message, code and cause, but not its other fields (a database error’s SQL)', async () => {
+    const root = memoryLogger();
+    const cause = Object.assign(new Error('Got a packet bigger than max_allowed_packet bytes'), {
+      code: 'ER_NET_PACKET_TOO_LARGE',
+      sql: `INSERT INTO Property VALUES ('${'x'.repeat(5000)}')`,
+    });
+    const failure = new Error('destination d0: Got a packet bigger than max_allowed_packet bytes', { cause });
+    await inbound(root.logger).execute!({ args: [{ source: 'sim' }], headers: {} }, () => Promise.reject(failure)).catch(() => undefined);
+    expect(root.lines[0]).toMatchObject({
+      error: { type: 'Error', message: failure.message, cause: { code: 'ER_NET_PACKET_TOO_LARGE', message: cause.message } },
+    });
+    expect(JSON.stringify(root.lines[0])).not.toContain('xxxxx');
   });
 });

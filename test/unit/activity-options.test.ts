@@ -24,7 +24,7 @@ vi.mock('@temporalio/workflow', async (importOriginal) => {
 });
 
 /** Activities whose code heartbeats after every unit of work it commits (and keeps alive between). */
-const SELF_HEARTBEATING = ['syncPages', 'downloadKeys', 'compareKeys', 'deleteKeys', 'fetchKeys', 'dropStaging', 'dropAbandonedStaging'];
+const SELF_HEARTBEATING = ['syncPages', 'downloadKeys', 'compareKeys', 'deleteKeys', 'fetchKeys'];
 
 describe('activity options', () => {
   it('every activity notices a dead worker within a minute (short start-to-close or a heartbeat timeout)', async () => {

@@ -1,8 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig } from '../../config';
+import { cronProblem } from '../../config/cron';
+import { defaultTaskQueue } from '../../config/task-queue';
+import { startSimulator, type SimulatorHandle } from '../../simulator/server';
+import { checkConfigFile } from '../../worker/commands/config-check';
 
 const valid = {
   sources: { demo: { url: 'http://127.0.0.1:1/odata', resources: [{ name: 'Property' }] } },
@@ -25,7 +29,7 @@ describe('config validation', () => {
     const c = parseConfig(valid);
     expect(c.sources.demo!.platform).toBe('generic');
     expect(c.sources.demo!.resources[0]!.cursorField).toBe('ModificationTimestamp');
-    expect(c.temporal.taskQueue).toBe('resync');
+    expect(c.temporal.taskQueue).toBe('resync-demo');
   });
 
   it('names an unknown key with its path', () => {
@@ -72,6 +76,156 @@ describe('config validation', () => {
     writeFileSync(none, 'export const x = 1;');
     await expect(loadConfig(none)).rejects.toThrow(/no default export/);
     await expect(loadConfig(join(dir, 'missing.ts'))).rejects.toThrow(/file not found/);
+  });
+});
+
+describe('config validation: every problem in one pass', () => {
+  const two = {
+    ...valid,
+    destinations: { ...valid.destinations, backup: { type: 'mysql', url: 'mysql://root@127.0.0.1:3306/backup' } },
+  };
+
+  it('reports problems across keys together with the others, not after them', () => {
+    const bad = {
+      ...two,
+      sources: {
+        demo: {
+          url: 'ftp://x',
+          destinations: ['main', 'nope'],
+          resources: [{ name: 'Property' }, { name: 'Property' }],
+          schedules: { sync: '*/61 * * * *' },
+        },
+        other: { url: 'http://127.0.0.1:1/odata', resources: [{ name: 'Member' }] },
+      },
+    };
+    const list = problems(bad);
+    expect(list).toHaveLength(5);
+    expect(list).toEqual(
+      expect.arrayContaining([
+        'sources.demo.url: must be an http(s) URL',
+        expect.stringMatching(/^sources\.demo\.schedules\.sync: .*"\*\/61" has a step over 59/),
+        'sources.demo.destinations.1: names destination "nope", which is not defined in destinations',
+        'sources.demo.resources.1.name: resource "Property" is listed twice',
+        'sources.other.destinations: is required when there is more than one destination: list the ones this source writes to (main, backup)',
+      ]),
+    );
+  });
+
+  it('requires each source to name its destinations once there is more than one', () => {
+    expect(problems(two)).toEqual([
+      'sources.demo.destinations: is required when there is more than one destination: list the ones this source writes to (main, backup)',
+    ]);
+    expect(problems({ ...two, sources: { demo: { ...valid.sources.demo, destinations: ['main'] } } })).toEqual([]);
+    // With a single destination there is nothing to choose: it is the default.
+    expect(problems(valid)).toEqual([]);
+  });
+
+  it('refuses cron steps beyond the field, and values out of range', () => {
+    expect(cronProblem('*/61 * * * *')).toMatch(/field 1 \(minute\) "\*\/61" has a step over 59/);
+    expect(cronProblem('0 */24 * * *')).toMatch(/field 2 \(hour\)/);
+    expect(cronProblem('0 0 */32 * *')).toMatch(/field 3 \(day of month\)/);
+    expect(cronProblem('0 0 1 1-12/13 *')).toMatch(/field 4 \(month\)/);
+    expect(cronProblem('0 0 * * */7')).toMatch(/field 5 \(day of week\)/);
+    expect(cronProblem('60 * * * *')).toMatch(/field 1 \(minute\) "60" is not a number 0-59/);
+    for (const fine of ['*/59 * * * *', '*/15 * * * *', '0 */12 * * *', '30 3 1-31/2 * *', '0 4 * * SUN', '0 0 1 */3 *']) {
+      expect(cronProblem(fine), fine).toBeUndefined();
+    }
+  });
+});
+
+describe('task queue', () => {
+  const withSources = (...names: string[]) => ({
+    ...valid,
+    sources: Object.fromEntries(names.map((n) => [n, valid.sources.demo])),
+  });
+
+  it('is derived from the source names, so configs with different sources never share one', () => {
+    const a = parseConfig(withSources('demo')).temporal.taskQueue;
+    const b = parseConfig(withSources('tre')).temporal.taskQueue;
+    expect(a).toBe('resync-demo');
+    expect(b).toBe('resync-tre');
+    expect(parseConfig(withSources('tre', 'bridge')).temporal.taskQueue).toBe('resync-bridge+tre');
+    expect(parseConfig(withSources('bridge', 'tre')).temporal.taskQueue).toBe('resync-bridge+tre');
+  });
+
+  it('stays short with many sources, and an explicit one wins', () => {
+    const many = Array.from({ length: 30 }, (_, i) => `source_${i}`);
+    const derived = defaultTaskQueue(many);
+    expect(derived).toMatch(/^resync-[0-9a-f]{16}$/);
+    expect(defaultTaskQueue([...many].reverse())).toBe(derived);
+    expect(defaultTaskQueue(many.slice(1))).not.toBe(derived);
+    expect(parseConfig({ ...valid, temporal: { taskQueue: 'pinned' } }).temporal.taskQueue).toBe('pinned');
+  });
+});
+
+describe('config check against the MLS', () => {
+  let sim: SimulatorHandle;
+  const dir = mkdtempSync(join(tmpdir(), 'resync-check-'));
+
+  beforeAll(async () => {
+    sim = await startSimulator({ records: 10, seed: 3, port: 0 });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  function writeConfig(value: unknown): string {
+    const file = join(dir, `c${Math.random().toString(36).slice(2)}.mjs`);
+    writeFileSync(file, `export default ${JSON.stringify(value)};`);
+    return file;
+  }
+
+  it('lists schema problems, a bad $filter and an unknown cursorField in one run', async () => {
+    const file = writeConfig({
+      ...valid,
+      destinations: { ...valid.destinations, backup: { type: 'mysql', url: 'mysql://root@127.0.0.1:3306/b' } },
+      sources: {
+        demo: {
+          url: sim.url,
+          destinations: ['main'],
+          schedules: { sync: '*/61 * * * *' },
+          resources: [
+            { name: 'Property', filter: "StandardStatus eq 'Active' and", cursorField: 'Modified' },
+            { name: 'Media', filter: "Colour eq 'Red'", select: ['MediaURL', 'Nope'] },
+            { name: 'Listing' },
+          ],
+        },
+        other: { url: sim.url, resources: [{ name: 'Property' }] },
+      },
+    });
+    const report = await checkConfigFile(file);
+    expect(report.problems).toEqual([
+      expect.stringMatching(/^sources\.demo\.schedules\.sync: .*"\*\/61"/),
+      expect.stringMatching(/^sources\.other\.destinations: is required when there is more than one destination/),
+      expect.stringMatching(/^sources\.demo\.resources\.0\.filter: is not a valid OData \$filter: /),
+      'sources.demo.resources.0.cursorField: "Modified" is not a field of Property in $metadata; it has ModificationTimestamp, PhotosChangeTimestamp',
+      'sources.demo.resources.1.filter: "Colour" is not a field of Media in $metadata',
+      'sources.demo.resources.1.select: "Nope" is not a field of Media in $metadata',
+      'sources.demo.resources.2.name: "Listing" is not a resource in $metadata (it has: Property, Media)',
+    ]);
+    expect(report.notes).toEqual([]);
+  });
+
+  it('checks the $filter syntax, and says what it left unchecked, when the MLS is out of reach', async () => {
+    const file = writeConfig({
+      ...valid,
+      sources: { demo: { ...valid.sources.demo, resources: [{ name: 'Property', filter: 'ListPrice gt', cursorField: 'Modified' }] } },
+    });
+    const report = await checkConfigFile(file);
+    expect(report.problems).toEqual([expect.stringMatching(/^sources\.demo\.resources\.0\.filter: is not a valid OData \$filter: /)]);
+    expect(report.notes).toEqual([expect.stringMatching(/^sources\.demo: \$metadata not checked \(/)]);
+    expect((await checkConfigFile(file, { metadata: false })).notes).toEqual([]);
+  });
+
+  it('passes a good config, leaving functions it does not parse to the MLS', async () => {
+    const file = writeConfig({
+      ...valid,
+      sources: { demo: { ...valid.sources.demo, url: sim.url, resources: [{ name: 'Property', filter: "contains(City, 'Salt')" }] } },
+    });
+    const report = await checkConfigFile(file);
+    expect(report.problems).toEqual([]);
+    expect(report.notes).toEqual([expect.stringMatching(/^sources\.demo\.resources\.0\.filter: not checked: function contains\(\)/)]);
+    expect(report.config?.temporal.taskQueue).toBe('resync-demo');
   });
 });
 

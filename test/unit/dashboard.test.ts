@@ -1,14 +1,19 @@
 /**
  * The dashboard's pure parts: cron expansion for the timeline, overlap finding, secret masking,
- * retry state from pending activities, and how a process's status sums up its resources.
+ * retry state from pending activities, how a process's status sums up its resources, the charts'
+ * scales, and the count verdict shared with `resync status`.
  */
 import { describe, expect, it } from 'vitest';
 import type { LastRun, ScheduleInfo } from '../../dashboard/server/api-types';
+import { hostname } from 'node:os';
+import { DashboardAddresses, foreignOrigin, parseAuthority } from '../../dashboard/server/addresses';
 import { cronTimes } from '../../dashboard/server/cron-times';
 import { processStatus } from '../../dashboard/server/routes/overview';
 import { scrub } from '../../dashboard/server/scrub';
 import { retryState } from '../../dashboard/server/temporal';
 import { ASSUMED_DURATION_MS, buildTimeline } from '../../dashboard/server/timeline';
+import { countTicks, durationTicks, niceStep, syncRecords, timeScale } from '../../dashboard/web/src/chart-scale';
+import { compareCounts } from '../../worker/inspect/count-verdict';
 
 const iso = (d: Date[]) => d.map((x) => x.toISOString());
 
@@ -223,5 +228,119 @@ describe('processStatus', () => {
     );
     expect(status).toEqual(expect.objectContaining({ nextRun: next, paused: false }));
     expect(status.last).toEqual(expect.objectContaining({ outcome: 'running', finishedAt: null }));
+  });
+});
+
+describe('chart scales', () => {
+  it('puts ticks at 0 and steps of 1, 2 or 5 × 10^n, the top at or above the largest value', () => {
+    expect(countTicks(60_000)).toEqual({ max: 60_000, ticks: [0, 20_000, 40_000, 60_000] });
+    expect(countTicks(2400)).toEqual({ max: 3000, ticks: [0, 1000, 2000, 3000] });
+    expect(countTicks(137)).toEqual({ max: 150, ticks: [0, 50, 100, 150] });
+    // Never a fraction of a record.
+    expect(countTicks(3)).toEqual({ max: 3, ticks: [0, 1, 2, 3] });
+    expect(countTicks(0)).toEqual({ max: 1, ticks: [0, 1] });
+    for (const max of [1, 7, 99, 101, 2500, 64_900, 1_234_567]) {
+      const { ticks, max: top } = countTicks(max);
+      expect(top).toBeGreaterThanOrEqual(max);
+      const step = ticks[1]! - ticks[0]!;
+      expect(String(step / 10 ** Math.floor(Math.log10(step)))).toMatch(/^[125]$/);
+      expect(ticks.length).toBeLessThanOrEqual(6);
+    }
+    expect([0.3, 3, 30, 0.07].map((v) => niceStep(v))).toEqual([0.5, 5, 50, 0.1]);
+  });
+
+  it('steps durations by round clock values', () => {
+    expect(durationTicks(100_000)).toEqual({ max: 120_000, ticks: [0, 30_000, 60_000, 90_000, 120_000] });
+    expect(durationTicks(50 * 60_000).ticks).toEqual([0, 15, 30, 45, 60].map((m) => m * 60_000));
+    expect(durationTicks(3_000).ticks).toEqual([0, 1000, 2000, 3000]);
+  });
+
+  it('keeps the first and last bar inside the plot', () => {
+    const left = 64;
+    const width = 564;
+    const barW = 12;
+    const x = timeScale(1000, 5000, left, width, barW / 2 + 4);
+    expect(x(1000) - barW / 2).toBeGreaterThan(left);
+    expect(x(5000) + barW / 2).toBeLessThan(left + width);
+    expect(timeScale(1000, 1000, left, width, 10)(1000)).toBe(left + width / 2);
+  });
+
+  it('draws records of syncs only: a purge or reconcile downloads keys', () => {
+    const point = (process: 'sync' | 'purge' | 'reconcile', downloaded: number) => ({
+      runId: process,
+      resource: 'Property',
+      process,
+      outcome: 'succeeded' as const,
+      startedAt: '2025-01-01T00:00:00Z',
+      durationMs: 1000,
+      downloaded,
+      upserted: 0,
+    });
+    expect([point('sync', 12), point('purge', 64_900), point('reconcile', 64_900)].map(syncRecords)).toEqual([12, null, null]);
+  });
+});
+
+describe('compareCounts', () => {
+  const at = (iso: string, count: number | null) => ({ count, countedAt: iso });
+  it('says in step, missing N or too many N for counts taken together', () => {
+    expect(compareCounts(at('2025-01-01T00:00:00Z', 100), at('2025-01-01T00:00:05Z', 100))).toEqual({ state: 'in-step', text: 'in step' });
+    expect(compareCounts(at('2025-01-01T00:00:00Z', 64_900), at('2025-01-01T00:00:05Z', 4_900))).toEqual({
+      state: 'missing',
+      difference: 60_000,
+      text: 'missing 60,000',
+    });
+    expect(compareCounts(at('2025-01-01T00:00:00Z', 0), at('2025-01-01T00:00:05Z', 60_000))).toEqual({
+      state: 'too-many',
+      difference: 60_000,
+      text: 'too many 60,000',
+    });
+    expect(compareCounts(at('2025-01-01T00:00:00Z', null), at('2025-01-01T00:00:05Z', 1)).state).toBe('unknown');
+  });
+
+  it('does not compare a count taken before the last run ended, nor counts taken far apart', () => {
+    // The MLS was counted before a sync added 60,000 records; the rows after it.
+    const beforeSync = compareCounts(at('2025-01-01T00:00:00Z', 0), at('2025-01-01T00:04:00Z', 60_000), {
+      lastRunEndedAt: '2025-01-01T00:03:00Z',
+    });
+    expect(beforeSync).toEqual({ state: 'not-comparable', text: 'recounting: the MLS was counted before the last run ended' });
+    const apart = compareCounts(at('2025-01-01T00:00:00Z', 5), at('2025-01-01T01:00:00Z', 5));
+    expect(apart).toEqual({ state: 'not-comparable', text: 'not compared: counted 60 min apart' });
+    // A run that ended before both counts changes nothing.
+    expect(
+      compareCounts(at('2025-01-01T00:05:00Z', 5), at('2025-01-01T00:05:01Z', 5), { lastRunEndedAt: '2025-01-01T00:04:00Z' }).state,
+    ).toBe('in-step');
+  });
+});
+
+describe('dashboard addresses', () => {
+  const allows = (a: DashboardAddresses, host: string) => a.allows(parseAuthority(host)!, 80);
+
+  it('answers to the loopback names on its port when bound to loopback, and to nothing else', () => {
+    const a = new DashboardAddresses({ bindHost: '127.0.0.1', port: 4000 });
+    for (const host of ['127.0.0.1:4000', 'localhost:4000', 'LOCALHOST:4000', '[::1]:4000']) expect(allows(a, host), host).toBe(true);
+    for (const host of ['evil.example:4000', '127.0.0.1:4001', '127.0.0.1', '192.168.1.5:4000']) expect(allows(a, host), host).toBe(false);
+    expect(parseAuthority('evil.example:4000/x')).toBeUndefined();
+    expect(parseAuthority('[::1')).toBeUndefined();
+  });
+
+  it("answers to its own address when bound to one, and to the machine's names when bound to every interface", () => {
+    const one = new DashboardAddresses({ bindHost: '192.168.1.5', port: 4000 });
+    expect(allows(one, '192.168.1.5:4000')).toBe(true);
+    expect(allows(one, 'localhost:4000')).toBe(false);
+    const all = new DashboardAddresses({ bindHost: '0.0.0.0', port: 4000 });
+    for (const host of ['127.0.0.1:4000', 'localhost:4000', `${hostname().toLowerCase()}:4000`]) expect(allows(all, host), host).toBe(true);
+    expect(allows(all, 'evil.example:4000')).toBe(false);
+  });
+
+  it("tells a change from the dashboard's own page from one sent by another site", () => {
+    const a = new DashboardAddresses({ bindHost: '127.0.0.1', port: 4000 });
+    const from = (headers: Record<string, string>) => foreignOrigin({ headers }, a);
+    expect(from({ origin: 'http://127.0.0.1:4000' })).toBeUndefined();
+    expect(from({ origin: 'http://localhost:4000', 'sec-fetch-site': 'same-origin' })).toBeUndefined();
+    expect(from({})).toBeUndefined();
+    expect(from({ origin: 'http://evil.example:4000' })).toBe('Origin "http://evil.example:4000"');
+    expect(from({ origin: 'file://' })).toBe('Origin "file://"');
+    expect(from({ 'sec-fetch-site': 'cross-site' })).toBe('Sec-Fetch-Site: cross-site');
+    expect(from({ referer: 'http://evil.example/' })).toBe('its Referer');
   });
 });

@@ -7,9 +7,10 @@
  * reveals the next.
  */
 import { existsSync } from 'node:fs';
-import { ConfigError, configPathFrom, parseConfig, type Config, type SourceConfig } from '../../config';
+import { z } from 'zod';
+import { ConfigError, configPathFrom, parseConfig, type Config, type ResourceConfig } from '../../config';
 import { importModule } from '../../config/load';
-import { sourceSchema } from '../../config/schema';
+import { resourceSchema, sourceSchema } from '../../config/schema';
 import { FilterSyntaxError, parseFilter, type FilterExpr, type Operand } from '../../activities/common/odata/filter';
 import { cursorFields, parseEdmx, resolveResource, type EdmModel } from '../../activities/source/metadata';
 
@@ -57,41 +58,60 @@ export async function checkConfigFile(explicit: string | undefined, opts: Config
     report.problems.push(...err.problems);
   }
 
-  for (const [name, source] of usableSources(exported)) {
-    for (const [i, resource] of source.resources.entries()) {
+  for (const { name, connection, resources } of usableSources(exported)) {
+    for (const [i, resource] of resources) {
       if (resource.filter === undefined) continue;
       const syntax = filterSyntax(resource.filter);
       if (syntax.problem) report.problems.push(`sources.${name}.resources.${i}.filter: ${syntax.problem}`);
       if (syntax.note) report.notes.push(`sources.${name}.resources.${i}.filter: ${syntax.note}`);
     }
-    if (opts.metadata === false) continue;
+    if (opts.metadata === false || !connection || resources.length === 0) continue;
     let model: EdmModel;
     try {
-      model = await fetchMetadata(source, opts.metadataTimeoutMs ?? METADATA_TIMEOUT_MS);
+      model = await fetchMetadata(connection, opts.metadataTimeoutMs ?? METADATA_TIMEOUT_MS);
     } catch (err) {
       report.notes.push(
         `sources.${name}: $metadata not checked (${(err as Error).message}); resources, cursorField and $filter fields will be checked at the first run`,
       );
       continue;
     }
-    report.problems.push(...metadataProblems(name, source, model));
+    report.problems.push(...metadataProblems(name, resources, model));
   }
   return report;
 }
 
-/** The sources whose own settings parse, with their defaults applied: enough to ask their MLS. */
-function usableSources(exported: unknown): [string, SourceConfig][] {
-  const sources = (exported as { sources?: unknown } | null)?.sources;
-  if (typeof sources !== 'object' || sources === null) return [];
-  const usable: [string, SourceConfig][] = [];
-  for (const [name, raw] of Object.entries(sources)) {
-    const parsed = sourceSchema.safeParse(raw);
-    if (parsed.success) usable.push([name, parsed.data]);
-  }
-  return usable;
+/** What a source needs to be asked for its `$metadata`. */
+const connectionSchema = z.object(sourceSchema.pick({ platform: true, url: true, auth: true, requestTimeoutMs: true }).shape);
+type Connection = z.output<typeof connectionSchema>;
+
+interface UsableSource {
+  name: string;
+  /** Undefined when the URL or the credentials are themselves wrong (already a problem). */
+  connection: Connection | undefined;
+  /** The resources that parse, with defaults applied, by their index in the config. */
+  resources: [number, ResourceConfig][];
 }
 
-async function fetchMetadata(source: SourceConfig, timeoutMs: number): Promise<EdmModel> {
+/**
+ * Each source's parts that parse on their own: a bad cron or a mistyped resource elsewhere does
+ * not stop the other resources from being checked against the MLS.
+ */
+function usableSources(exported: unknown): UsableSource[] {
+  const sources = (exported as { sources?: unknown } | null)?.sources;
+  if (typeof sources !== 'object' || sources === null) return [];
+  return Object.entries(sources).map(([name, raw]) => {
+    const connection = connectionSchema.safeParse(raw);
+    const list = (raw as { resources?: unknown } | null)?.resources;
+    const resources: [number, ResourceConfig][] = [];
+    (Array.isArray(list) ? list : []).forEach((item, i) => {
+      const parsed = resourceSchema.safeParse(item);
+      if (parsed.success) resources.push([i, parsed.data]);
+    });
+    return { name, connection: connection.success ? connection.data : undefined, resources };
+  });
+}
+
+async function fetchMetadata(source: Connection, timeoutMs: number): Promise<EdmModel> {
   const { createAuth } = await import('../../activities/source/auth');
   const { createHttpClient } = await import('../../activities/source/http');
   const timeout = Math.min(source.requestTimeoutMs, timeoutMs);
@@ -116,9 +136,9 @@ export function filterSyntax(filter: string): { problem?: string; note?: string;
 }
 
 /** What the metadata says is wrong with each of the source's resources, one line each. */
-export function metadataProblems(sourceName: string, source: SourceConfig, model: EdmModel): string[] {
+export function metadataProblems(sourceName: string, resources: Iterable<[number, ResourceConfig]>, model: EdmModel): string[] {
   const problems: string[] = [];
-  for (const [i, resource] of source.resources.entries()) {
+  for (const [i, resource] of resources) {
     const at = `sources.${sourceName}.resources.${i}`;
     const { entity, unusable } = resolveResource(model, resource.name);
     if (unusable !== undefined) {

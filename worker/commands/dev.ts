@@ -16,7 +16,7 @@ import { SEARCH_ATTRIBUTES } from '../../workflows/names';
 import { connectClient, workflowUiUrl } from '../temporal';
 import { startWorker } from '../worker';
 import { describeOutcome, startSync, waitForSync, type SyncOutcome } from './sync';
-import { andFilters, buildResourceUrl } from '../../activities/source/query';
+import { mlsCount as countAtMls } from '../inspect/mls';
 import { launchDashboard } from '../../dashboard/server/command';
 
 export interface DevOptions {
@@ -143,10 +143,9 @@ async function summarize(config: Config, runtime: Runtime, client: Client): Prom
   const workflows: Summary['workflows'] = [];
   for (const [source, src] of Object.entries(config.sources)) {
     for (const r of src.resources) {
-      const url = buildResourceUrl(src.url, r.name, { filter: andFilters(r.filter), top: 1, count: true });
-      const page = await runtime.source(source).http.getCollection(url);
-      mlsCount += page.count ?? 0;
       const model = await runtime.resourceModel(source, r.name);
+      // The count `resync status` asks (activities/source/requests.ts): live records, the filter as the platform takes it.
+      mlsCount += (await countAtMls(runtime, model)) ?? 0;
       for (const dest of runtime.destinationsFor(source))
         destinations[dest.name] = (destinations[dest.name] ?? 0) + (await dest.count(model));
     }

@@ -2,9 +2,35 @@
  * The logic behind `resync metadata`: load a `$metadata` document and report, per resource,
  * what resync can do with it. The commander wiring and fetching from a source live elsewhere.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { MetadataError, parseEdmx } from '../../activities/source/metadata';
+import { generalProblems, MetadataError, parseEdmx, summarizeResources } from '../../activities/source/metadata';
 import type { EdmModel, ResourceSummary } from '../../activities/source/metadata';
+import type { Config } from '../../config';
+import { operatorPath } from '../../config/operator-path';
+
+/**
+ * `resync metadata <file-or-source>`: the report, for a file on disk or a source's live `$metadata`.
+ * The config is loaded only for a source. Everything opened to fetch it (the source's request budget
+ * keeps a pool on the control database) is closed before returning, so the command exits.
+ */
+export async function metadataCommand(target: string, opts: { json: boolean }, loadConfig: () => Promise<Config>): Promise<string> {
+  const file = operatorPath(target);
+  const model = existsSync(file) ? await loadMetadataFile(file) : await fetchSourceMetadata(target, await loadConfig());
+  return formatMetadataReport(summarizeResources(model), { json: opts.json, problems: generalProblems(model) });
+}
+
+async function fetchSourceMetadata(source: string, config: Config): Promise<EdmModel> {
+  if (!config.sources[source]) throw new MetadataError(`${source} is neither a file nor a source in the config`);
+  const { Runtime } = await import('../../activities/runtime');
+  const pino = (await import('pino')).default;
+  const runtime = new Runtime(config, pino({ level: 'silent' }));
+  try {
+    return await runtime.edmModel(source);
+  } finally {
+    await runtime.close();
+  }
+}
 
 export interface MetadataReportOptions {
   json: boolean;

@@ -17,6 +17,7 @@ import {
   type ScheduleRow,
 } from '../schedules';
 import { workflowUiUrl } from '../temporal';
+import { withSourceRunProgress } from './source-run-progress';
 
 export const EXIT_SKIPPED = 2;
 
@@ -108,7 +109,7 @@ export async function triggerCommand(
   }
   const handle = client.workflow.getHandle<typeof runSource>(result.workflowId, result.runId);
   try {
-    const run = await handle.result();
+    const run = await withSourceRunProgress(client, handle, { source, process: opts.process, json: opts.json }, handle.result());
     if (opts.json) console.log(JSON.stringify({ ...result, ok: true, outcomes: run.outcomes }));
     else {
       console.log(`${result.workflowId}: ok`);

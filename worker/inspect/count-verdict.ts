@@ -44,7 +44,8 @@ export function compareCounts(mls: DatedCount, destination: DatedCount, opts: Co
   if (Number.isFinite(mlsAt) && Number.isFinite(destAt)) {
     const ended = opts.lastRunEndedAt ? Date.parse(opts.lastRunEndedAt) : NaN;
     if (Number.isFinite(ended) && ended > Math.min(mlsAt, destAt)) {
-      const which = mlsAt < ended && destAt < ended ? 'both were counted' : mlsAt < ended ? 'the MLS was counted' : 'the destination was counted';
+      const which =
+        mlsAt < ended && destAt < ended ? 'both were counted' : mlsAt < ended ? 'the MLS was counted' : 'the destination was counted';
       return { state: 'not-comparable', text: `recounting: ${which} before the last run ended` };
     }
     const skew = Math.abs(mlsAt - destAt);

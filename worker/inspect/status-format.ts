@@ -27,6 +27,10 @@ function formatResource(r: ResourceStatus): string[] {
     }
     lines.push(`${label(d.name)}${describeSide(d.count, d.newest)}${verdict(d)}`);
   }
+  for (const c of r.children) {
+    const counts = c.destinations.map((d) => `${d.name} ${d.error ? `unreadable: ${d.error}` : `${d.count ?? '?'} rows`}`);
+    lines.push(`    ${`↳ ${c.resource}`.padEnd(11)} ${counts.join(', ')}`);
+  }
   for (const process of PROCESSES) {
     const run = r.lastRuns[process];
     if (!run) {

@@ -12,6 +12,7 @@ import { parseInstant } from '../../activities/common/timestamps';
 import { PROCESSES, resourceWorkflowId, type ProcessName } from '../../workflows/names';
 import { progressNumbers } from '../progress-format';
 import { liveProgress } from '../progress';
+import { childTableCounts, type ChildTableCount } from './child-counts';
 import { compareCounts, latest, type CountVerdict } from './count-verdict';
 import { mlsCount, mlsNewest } from './mls';
 
@@ -47,6 +48,8 @@ export interface ResourceStatus {
   resource: string;
   mls: { count: number | null; newest: string | null; countedAt: string | null; error?: string };
   destinations: DestinationStatus[];
+  /** Child tables of its `expand` (e.g. PropertyMedia): rows per destination. */
+  children: ChildTableCount[];
   lastRuns: Record<ProcessName, Omit<LastRun, 'resource' | 'process'> | null>;
   running: RunningStatus[];
 }
@@ -109,7 +112,7 @@ async function resourceStatus(deps: StatusDeps, source: string, resource: string
     model = await deps.runtime.resourceModel(source, resource);
   } catch (err) {
     const error = `cannot read $metadata: ${(err as Error).message}`;
-    return { resource, mls: { count: null, newest: null, countedAt: null, error }, destinations: [], lastRuns, running };
+    return { resource, mls: { count: null, newest: null, countedAt: null, error }, destinations: [], children: [], lastRuns, running };
   }
   const mls: ResourceStatus['mls'] = { count: null, newest: null, countedAt: null };
   // Counts taken before the newest run of this resource ended say nothing about the table now.
@@ -148,7 +151,8 @@ async function resourceStatus(deps: StatusDeps, source: string, resource: string
       });
     }
   }
-  return { resource, mls, destinations, lastRuns, running };
+  const children = await childTableCounts(deps.config, deps.runtime, model);
+  return { resource, mls, destinations, children, lastRuns, running };
 }
 
 async function runningNow(client: Client | null, source: string, resource: string): Promise<RunningStatus[]> {
@@ -197,5 +201,7 @@ function problemsOf(source: string, s: ResourceStatus): string[] {
   }
   if (s.mls.error) problems.push(`${where}: MLS: ${s.mls.error}`);
   for (const d of s.destinations) if (d.error) problems.push(`${where}: destination ${d.name}: ${d.error}`);
+  for (const c of s.children)
+    for (const d of c.destinations) if (d.error) problems.push(`${where}: ${c.resource} in destination ${d.name}: ${d.error}`);
   return problems;
 }

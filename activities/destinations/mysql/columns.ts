@@ -259,11 +259,7 @@ export function widenColumn(plan: ColumnPlan, chars: number, opts: { isKey: bool
 }
 
 /** Converts one JSON value for a column; throws ValueRejected with a reason a person can act on. */
-export function toColumnValue(
-  plan: ColumnPlan,
-  value: unknown,
-  decided?: (decision: ConversionDecision) => void,
-): string | number | null {
+export function toColumnValue(plan: ColumnPlan, value: unknown, decided?: (decision: ConversionDecision) => void): string | number | null {
   if (value === null || value === undefined) return null;
   switch (plan.kind) {
     case 'string':

@@ -8,7 +8,16 @@ import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import type { MysqlDestinationConfig, TransformContext } from '../../../config';
 import { addFractionUnit, canonicalTimestamp, parseInstant, toMysqlDatetime } from '../../common/timestamps';
-import type { ChildModel, Destination, HighWaterTie, ResourceModel, SchemaChange, StoredKey, WriteReject, WriteResult } from '../destination';
+import type {
+  ChildModel,
+  Destination,
+  HighWaterTie,
+  ResourceModel,
+  SchemaChange,
+  StoredKey,
+  WriteReject,
+  WriteResult,
+} from '../destination';
 import { quoteIdent } from './identifiers';
 import { keysNotAfter, readKeyPage } from './keys';
 import { latestPerKey } from './duplicates';

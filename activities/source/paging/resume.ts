@@ -4,39 +4,49 @@
  * every run downloads all of them each time. Reading past T risks the other direction: a record
  * that reaches the MLS later with timestamp T (replication lag on the MLS's side) would be skipped.
  *
- * So T is checked by count (docs/decisions.md, "Resume after the tie only when the counts agree"):
- * when the MLS has exactly as many live records in T as the destination holds there, everything at
- * T is held and the run starts after it — after (T, greatest key) where the platform orders by key,
- * after T otherwise. When the counts differ (or cannot be asked), T is read again in full.
+ * So T is checked by count (docs/decisions.md, "Resume after the tie only when nothing moved"):
+ * the run starts after T — after (T, greatest key) where the platform orders by key, after T
+ * otherwise — only when the MLS has exactly as many live records in T as the destination holds
+ * there *and* none after T. The second count matters: a record that left T (modified since) would
+ * make room in the first count for one that reached T late. When either count says otherwise, or the
+ * platform cannot count, T is read again in full; once anything changed, the next run's high-water
+ * mark is past T, so a large tie is read again at most once.
  */
 import type { Logger } from 'pino';
 import type { SyncCursor } from '../../../workflows/types';
 import type { HighWaterTie } from '../../destinations/destination';
 import type { HttpClient } from '../http';
-import { tieCountUrl, type RequestTarget } from '../requests';
+import { countUrl, tieCountUrl, type RequestTarget } from '../requests';
 
 export interface ResumePoint {
   cursor: SyncCursor | null;
-  /** The count check, when one was made. */
-  tie?: { timestamp: string; stored: number; atMls: number | null; skipped: boolean };
+  /** `@odata.count` of the run's window when the check already asked it (0: nothing after the tie). */
+  expectedTotal?: number;
+  /** The counts behind the decision, when asked. */
+  check?: { timestamp: string; stored: number; atMls: number | null; after: number | null; skipped: boolean };
 }
 
 export async function resumeAfterTie(
   target: RequestTarget,
   http: Pick<HttpClient, 'getCollection'>,
   tie: HighWaterTie | null,
-  opts: { signal?: AbortSignal; log?: Logger } = {},
+  opts: { upperBound: string; signal?: AbortSignal; log?: Logger },
 ): Promise<ResumePoint> {
   if (!tie) return { cursor: null };
   const inclusive = { timestamp: tie.timestamp, key: '' };
   if (!target.src.platform.supportsCount) return { cursor: inclusive };
-  const atMls = (await http.getCollection(tieCountUrl(target, tie), opts.signal)).count;
-  const skipped = atMls === tie.rows;
-  const check = { timestamp: tie.timestamp, stored: tie.rows, atMls, skipped };
+  const count = async (url: string) => (await http.getCollection(url, opts.signal)).count;
+  const atMls = await count(tieCountUrl(target, tie));
+  const strict = { timestamp: tie.timestamp, key: tie.greatestKey };
+  // The window the run would read after T (not live-only: a deletion notice after T is a change too).
+  const after =
+    atMls === tie.rows ? await count(countUrl(target, { window: { from: strict, upperBound: opts.upperBound }, liveOnly: false })) : null;
+  const skipped = after === 0;
+  const check = { timestamp: tie.timestamp, stored: tie.rows, atMls, after, skipped };
   if (!skipped) {
-    opts.log?.info(check, 'the MLS and the destination differ at the high-water timestamp: reading it again');
-    return { cursor: inclusive, tie: check };
+    opts.log?.debug(check, 'reading the records at the high-water timestamp again');
+    return { cursor: inclusive, check };
   }
-  opts.log?.debug(check, 'every record at the high-water timestamp is held: resuming after it');
-  return { cursor: { timestamp: tie.timestamp, key: tie.greatestKey }, tie: check };
+  opts.log?.debug(check, 'every record at the high-water timestamp is held and nothing is newer: resuming after it');
+  return { cursor: strict, expectedTotal: 0, check };
 }

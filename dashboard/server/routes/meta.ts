@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { MetaResponse } from '../api-types';
 import type { DashboardContext } from '../context';
 import { summarize } from './common';
+import { packageVersion } from '../../../worker/version';
 
-const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+// Found from the checkout's root, not from this file: the same in dist/resync.mjs, where this is bundled.
+const version = packageVersion();
 
 export function registerMeta(app: FastifyInstance, ctx: DashboardContext): void {
   app.get('/api/meta', async (): Promise<MetaResponse> => {

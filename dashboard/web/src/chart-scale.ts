@@ -35,7 +35,12 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 /** Steps a clock reads easily; below a second, 1/2/5 × 10^n milliseconds. */
-const TIME_STEPS = [1, 2, 5, 10, 15, 30].map((s) => s * SECOND).concat([1, 2, 5, 10, 15, 30].map((m) => m * MINUTE), [1, 2, 3, 6, 12, 24].map((h) => h * HOUR));
+const TIME_STEPS = [1, 2, 5, 10, 15, 30]
+  .map((s) => s * SECOND)
+  .concat(
+    [1, 2, 5, 10, 15, 30].map((m) => m * MINUTE),
+    [1, 2, 3, 6, 12, 24].map((h) => h * HOUR),
+  );
 
 /** Ticks for durations (ms): 0 and round clock steps (10 s, 1 min, 15 min, 1 h …), about `target` of them. */
 export function durationTicks(maxMs: number, target = 4): Ticks {

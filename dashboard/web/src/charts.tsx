@@ -90,8 +90,7 @@ export function TimeSeriesChart({ points, value, format, kind, scale, title, tes
 export function RunCharts({ points }: { points: ChartPoint[] }) {
   // Ticks are round (1, 2 or 5 × 10^n), so one decimal at most, and none when it is 0.
   const short = (v: number) => String(Number(v.toFixed(1)));
-  const compact = (v: number) =>
-    v >= 1_000_000 ? `${short(v / 1_000_000)}M` : v >= 1000 ? `${short(v / 1000)}k` : String(Math.round(v));
+  const compact = (v: number) => (v >= 1_000_000 ? `${short(v / 1_000_000)}M` : v >= 1000 ? `${short(v / 1000)}k` : String(Math.round(v)));
   return (
     <div className="charts">
       <TimeSeriesChart

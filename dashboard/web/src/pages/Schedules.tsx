@@ -146,9 +146,9 @@ function Timeline({ data, schedules }: { data: TimelineResponse; schedules: Sche
         ))}
       </svg>
       <p className="legend">
-        <span className="tl-key" /> a run, as long as runs of that schedule usually take <span className="tl-key clash" /> overlaps a
-        run of the same source (shared MLS limits) or its own next run (overlap SKIP drops it). Runs of different sources may coincide
-        freely: they use different MLSs.
+        <span className="tl-key" /> a run, as long as runs of that schedule usually take <span className="tl-key clash" /> overlaps a run of
+        the same source (shared MLS limits) or its own next run (overlap SKIP drops it). Runs of different sources may coincide freely: they
+        use different MLSs.
       </p>
       <h3>Overlaps ({data.overlaps.length})</h3>
       {data.overlaps.length === 0 ? (
@@ -159,7 +159,8 @@ function Timeline({ data, schedules }: { data: TimelineResponse; schedules: Sche
         <ul className="overlaps" data-testid="overlaps">
           {data.overlaps.slice(0, 50).map((o) => (
             <li key={`${o.a}|${o.b}|${o.start}`} className="bad" title={o.reason}>
-              {o.kind === 'own-next-run' ? o.a : `${o.a} and ${o.b}`} · <Time iso={o.start} /> – {absolute(o.end).slice(11, 16)} · {o.reason}
+              {o.kind === 'own-next-run' ? o.a : `${o.a} and ${o.b}`} · <Time iso={o.start} /> – {absolute(o.end).slice(11, 16)} ·{' '}
+              {o.reason}
             </li>
           ))}
         </ul>

@@ -209,8 +209,8 @@ function Counts({ source }: { source: string }) {
         <>
           <CountsTable counts={data} />
           <p className="muted small">
-            last check finished <Time iso={data.checkedAt} />; each count shows when it was taken (MLS counts are kept up to 5
-            minutes, row counts 30 seconds, and both are retaken when a run ends)
+            last check finished <Time iso={data.checkedAt} />; each count shows when it was taken (MLS counts are kept up to 5 minutes, row
+            counts 30 seconds, and both are retaken when a run ends)
           </p>
         </>
       )}
