@@ -3,6 +3,11 @@
  * on plain Node in production. tsx compiles TypeScript as modules load, which is right for
  * development and tests but costs a worker ~45 MB of memory for good (a loader thread and the
  * compiler's caches). Packages stay in node_modules; only the project's own code is bundled.
+ *
+ * The bundle runs from the checkout it was built in, from any working folder: files it reads at run
+ * time (package.json, config/load-hooks.mjs, dashboard/web/dist, temporal-dev.yaml, the workflow
+ * sources) are found from the checkout's root (scripts/lib/paths.ts), never relative to a source
+ * file's own location, which bundling changes. test/integration/build.test.ts runs every command.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

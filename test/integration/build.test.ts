@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -63,6 +63,7 @@ describe('every command of the built CLI, from a folder outside the checkout', (
   afterAll(async () => {
     await worker?.stop();
     await closeContext(ctx);
+    rmSync(elsewhere, { recursive: true, force: true });
   });
 
   for (const command of FINITE_COMMANDS) {

@@ -25,45 +25,57 @@ function target(platform: 'generic' | 'mlsgrid' | 'rmls'): RequestTarget {
   };
 }
 
-function mls(count: number | null) {
+/** An MLS answering the tie count (`… lt …`) with `atTie` and the count of the window after it with `after`. */
+function mls(atTie: number | null, after = 0) {
   const urls: string[] = [];
   return {
     urls,
     http: {
       getCollection: (url: string) => {
-        urls.push(decodeURIComponent(url));
-        return Promise.resolve({ records: [], count, nextLink: null, bytes: 0 });
+        const text = decodeURIComponent(url);
+        urls.push(text);
+        return Promise.resolve({ records: [], count: text.includes(' lt ') ? atTie : after, nextLink: null, bytes: 0 });
       },
     },
   };
 }
 
+const upperBound = '2024-06-01T00:00:00.0000000Z';
+
 describe('where an incremental sync resumes', () => {
-  it('after (timestamp, greatest key) when the MLS has as many records at the timestamp as are stored', async () => {
-    const { http, urls } = mls(300);
-    const point = await resumeAfterTie(target('generic'), http, tie);
+  it('after (timestamp, greatest key) when the MLS has as many records at the timestamp as are stored, and none after', async () => {
+    const { http, urls } = mls(300, 0);
+    const point = await resumeAfterTie(target('generic'), http, tie, { upperBound });
     expect(point.cursor).toEqual({ timestamp: tie.timestamp, key: 'L400' });
+    expect(point.expectedTotal).toBe(0);
     // The count covers every MLS timestamp stored as this one (100 ns digits truncated).
-    expect(urls).toEqual([
-      expect.stringContaining(
-        'ModificationTimestamp ge 2024-05-01T12:00:00.123456Z and ModificationTimestamp lt 2024-05-01T12:00:00.123457Z',
-      ),
-    ]);
+    expect(urls[0]).toContain(
+      'ModificationTimestamp ge 2024-05-01T12:00:00.123456Z and ModificationTimestamp lt 2024-05-01T12:00:00.123457Z',
+    );
+    expect(urls[1]).toContain("ModificationTimestamp eq 2024-05-01T12:00:00.123456Z and ListingKey gt 'L400'");
+    expect(urls).toHaveLength(2);
   });
 
   it('at the timestamp, inclusive, when the counts differ: a record reached it late', async () => {
-    expect((await resumeAfterTie(target('generic'), mls(301).http, tie)).cursor).toEqual({ timestamp: tie.timestamp, key: '' });
-    expect((await resumeAfterTie(target('generic'), mls(299).http, tie)).cursor).toEqual({ timestamp: tie.timestamp, key: '' });
-    expect((await resumeAfterTie(target('generic'), mls(null).http, tie)).cursor).toEqual({ timestamp: tie.timestamp, key: '' });
+    const inclusive = { timestamp: tie.timestamp, key: '' };
+    expect((await resumeAfterTie(target('generic'), mls(301).http, tie, { upperBound })).cursor).toEqual(inclusive);
+    expect((await resumeAfterTie(target('generic'), mls(299).http, tie, { upperBound })).cursor).toEqual(inclusive);
+    expect((await resumeAfterTie(target('generic'), mls(null).http, tie, { upperBound })).cursor).toEqual(inclusive);
+  });
+
+  it('at the timestamp, inclusive, when records changed after it: one may have left the tie for a late one', async () => {
+    const point = await resumeAfterTie(target('mlsgrid'), mls(300, 2).http, tie, { upperBound });
+    expect(point.cursor).toEqual({ timestamp: tie.timestamp, key: '' });
+    expect(point.expectedTotal).toBeUndefined();
   });
 
   it('from the start on an empty destination', async () => {
-    expect(await resumeAfterTie(target('generic'), mls(0).http, null)).toEqual({ cursor: null });
+    expect(await resumeAfterTie(target('generic'), mls(0).http, null, { upperBound })).toEqual({ cursor: null });
   });
 
   it('asks nextLink platforms for records after the timestamp, keyset platforms after (timestamp, key)', () => {
     const cursor = { timestamp: tie.timestamp, key: 'L400' };
-    const upper = '2024-06-01T00:00:00.0000000Z';
+    const upper = upperBound;
     expect(windowClauses(target('mlsgrid'), cursor, upper)).toEqual([
       'ModificationTimestamp gt 2024-05-01T12:00:00.123456Z',
       'ModificationTimestamp le 2024-06-01T00:00:00Z',
