@@ -1,10 +1,10 @@
 /** Bad configs: each gets a message naming the key, and a non-zero exit. */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../../scripts/build';
 import { fromRoot } from '../../scripts/lib/paths';
 import { distRunner, runCli, tsxRunner } from '../support/cli';
@@ -66,14 +66,23 @@ describe('resync config check', () => {
  * await, its own local imports), from the sources through tsx and from the build alike.
  */
 describe('a TypeScript config in a folder outside the checkout', () => {
+  const made: string[] = [];
+  const tempDir = (prefix: string) => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    made.push(dir);
+    return dir;
+  };
+
   beforeAll(async () => {
     await buildCli();
   });
 
+  afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
   const runners = [tsxRunner, distRunner];
 
   it.each(runners.map((r) => [r.name, r] as const))('imports defineConfig by package name and loads (%s)', async (_name, runner) => {
-    const dir = mkdtempSync(join(tmpdir(), 'resync-own-config-'));
+    const dir = tempDir('resync-own-config-');
     writeFileSync(
       join(dir, 'sources.ts'),
       `import type { ConfigInput } from '@resync-mls/resync';
@@ -102,7 +111,7 @@ export default defineConfig({
   });
 
   it.each(runners.map((r) => [r.name, r] as const))('loads config/config.example.ts copied there (%s)', async (_name, runner) => {
-    const dir = mkdtempSync(join(tmpdir(), 'resync-example-'));
+    const dir = tempDir('resync-example-');
     copyFileSync(fromRoot('config', 'config.example.ts'), join(dir, 'my.config.ts'));
     // Relative to the folder the command runs in, as the example's header says.
     const r = await runCli(runner, ['--config', './my.config.ts', 'config', 'check', '--offline', '--json'], { cwd: dir });
