@@ -9,7 +9,7 @@
  *   while (metadata, schema migrations, counts), so their heartbeat timeout notices a dead worker
  *   within seconds and a live one is never taken for dead.
  */
-import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, heartbeat } from '@temporalio/activity';
 import { SourceRateLimited } from './source/errors';
 
 /** How often a keep-alive heartbeat is sent; well inside the workflows' heartbeat timeout. */
@@ -21,7 +21,8 @@ export const KEEP_ALIVE_MS = 5000;
  * only) travel with it to the workflow, e.g. what a failing chunk had committed.
  */
 export function toActivityFailure(err: unknown, details?: unknown): unknown {
-  if (err instanceof ApplicationFailure) return err;
+  // A cancellation (worker shutdown, the workflow cancelling) must stay one, or Temporal reports a failure.
+  if (err instanceof ApplicationFailure || isCancellation(err)) return err;
   const limited = findInChain(err, (e): e is SourceRateLimited => e instanceof SourceRateLimited);
   if (limited) {
     return withStackOf(
@@ -40,6 +41,10 @@ export function toActivityFailure(err: unknown, details?: unknown): unknown {
     return withStackOf(err, ApplicationFailure.create({ type: err.name, message: err.message, details: [details] }));
   }
   return err;
+}
+
+function isCancellation(err: unknown): boolean {
+  return err instanceof CancelledFailure || (err instanceof Error && err.name === 'AbortError');
 }
 
 /** The failure with the original error's stack, so the history shows where it was thrown. */

@@ -5,6 +5,7 @@
 import { wrapActivities } from './activity-wrappers';
 import { createAlertActivities } from './alerts/activities';
 import { createKeyActivities } from './keys';
+import { createMediaActivities } from './media/activities';
 import type { Runtime } from './runtime';
 import { createStatsActivities } from './stats/activities';
 import { createSyncActivities } from './sync';
@@ -16,6 +17,7 @@ export function createActivities(runtime: Runtime) {
       ...createStatsActivities(runtime),
       ...createKeyActivities(runtime),
       ...createAlertActivities(runtime),
+      ...createMediaActivities(runtime),
     },
     KEEP_ALIVE_ACTIVITIES,
   );

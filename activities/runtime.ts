@@ -190,7 +190,15 @@ export class Runtime {
     return this.temporal;
   }
 
+  private readonly closers: (() => Promise<void>)[] = [];
+
+  /** Something activities made for themselves (media stores) that closes with the runtime. */
+  onClose(close: () => Promise<void>): void {
+    this.closers.push(close);
+  }
+
   async close(): Promise<void> {
+    await Promise.all(this.closers.map((c) => c().catch(() => undefined)));
     await Promise.all([...this.budgets.values()].map((b) => b.flush().catch(() => undefined)));
     const temporal = await this.temporal?.catch(() => undefined);
     await temporal?.connection.close().catch(() => undefined);

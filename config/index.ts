@@ -8,6 +8,8 @@ export type {
   DestinationConfig,
   MysqlDestinationConfig,
   ExpandConfig,
+  MediaConfig,
+  MediaStoreConfig,
   RecordTransform,
   TransformContext,
 } from './schema';

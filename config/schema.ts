@@ -49,6 +49,70 @@ export const expandSchema = z.strictObject({
   purgeWithParent: z.boolean().default(true),
 });
 
+/** Where downloaded media files are kept (see docs/media.md). */
+export const mediaStoreSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      type: z.literal('local'),
+      /** Folder the files go under (created when missing); relative paths are relative to the working directory. */
+      path: z.string({ error: 'is required (a folder for the files)' }).min(1, 'must name a folder'),
+    }),
+    z.strictObject({
+      type: z.literal('s3'),
+      /** An S3-compatible endpoint (MinIO, R2, …); leave out for AWS S3. */
+      endpoint: httpUrl.optional(),
+      region: z.string({ error: 'is required (e.g. us-east-1)' }).min(1),
+      bucket: z.string({ error: 'is required' }).regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+      /** Prepended to every object key, e.g. "mls/". */
+      prefix: z.string().optional(),
+      /** Read them from the environment; left out, the AWS SDK's default chain applies. */
+      accessKeyId: z.string().min(1, 'must not be empty (read it from the environment)').optional(),
+      secretAccessKey: z.string().min(1, 'must not be empty (read it from the environment)').optional(),
+      /** Path-style URLs (most S3-compatible servers need them). */
+      forcePathStyle: z.boolean().default(false),
+    }),
+  ],
+  { error: 'must be { type: "local", path } or { type: "s3", region, bucket, … }' },
+);
+
+/** Defaults of media downloads (one place). */
+export const MEDIA_DEFAULTS = { navigation: 'Media', concurrency: 4, batchSize: 200, maxAttempts: 5, requestTimeoutMs: 120_000 };
+
+/**
+ * Downloading the media files themselves: on a resource that expands Media (the files of its
+ * children), or on the Media resource itself.
+ */
+export const mediaSchema = z.strictObject({
+  store: mediaStoreSchema,
+  /** The expanded navigation property whose rows are media (ignored on the Media resource itself). */
+  navigation: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a navigation property name such as Media')
+    .default(MEDIA_DEFAULTS.navigation),
+  /** Files downloaded at the same time, per worker and resource. */
+  concurrency: z.number().int().positive().max(64).default(MEDIA_DEFAULTS.concurrency),
+  /** Files per download activity (each activity heartbeats and returns a cursor). */
+  batchSize: z.number().int().positive().max(5000).default(MEDIA_DEFAULTS.batchSize),
+  /** A file that failed this many runs in a row is left alone until its Media row changes. */
+  maxAttempts: z.number().int().positive().max(100).default(MEDIA_DEFAULTS.maxAttempts),
+  /** Timeout of one file download. */
+  requestTimeoutMs: z.number().int().positive().default(MEDIA_DEFAULTS.requestTimeoutMs),
+  /**
+   * A media quota of its own (Trestle meters media apart from API requests). Left out, media
+   * requests draw from the source's request budget, as MLS Grid counts them.
+   */
+  rateLimits: z
+    .strictObject({
+      perSecond: z.number().positive().optional(),
+      perMinute: z.number().positive().optional(),
+      perHour: z.number().positive().optional(),
+      perDay: z.number().positive().optional(),
+      bytesPerHour: z.number().positive().optional(),
+    })
+    .optional(),
+});
+
 /**
  * Purge's limits when a resource sets none. 5% of a table is far more than an MLS removes between
  * two purges, and far less than a broken download would; 10,000 rows caps the damage on the
@@ -80,6 +144,8 @@ export const resourceSchema = z.strictObject({
       deleteBatchSize: z.number().int().positive().max(10_000).default(PURGE_DEFAULTS.deleteBatchSize),
     })
     .default(PURGE_DEFAULTS),
+  /** Download the media files of this resource's Media rows (see docs/media.md). */
+  media: mediaSchema.optional(),
 });
 
 export const sourceSchema = z.strictObject({
@@ -252,6 +318,17 @@ function crossCheck(config: unknown, ctx: z.RefinementCtx): void {
         });
       }
       seen.add(resource.name);
+      const media = recordOf(resource.media);
+      if (resource.media !== undefined && resource.name !== 'Media') {
+        const nav = typeof media.navigation === 'string' ? media.navigation : MEDIA_DEFAULTS.navigation;
+        if (!listOf(resource.expand).some((e) => recordOf(e).name === nav)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sources', name, 'resources', i, 'media'],
+            message: `needs the resource to expand ${nav} (add expand: [{ name: '${nav}' }]) or to be the Media resource itself`,
+          });
+        }
+      }
       const navs = new Set<unknown>();
       listOf(resource.expand).forEach((e, j) => {
         const nav = recordOf(e).name;
@@ -286,3 +363,5 @@ export type ResourceConfig = SourceConfig['resources'][number];
 export type DestinationConfig = Config['destinations'][string];
 export type MysqlDestinationConfig = z.output<typeof mysqlDestinationSchema>;
 export type ExpandConfig = z.output<typeof expandSchema>;
+export type MediaConfig = z.output<typeof mediaSchema>;
+export type MediaStoreConfig = z.output<typeof mediaStoreSchema>;

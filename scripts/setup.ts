@@ -1,6 +1,6 @@
 // `npm run setup` / `npx tsx scripts/setup.ts [--check] [--quiet]`
 // Prepares a checkout for `npm start` and `npm test`: Temporal CLI, a running local
-// MariaDB, PostgreSQL and Solr, runtime folders, the dashboard's web build and Chromium for
+// MariaDB, PostgreSQL, Solr and an S3-compatible server (moto), runtime folders, the dashboard's web build and Chromium for
 // its browser tests.
 // Safe to run any number of times (`npm test` runs it first).
 //   --check  report each step's status, change nothing; exit 0 only when all are present

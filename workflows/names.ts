@@ -22,6 +22,11 @@ export const RESOURCE_WORKFLOW_TYPES: Record<ProcessName, string> = {
   reconcile: 'reconcileResource',
 };
 
+/** The media file step of a process run on one resource (a child of that run). */
+export function mediaWorkflowId(process: ProcessName, source: string, resource: string): string {
+  return `media/${process}/${source}/${resource}`;
+}
+
 /** One schedule per source and process. */
 export function scheduleId(source: string, process: ProcessName): string {
   return `resync:${source}:${process}`;
@@ -67,4 +72,5 @@ export const NON_RETRYABLE_ERRORS = [
   'InvalidIdentifier',
   'MetadataError',
   'ResourceUnusable',
+  'MediaUnsupported',
 ];

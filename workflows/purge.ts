@@ -9,6 +9,7 @@
 import type { KeyRunInput, KeyRunResult } from './key-types';
 import { CHUNK_OPTIONS, chunkActivities, KeyRun } from './key-run';
 import { deletionRefusal, keySetRefusal } from './purge-guards';
+import { mediaStep } from './media';
 
 export { keyRunProgressQuery as purgeProgressQuery } from './key-run';
 
@@ -23,6 +24,8 @@ export async function purgeResource(input: KeyRunInput): Promise<KeyRunResult> {
     const tooMany = deletionRefusal(input.resource, run.state.outcomes, run.state.limits);
     if (tooMany) run.refuse(tooMany);
     await deleteExtraRows(run);
+    // The rows are gone: so go their media files (when the resource keeps any).
+    await mediaStep('purge', input.source, input.resource, run.state.runId);
   });
 }
 

@@ -7,6 +7,7 @@
  */
 import type { KeyRunInput, KeyRunResult } from './key-types';
 import { CHUNK_OPTIONS, chunkActivities, KeyRun } from './key-run';
+import { mediaStep } from './media';
 
 export { keyRunProgressQuery as reconcileProgressQuery } from './key-run';
 
@@ -18,6 +19,8 @@ export async function reconcileResource(input: KeyRunInput): Promise<KeyRunResul
     if (verified.problem) run.warn(`${verified.problem}; records missing from the download cannot be found missing`);
     await run.compareDestinations(null);
     await fetchDifferences(run);
+    // Files missing from the store or not matching their checksum are fetched again (when kept).
+    await mediaStep('reconcile', input.source, input.resource, run.state.runId);
   });
 }
 

@@ -20,6 +20,7 @@ import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERRORS, SEARCH_ATTRIBUTES } from './names';
 import { chunkOptions, FINISH_OPTIONS, prepareOptions } from './activity-options';
 import { committedBeforeFailure } from './chunk-failure';
+import { mediaStep } from './media';
 import { addTotals, emptyTotals, type SyncCarry, type SyncInput, type SyncProgress, type SyncTotals, type SyncTuning } from './types';
 
 /** Like SyncCarry, but before the first page the cursor may be unknown (an empty destination). */
@@ -147,6 +148,8 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
       }
     }
 
+    // The pages are committed: the media files of their Media rows follow (when configured).
+    await mediaStep('sync', source, resource, runId);
     progress.phase = 'finishing';
     await recordRun('succeeded');
     progress.phase = 'done';

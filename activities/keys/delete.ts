@@ -43,8 +43,9 @@ export async function deleteKeysChunk(runtime: Runtime, input: DeleteKeysInput):
       if (!done && Date.now() > deadline) break;
     }
   } catch (err) {
-    // The rows deleted so far go with the failure, so a failed purge records them.
-    const deleted = await countExisted(ctx.pool, input.runId, input.destination).catch(() => undefined);
+    // The rows deleted so far go with the failure, so a failed purge records them: only the batches
+    // whose delete committed (the failing batch was already marked).
+    const deleted = await countExisted(ctx.pool, input.runId, input.destination, state.after).catch(() => undefined);
     throw toActivityFailure(err, { ...state, ...(deleted !== undefined ? { deleted } : {}) });
   } finally {
     alive.stop();

@@ -127,11 +127,18 @@ export async function markExisted(pool: Pool, runId: string, destination: string
   ]);
 }
 
-export async function countExisted(pool: Pool, runId: string, destination: string): Promise<number> {
-  const [rows] = await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${DIFFS} WHERE run_id = ? AND destination = ? AND existed`, [
-    runId,
-    destination,
-  ]);
+/**
+ * Keys marked as existing before their delete. `through` limits the count to the batches whose delete
+ * committed (keys up to the last one heartbeated; the column's binary collation is key order): a batch
+ * is marked before its delete, so a delete that failed must not count.
+ */
+export async function countExisted(pool: Pool, runId: string, destination: string, through?: string | null): Promise<number> {
+  if (through === null) return 0;
+  const upTo = through === undefined ? '' : ' AND record_key <= ?';
+  const [rows] = await pool.query<RowDataPacket[]>(
+    `SELECT COUNT(*) AS n FROM ${DIFFS} WHERE run_id = ? AND destination = ? AND existed${upTo}`,
+    [runId, destination, ...(through === undefined ? [] : [through])],
+  );
   return Number(rows[0]?.n ?? 0);
 }
 

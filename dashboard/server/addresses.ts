@@ -171,25 +171,35 @@ export function foreignOrigin(request: Pick<FastifyRequest, 'headers'>, addresse
   return undefined;
 }
 
-/** 421 for a Host that is not this dashboard (every request), 403 for a change from another site. */
+/**
+ * 421 for a Host that is not this dashboard (every request), 403 for a change from another site and
+ * for an API request a browser marks as made by another site (some reads cost MLS requests: counts
+ * with refresh, record lookups). The answers never list the names the dashboard serves: a rebinding
+ * page reads them as its own origin, and on 0.0.0.0 they would give away every interface address.
+ * The log says what was refused and what is served.
+ */
 export function installAddressGuard(app: FastifyInstance, addresses: DashboardAddresses): void {
   app.addHook('onRequest', async (request) => {
     const header = request.headers.host;
     const authority = typeof header === 'string' ? parseAuthority(header) : undefined;
     if (!authority || !addresses.allows(authority, 80)) {
+      request.log.warn({ host: header ?? null, serves: addresses.describe() }, 'request refused: unknown Host');
       throw new HttpError(
         421,
-        `this dashboard does not answer to host ${JSON.stringify(header ?? '')}: it serves ${addresses.describe()} ` +
+        `this dashboard does not answer to host ${JSON.stringify(header ?? '')} ` +
           `(reached through a proxy or another name? add it with --allow-host or $${ALLOWED_HOSTS_ENV})`,
       );
+    }
+    const fetchSite = request.headers['sec-fetch-site'];
+    if (request.url.startsWith('/api/') && typeof fetchSite === 'string' && fetchSite !== 'same-origin' && fetchSite !== 'none') {
+      request.log.warn({ url: request.url, fetchSite }, 'request refused: API called from another site');
+      throw new HttpError(403, `the API answers only the dashboard's own pages; this request came with Sec-Fetch-Site: ${fetchSite}`);
     }
     if (!MUTATING.has(request.method)) return;
     const foreign = foreignOrigin(request, addresses);
     if (foreign) {
-      throw new HttpError(
-        403,
-        `changes are accepted only from the dashboard's own pages (${addresses.describe()}); this request came with ${foreign}`,
-      );
+      request.log.warn({ url: request.url, foreign, serves: addresses.describe() }, 'change refused: foreign origin');
+      throw new HttpError(403, `changes are accepted only from the dashboard's own pages; this request came with ${foreign}`);
     }
   });
 }

@@ -12,6 +12,8 @@ import { ensureMariaDb as ensureLocalMariaDb, mariaDbStatus } from './mariadb';
 import { paths } from './paths';
 import type { EnsurePostgresOptions, PostgresInstance } from './postgres';
 import { ensurePostgres as ensureLocalPostgres, postgresStatus } from './postgres';
+import type { EnsureS3Options, S3Instance } from './s3';
+import { ensureS3 as ensureLocalS3, s3Status } from './s3';
 import type { EnsureSolrOptions, SolrInstance } from './solr';
 import { ensureSolr as ensureLocalSolr, solrStatus } from './solr';
 import type { TemporalCli } from './temporal-cli';
@@ -143,6 +145,28 @@ export const solrStep: SetupStep = {
   },
 };
 
+/** Starts (or finds) the S3-compatible server the media store's tests use ($RESYNC_S3_URL or local moto); left running. */
+export async function ensureS3(options: EnsureS3Options = {}): Promise<S3Instance> {
+  return ensureLocalS3(options);
+}
+
+export const s3Step: SetupStep = {
+  name: 's3',
+  async check() {
+    const status = await s3Status();
+    if (status.running) {
+      const where = status.source === 'env' ? ' (from $RESYNC_S3_URL)' : status.pid ? ` (pid ${status.pid})` : '';
+      const what = status.source === 'env' ? 'S3-compatible endpoint' : `moto ${status.version ?? 'unknown version'}`;
+      return { ok: true, summary: `${status.url}${where}, ${what}${envNote(status)}` };
+    }
+    return { ok: false, summary: `${status.url}: ${status.problem ?? 'not running'}${envNote(status)}` };
+  },
+  async ensure(log) {
+    const server = await ensureS3({ log });
+    return { ok: true, summary: `${server.url}${server.started ? ' (started)' : ''}` };
+  },
+};
+
 /** Builds the dashboard's web app when the build is missing or older than its sources. */
 export async function ensureDashboardBuild(log: Log = silentLog): Promise<StepStatus> {
   return ensureDashboardBuilt(log);
@@ -174,7 +198,7 @@ export const chromiumStep: SetupStep = {
 };
 
 /** In order: later steps may rely on earlier ones (directories first). */
-export const setupSteps: SetupStep[] = [directoriesStep, temporalCliStep, mariaDbStep, postgresStep, solrStep, dashboardStep, chromiumStep];
+export const setupSteps: SetupStep[] = [directoriesStep, temporalCliStep, mariaDbStep, postgresStep, solrStep, s3Step, dashboardStep, chromiumStep];
 
 export interface RunSetupOptions {
   /** Only report; change nothing. */

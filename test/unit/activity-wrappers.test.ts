@@ -1,6 +1,6 @@
 /** The failure mapping every activity shares: rate limits become waits, committed progress travels with a failure. */
 import { describe, expect, it } from 'vitest';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { SourceRateLimited, SourceRequestRejected, SourceUnavailable } from '../../activities/source/errors';
 import { toActivityFailure } from '../../activities/activity-wrappers';
 
@@ -24,5 +24,12 @@ describe('toActivityFailure', () => {
     expect(toActivityFailure(err)).toBe(err);
     const failure = ApplicationFailure.create({ type: 'X', message: 'y' });
     expect(toActivityFailure(failure, { any: 1 })).toBe(failure);
+  });
+
+  it('leaves a cancellation a cancellation, even with details to carry', () => {
+    const cancelled = new CancelledFailure('worker shutting down');
+    expect(toActivityFailure(cancelled, { cursor: null })).toBe(cancelled);
+    const abort = Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
+    expect(toActivityFailure(abort, { cursor: null })).toBe(abort);
   });
 });

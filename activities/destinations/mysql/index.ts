@@ -454,6 +454,11 @@ export class MysqlDestination implements Destination {
     return this.tableFor(resource).plan;
   }
 
+  /** The destination's pool, for tables kept beside the records (media files, see media-files.ts). */
+  async connection(): Promise<Pool> {
+    return this.getPool();
+  }
+
   /** The child table of an expanded navigation (tests, record lookup). */
   childTablePlan(resource: ResourceModel, navigation: string): TablePlan {
     const child = resource.children?.find((c) => c.navigation === navigation);

@@ -7,8 +7,17 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { MysqlDestinationConfig } from '../../../config';
-import { addFractionUnit, parseInstant, toMysqlDatetime } from '../../common/timestamps';
-import type { ChildModel, Destination, HighWaterTie, ResourceModel, SchemaChange, StoredKey, WriteReject, WriteResult } from '../destination';
+import { addFractionUnit, canonicalTimestamp, parseInstant, toMysqlDatetime } from '../../common/timestamps';
+import type {
+  ChildModel,
+  Destination,
+  HighWaterTie,
+  ResourceModel,
+  SchemaChange,
+  StoredKey,
+  WriteReject,
+  WriteResult,
+} from '../destination';
 import { latestPerKey } from '../mysql/duplicates';
 import { quotePgIdent } from './identifiers';
 import { describePgUrl, openPgPool } from './pool';
@@ -24,12 +33,19 @@ import {
   type PgTablePlan,
 } from './schema';
 import { stagePage } from './stage';
-import { pgTimestampToIso } from './values';
 import { arrayTypeOf, prepareRows, upsertSql, writeRows, type ChildWrite, type PrepareOptions } from './writer';
 
 /** What the PostgreSQL destination takes: the MySQL destination's options, on a postgres:// URL. */
-export type PostgresDestinationConfig = Pick<MysqlDestinationConfig, 'manageSchema' | 'makeTableName' | 'makeFieldName' | 'transform' | 'keyMapping'> & {
+export type PostgresDestinationConfig = Pick<
+  MysqlDestinationConfig,
+  'manageSchema' | 'makeTableName' | 'makeFieldName' | 'transform' | 'keyMapping'
+> & {
   url: string;
+  /**
+   * Resource (or `<Resource><Navigation>`) → fields that get a typed column before any other when
+   * a wide table cannot type them all (see docs/decisions.md); the rest stay queryable in `_raw`.
+   */
+  preferTyped?: Record<string, string[]>;
 };
 
 interface PlanEntry {
@@ -68,7 +84,9 @@ export class PostgresDestination implements Destination {
   }
 
   private desired(resource: ResourceModel, child?: ChildModel): DesiredTable {
-    return child ? desiredChildTable(resource, child, this.naming) : desiredTable(resource, this.naming);
+    const preferTyped = this.config.preferTyped?.[child ? child.resource : resource.resource];
+    const opts = preferTyped ? { preferTyped } : {};
+    return child ? desiredChildTable(resource, child, this.naming, opts) : desiredTable(resource, this.naming, opts);
   }
 
   /** The plan a table is written with: the applied one, else the one the live table supports. */
@@ -152,7 +170,8 @@ export class PostgresDestination implements Destination {
   async writePage(resource: ResourceModel, sent: Record<string, unknown>[]): Promise<WriteResult> {
     const pool = await this.getPool();
     const { records, dropped } = latestPerKey(sent, resource.keyField, resource.cursorField);
-    if (dropped > 0) this.logger?.debug({ destination: this.name, resource: resource.resource, dropped }, 'keys sent twice in one page: one copy kept');
+    if (dropped > 0)
+      this.logger?.debug({ destination: this.name, resource: resource.resource, dropped }, 'keys sent twice in one page: one copy kept');
     const page = stagePage(resource, records, {
       ...(this.config.transform ? { transform: this.config.transform } : {}),
       destinationKey: (res, key) => this.destinationKey(res, key),
@@ -192,7 +211,7 @@ export class PostgresDestination implements Destination {
     const written = await writeRows(pool, parent, children);
     const original = (r: WriteReject): WriteReject => ({ ...r, record: page.originals.get(r.record) ?? r.record });
     const result: WriteResult = {
-      upserted: written.upserted - written.rejects.length + parent.prepared.rejects.length,
+      upserted: written.upserted,
       rejects: [...page.rejects, ...written.rejects.map(original)],
       skipped: page.skipped,
     };
@@ -202,7 +221,8 @@ export class PostgresDestination implements Destination {
     const decisions = [parent, ...children].flatMap((t) => t.prepared.decisions);
     if (decisions.length > 0) {
       result.decisions = decisions;
-      for (const d of decisions) this.logger?.warn({ destination: this.name, resource: resource.resource, ...d }, `values stored by the rule ${d.decision}`);
+      for (const d of decisions)
+        this.logger?.warn({ destination: this.name, resource: resource.resource, ...d }, `values stored by the rule ${d.decision}`);
     }
     return result;
   }
@@ -236,7 +256,10 @@ export class PostgresDestination implements Destination {
             [chunk],
           );
         }
-        const result = await client.query(`DELETE FROM ${quotePgIdent(plan.table)} WHERE ${quotePgIdent(key)} = ANY($1::${arrayTypeOf(plan, key)})`, [chunk]);
+        const result = await client.query(
+          `DELETE FROM ${quotePgIdent(plan.table)} WHERE ${quotePgIdent(key)} = ANY($1::${arrayTypeOf(plan, key)})`,
+          [chunk],
+        );
         deleted += result.rowCount ?? 0;
       }
       await client.query('COMMIT');
@@ -322,13 +345,13 @@ export class PostgresDestination implements Destination {
 }
 
 function singleKey(plan: PgTablePlan): string {
-  if (plan.keyColumns.length !== 1) throw new Error(`${plan.table}: purge and reconcile need a single-column key, not ${plan.keyColumns.join(', ')}`);
+  if (plan.keyColumns.length !== 1)
+    throw new Error(`${plan.table}: purge and reconcile need a single-column key, not ${plan.keyColumns.join(', ')}`);
   return plan.keyColumns[0]!;
 }
 
 function canonical(iso: string): string {
-  const instant = parseInstant(iso);
-  if (!instant) throw new Error(`unreadable stored timestamp ${iso}`);
-  // Seven fraction digits, as every other canonical timestamp of resync.
-  return pgTimestampToIso(`${toMysqlDatetime(instant, 6)}+00`).replace(/(\.\d{6})Z$/, '$10Z');
+  const value = canonicalTimestamp(iso);
+  if (!value) throw new Error(`unreadable stored timestamp ${iso}`);
+  return value;
 }

@@ -9,7 +9,7 @@
  * - A row must fit in one 8 KB heap page once long values are moved out of line (TOAST). Values
  *   of up to 24 bytes and fixed-width types stay in the row, so a ~650-column Property can fail
  *   with "row is too big" however it is typed. Every record is therefore kept whole in `_raw`
- *   (jsonb, moved out of line), and typed columns are given to fields in metadata order only
+ *   (jsonb, moved out of line), and typed columns are given to fields (in TYPED_ORDER) only
  *   while the worst case of the row still fits; the other fields live in `_raw` alone.
  * - A table has at most 1,600 columns, dropped ones included: counted, never exceeded.
  * Which field is stored where, and under which (≤ 63-byte) identifier, is in `_resync_columns`.
@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ChildModel, ResourceModel, SchemaChange } from '../destination';
 import { ResourceUnusable, unusableReason } from '../../source/metadata/usable';
-import { planPgColumn, PG_MAX_COLUMNS, type PgColumnPlan } from './columns';
+import { planPgColumn, PG_MAX_COLUMNS, type PgColumnKind, type PgColumnPlan } from './columns';
 import { pgIdentifier, pgIdentifiers, PgIdentifierCollision, quotePgIdent } from './identifiers';
 
 /** The record as written (after the transform hook, without its expanded children), always. */
@@ -71,7 +71,7 @@ export interface DesiredTable {
   source: string;
   resource: string;
   table: string;
-  /** Required columns (keys, cursor, parent key) first, then the other fields in metadata order. */
+  /** Required columns (keys, cursor, parent key) first, then the others in the order they get a typed column. */
   columns: PgColumnPlan[];
   keyColumns: string[];
   cursorColumn: string | null;
@@ -90,7 +90,59 @@ export interface PgTablePlan extends DesiredTable {
 
 export type TableSource = Pick<ResourceModel, 'source' | 'resource' | 'entity' | 'model'> & { cursorField?: string | undefined };
 
-export function desiredTable(resource: TableSource, naming: Naming, opts: { parentKey?: PgColumnPlan } = {}): DesiredTable {
+/**
+ * The order fields get a typed column in when not all can (after keys, cursor and the fields
+ * named in `preferTyped`): fixed-width scalars first (a few bytes each, and what range queries and
+ * sorting need), then numerics and text, and collections last, since they are jsonb in `_raw` too.
+ */
+const TYPED_ORDER: PgColumnKind[] = ['bool', 'int', 'date', 'timestamptz', 'time', 'double', 'uuid', 'numeric', 'text', 'jsonb'];
+
+/**
+ * Data Dictionary fields most searches, maps and reports filter or sort on: typed first when a
+ * resource's table cannot type everything and the config names no fields of its own. Names a
+ * resource lacks are ignored.
+ */
+export const COMMON_RESO_FIELDS: readonly string[] = [
+  'StandardStatus',
+  'MlsStatus',
+  'PropertyType',
+  'PropertySubType',
+  'ListPrice',
+  'OriginalListPrice',
+  'ClosePrice',
+  'ListingId',
+  'ListAgentKey',
+  'ListOfficeKey',
+  'BuyerAgentKey',
+  'BuyerOfficeKey',
+  'UnparsedAddress',
+  'StreetNumber',
+  'StreetName',
+  'UnitNumber',
+  'City',
+  'StateOrProvince',
+  'PostalCode',
+  'CountyOrParish',
+  'Latitude',
+  'Longitude',
+  'BedroomsTotal',
+  'BathroomsTotalInteger',
+  'LivingArea',
+  'LotSizeAcres',
+  'YearBuilt',
+  'OnMarketDate',
+  'CloseDate',
+  'PhotosCount',
+  'PublicRemarks',
+];
+
+export interface DesiredTableOptions {
+  parentKey?: PgColumnPlan;
+  /** Fields to give a typed column before any other (config: `preferTyped`); default COMMON_RESO_FIELDS. */
+  preferTyped?: readonly string[];
+}
+
+export function desiredTable(resource: TableSource, naming: Naming, opts: DesiredTableOptions = {}): DesiredTable {
   const table = pgIdentifier(naming.table(resource.source, resource.resource), `table name for ${resource.resource}`);
   const unusable = unusableReason(resource.entity);
   if (unusable !== undefined) throw new ResourceUnusable(resource.resource, unusable);
@@ -114,10 +166,13 @@ export function desiredTable(resource: TableSource, naming: Naming, opts: { pare
     cursorColumn = cursor.column;
   }
   const required = new Set([...keyColumns, ...(cursorColumn ? [cursorColumn] : [])]);
+  const preferred = new Map((opts.preferTyped ?? COMMON_RESO_FIELDS).map((field, i) => [field, i]));
+  const rank = (p: PgColumnPlan) => preferred.get(p.field) ?? preferred.size + TYPED_ORDER.indexOf(p.kind);
   const columns = [
     ...plans.filter((p) => required.has(p.column)),
     ...(opts.parentKey ? [opts.parentKey] : []),
-    ...plans.filter((p) => !required.has(p.column)),
+    // Stable sort: metadata order within each rank.
+    ...plans.filter((p) => !required.has(p.column)).sort((a, b) => rank(a) - rank(b)),
   ];
   return {
     source: resource.source,
@@ -135,11 +190,15 @@ export function desiredChildTable(
   parent: Pick<ResourceModel, 'source' | 'resource' | 'entity' | 'model' | 'keyField'>,
   child: ChildModel,
   naming: Naming,
+  opts: Pick<DesiredTableOptions, 'preferTyped'> = {},
 ): DesiredTable {
   const keyField = parent.entity.fields.find((f) => f.name === parent.keyField);
   if (!keyField) throw new Error(`${parent.resource}: key field ${parent.keyField} is not in $metadata`);
   const parentKey = { ...planPgColumn(keyField, PARENT_KEY_COLUMN, parent.model, { isKey: true }), field: PARENT_KEY_COLUMN };
-  return desiredTable({ source: parent.source, resource: child.resource, entity: child.entity, model: parent.model }, naming, { parentKey });
+  return desiredTable({ source: parent.source, resource: child.resource, entity: child.entity, model: parent.model }, naming, {
+    ...opts,
+    parentKey,
+  });
 }
 
 /** What reaches the DDL, so a metadata change that alters no column leaves the table up to date. */
@@ -303,7 +362,10 @@ export function diffTable(plan: PgTablePlan & { widen: PgColumnPlan[] }, live: L
       });
     }
     if (!live.hasPrimaryKey) {
-      steps.push({ sql: `ALTER TABLE ${t} ADD PRIMARY KEY (${list(plan.keyColumns)})`, changes: [{ table, action: 'add index', detail: 'PRIMARY KEY' }] });
+      steps.push({
+        sql: `ALTER TABLE ${t} ADD PRIMARY KEY (${list(plan.keyColumns)})`,
+        changes: [{ table, action: 'add index', detail: 'PRIMARY KEY' }],
+      });
     }
   }
   // The (cursor, key) index serves the high-water mark and its ties from one index range.
@@ -355,7 +417,16 @@ async function register(db: Db, plan: PgTablePlan, desired: DesiredTable): Promi
      ON CONFLICT (table_name) DO UPDATE SET source = EXCLUDED.source, resource = EXCLUDED.resource, plan_hash = EXCLUDED.plan_hash,
        column_count = EXCLUDED.column_count, typed_columns = EXCLUDED.typed_columns, raw_only_fields = EXCLUDED.raw_only_fields,
        worst_row_bytes = EXCLUDED.worst_row_bytes, applied_at = EXCLUDED.applied_at`,
-    [plan.table, plan.source, plan.resource, planHash(desired), live?.slots ?? 0, plan.columns.length, plan.spilled.length, plan.worstRowBytes],
+    [
+      plan.table,
+      plan.source,
+      plan.resource,
+      planHash(desired),
+      live?.slots ?? 0,
+      plan.columns.length,
+      plan.spilled.length,
+      plan.worstRowBytes,
+    ],
   );
   await db.query(`DELETE FROM ${quotePgIdent(COLUMNS_TABLE)} WHERE table_name = $1`, [plan.table]);
   const rows = [
@@ -366,7 +437,10 @@ async function register(db: Db, plan: PgTablePlan, desired: DesiredTable): Promi
     `INSERT INTO ${quotePgIdent(COLUMNS_TABLE)} (table_name, field, column_name, sql_type, stored_in, reason)
      SELECT $1, x.field, x.column_name, x.sql_type, x.stored_in, x.reason
        FROM jsonb_to_recordset($2::jsonb) AS x(field text, column_name text, sql_type text, stored_in text, reason text)`,
-    [plan.table, JSON.stringify(rows.map((r) => ({ field: r.field, column_name: r.column, sql_type: r.type, stored_in: r.in, reason: r.reason })))],
+    [
+      plan.table,
+      JSON.stringify(rows.map((r) => ({ field: r.field, column_name: r.column, sql_type: r.type, stored_in: r.in, reason: r.reason }))),
+    ],
   );
 }
 

@@ -41,7 +41,12 @@ function keyText(col: PgColumnPlan, cell: PgCell): string {
 }
 
 /** Converts records to row documents; a record with any unstorable value is rejected whole. */
-export function prepareRows(plan: PgTablePlan, keyField: string, records: Record<string, unknown>[], opts: PrepareOptions = {}): PreparedRows {
+export function prepareRows(
+  plan: PgTablePlan,
+  keyField: string,
+  records: Record<string, unknown>[],
+  opts: PrepareOptions = {},
+): PreparedRows {
   const out: PreparedRows = { docs: [], keys: [], storedKeys: [], records: [], indices: [], rejects: [], rejectIndices: [], decisions: [] };
   const decided = new Map<string, ConversionNotice>();
   const keyFields = new Set(plan.columns.filter((c) => plan.keyColumns.includes(c.column)).map((c) => c.field));
@@ -102,7 +107,8 @@ export function upsertSql(plan: PgTablePlan): string {
   const updates = [...plan.columns.map((c) => c.column), RAW_COLUMN]
     .filter((c) => !plan.keyColumns.includes(c))
     .map((c) => `${quotePgIdent(c)} = EXCLUDED.${quotePgIdent(c)}`);
-  const conflict = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING';
+  // Never empty: `_raw` is always among the updated columns.
+  const conflict = `DO UPDATE SET ${updates.join(', ')}`;
   // `>=`: a record sent again with the same timestamp still refreshes its row (idempotent retries).
   const newer = plan.cursorColumn
     ? ` WHERE stored.${quotePgIdent(plan.cursorColumn)} IS NULL OR EXCLUDED.${quotePgIdent(plan.cursorColumn)} >= stored.${quotePgIdent(plan.cursorColumn)}`
@@ -183,7 +189,9 @@ async function upsertRange(
       return 0;
     }
     const mid = start + Math.ceil((end - start) / 2);
-    return (await upsertRange(client, table, start, mid, written, rejects)) + (await upsertRange(client, table, mid, end, written, rejects));
+    return (
+      (await upsertRange(client, table, start, mid, written, rejects)) + (await upsertRange(client, table, mid, end, written, rejects))
+    );
   }
 }
 

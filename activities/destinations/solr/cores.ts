@@ -108,7 +108,9 @@ export async function createSolrCore(
   const node = http(baseUrl);
   const info = await readSolrNode(node);
   if (info.mode === 'solrcloud') {
-    throw new SolrAdminError(`${node.baseUrl} runs SolrCloud: create a collection (Collections API) with its own configset instead of a core`);
+    throw new SolrAdminError(
+      `${node.baseUrl} runs SolrCloud: create a collection (Collections API) with its own configset instead of a core`,
+    );
   }
   const home = options.solrHome ?? info.solrHome;
   const instanceDir = join(home, name);

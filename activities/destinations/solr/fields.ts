@@ -87,7 +87,9 @@ const INT_RANGES: Record<string, { min: bigint; max: bigint; type: 'pint' | 'plo
 
 export function assertSolrFieldName(name: string, what: string): void {
   if (!FIELD_NAME.test(name)) {
-    throw new SolrSchemaError(`${what}: ${JSON.stringify(name)} is not a usable Solr field name (letters, digits and _, not a digit first)`);
+    throw new SolrSchemaError(
+      `${what}: ${JSON.stringify(name)} is not a usable Solr field name (letters, digits and _, not a digit first)`,
+    );
   }
   if (RESERVED.has(name) || (name.startsWith('_') && name.endsWith('_'))) {
     throw new SolrSchemaError(`${what}: ${name} is reserved in resync's Solr cores`);
@@ -106,8 +108,7 @@ export function planSolrField(field: FieldModel, model: EdmModel, opts: { isKey:
     case 'Edm.String': {
       if (opts.isKey) return { ...base, type: 'string', kind: 'string' };
       const declared = field.maxLength;
-      const long =
-        declared === 'max' || (typeof declared === 'number' ? declared >= TEXT_MIN_LENGTH : LONG_TEXT_NAME.test(field.name));
+      const long = declared === 'max' || (typeof declared === 'number' ? declared >= TEXT_MIN_LENGTH : LONG_TEXT_NAME.test(field.name));
       return long ? { ...base, type: 'text_general', kind: 'text' } : { ...base, type: 'string', kind: 'string' };
     }
     case 'Edm.Boolean':
@@ -192,7 +193,11 @@ export function toSolrValue(plan: SolrFieldPlan, value: unknown, decided?: (d: S
   if (plan.multiValued) {
     let items: unknown[];
     if (Array.isArray(value)) items = value;
-    else if (plan.flags && typeof value === 'string') items = value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+    else if (plan.flags && typeof value === 'string')
+      items = value
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
     else if (plan.flags) items = [value];
     else throw new SolrValueRejected(`expected a list, got ${describe(value)}`);
     const out: (string | number | boolean)[] = [];

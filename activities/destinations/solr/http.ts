@@ -49,7 +49,8 @@ function solrMessage(text: string): string {
     const body: unknown = JSON.parse(text);
     if (isRecord(body) && isRecord(body.error) && typeof body.error.msg === 'string') return body.error.msg;
     // Schema API errors list one message per command.
-    if (isRecord(body) && isRecord(body.error) && Array.isArray(body.error.details)) return JSON.stringify(body.error.details).slice(0, 500);
+    if (isRecord(body) && isRecord(body.error) && Array.isArray(body.error.details))
+      return JSON.stringify(body.error.details).slice(0, 500);
   } catch {
     // not JSON: fall through
   }
@@ -93,16 +94,24 @@ export function createSolrHttp(baseUrl: string, timeoutMs = 120_000): SolrHttp {
       }
       if (response.statusCode < 200 || response.statusCode >= 300) {
         const what = `Solr ${method} ${redactSolrUrl(base)}${path} answered ${response.statusCode}: ${solrMessage(response.body)}`;
-        if (response.statusCode >= 500 && response.statusCode !== 500) throw new SolrUnavailable(what);
+        // 502/503/504: the node (or a proxy before it) is not serving; 500 is Solr refusing this request.
+        if (response.statusCode > 500) throw new SolrUnavailable(what);
         throw new SolrRequestFailed(what, response.statusCode);
       }
       let parsed: unknown;
       try {
         parsed = JSON.parse(response.body);
       } catch {
-        throw new SolrRequestFailed(`Solr ${method} ${redactSolrUrl(base)}${path} answered something that is not JSON`, response.statusCode);
+        throw new SolrRequestFailed(
+          `Solr ${method} ${redactSolrUrl(base)}${path} answered something that is not JSON`,
+          response.statusCode,
+        );
       }
-      if (!isRecord(parsed)) throw new SolrRequestFailed(`Solr ${method} ${redactSolrUrl(base)}${path} answered JSON that is not an object`, response.statusCode);
+      if (!isRecord(parsed))
+        throw new SolrRequestFailed(
+          `Solr ${method} ${redactSolrUrl(base)}${path} answered JSON that is not an object`,
+          response.statusCode,
+        );
       return parsed;
     },
   };

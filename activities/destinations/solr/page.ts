@@ -24,6 +24,8 @@ export interface StagedChildren {
 
 export interface StagedPage {
   parents: Record<string, unknown>[];
+  /** Per parent: its key as stored (after key mapping); children carry it as their parent key. */
+  storedKeys: string[];
   /** The record as the MLS sent it, for rejects. */
   originals: Record<string, unknown>[];
   rejects: WriteReject[];
@@ -38,7 +40,12 @@ export function keyText(record: Record<string, unknown>, keyField: string): stri
   return typeof key === 'string' || typeof key === 'number' ? String(key) : '(no key)';
 }
 
-function runTransform(config: SolrDestinationConfig, resource: string, record: Record<string, unknown>, context: TransformContext): Transformed {
+function runTransform(
+  config: SolrDestinationConfig,
+  resource: string,
+  record: Record<string, unknown>,
+  context: TransformContext,
+): Transformed {
   let out: unknown;
   try {
     out = config.transform!(resource, record, context);
@@ -47,7 +54,9 @@ function runTransform(config: SolrDestinationConfig, resource: string, record: R
   }
   if (out === null) return { skip: true };
   if (typeof out !== 'object' || out === undefined || Array.isArray(out)) {
-    return { error: `transform returned ${out === undefined ? 'undefined' : Array.isArray(out) ? 'an array' : typeof out} (return the record, or null to skip it)` };
+    return {
+      error: `transform returned ${out === undefined ? 'undefined' : Array.isArray(out) ? 'an array' : typeof out} (return the record, or null to skip it)`,
+    };
   }
   return { record: out as Record<string, unknown> };
 }
@@ -69,6 +78,7 @@ export function stagePage(
   const isNavigation = (name: string) => navigations.has(name.split('@', 1)[0]!);
   const page: StagedPage = {
     parents: [],
+    storedKeys: [],
     originals: [],
     rejects: [],
     skipped: 0,
@@ -92,14 +102,20 @@ export function stagePage(
     }
     const key = parent[resource.keyField];
     if (key === null || key === undefined || key === '') {
-      page.rejects.push({ key: keyText(record, resource.keyField), field: resource.keyField, reason: `${resource.keyField} is missing after transform`, record });
+      page.rejects.push({
+        key: keyText(record, resource.keyField),
+        field: resource.keyField,
+        reason: `${resource.keyField} is missing after transform`,
+        record,
+      });
       continue;
     }
     const at = page.parents.length;
+    const parentKey = storedKey(resource.resource, String(key));
     page.parents.push(parent);
+    page.storedKeys.push(parentKey);
     page.originals.push(record);
     if (children.length === 0) continue;
-    const parentKey = storedKey(resource.resource, String(key));
     const parentView = Object.fromEntries(Object.entries(parent).filter(([name]) => !isNavigation(name)));
     children.forEach((child, i) => {
       const staged = page.children[i]!;
@@ -109,7 +125,12 @@ export function stagePage(
       if (record[`${child.navigation}@odata.nextLink`] !== undefined) staged.truncated.add(at);
       for (const item of list) {
         if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-          staged.rejects.push({ key: `${String(key)}/${child.navigation}`, field: null, reason: `an expanded ${child.navigation} is not an object`, record: { value: item } });
+          staged.rejects.push({
+            key: `${String(key)}/${child.navigation}`,
+            field: null,
+            reason: `an expanded ${child.navigation} is not an object`,
+            record: { value: item },
+          });
           continue;
         }
         let row = item as Record<string, unknown>;
@@ -127,7 +148,12 @@ export function stagePage(
         }
         const childKey = row[child.keyField];
         if (childKey === null || childKey === undefined || childKey === '') {
-          staged.rejects.push({ key: keyText(row, child.keyField), field: child.keyField, reason: `${child.keyField} is missing`, record: item as Record<string, unknown> });
+          staged.rejects.push({
+            key: keyText(row, child.keyField),
+            field: child.keyField,
+            reason: `${child.keyField} is missing`,
+            record: item as Record<string, unknown>,
+          });
           continue;
         }
         staged.records.push({ ...row, [PARENT_KEY_FIELD]: parentKey });

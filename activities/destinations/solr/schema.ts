@@ -93,7 +93,8 @@ export function planChildCore(parent: ResourceModel, child: ChildModel, naming: 
 /** Every field the core needs besides `id`, as the Schema API takes them. */
 export function wantedFields(plan: CorePlan): SolrFieldDefinition[] {
   const wanted = plan.fields.map((f) => fieldDefinition(f));
-  for (const location of plan.locations) wanted.push(fieldDefinition({ name: location.name, type: 'location', multiValued: false, indexed: true }));
+  for (const location of plan.locations)
+    wanted.push(fieldDefinition({ name: location.name, type: 'location', multiValued: false, indexed: true }));
   wanted.push(fieldDefinition({ name: EXTRA_FIELD, type: 'string', multiValued: false, indexed: false }));
   if (plan.parentKeyField) wanted.push(fieldDefinition({ name: plan.parentKeyField, type: 'string', multiValued: false, indexed: true }));
   return wanted;
@@ -127,7 +128,11 @@ export async function applyCore(http: SolrHttp, plan: CorePlan, options: ApplyCo
     if (options.dryRun) {
       return [
         { table, action: 'create table', detail: `core ${plan.core}` },
-        ...wantedFields(plan).map((f) => ({ table, action: 'add column' as const, detail: `${f.name} ${f.type}${f.multiValued ? ' multiValued' : ''}` })),
+        ...wantedFields(plan).map((f) => ({
+          table,
+          action: 'add column' as const,
+          detail: `${f.name} ${f.type}${f.multiValued ? ' multiValued' : ''}`,
+        })),
       ];
     }
     if (await ensureSolrContainer(http, plan.core, options)) changes.push({ table, action: 'create table', detail: `core ${plan.core}` });
@@ -138,7 +143,9 @@ export async function applyCore(http: SolrHttp, plan: CorePlan, options: ApplyCo
   if (missing.length > 0 && !options.dryRun) {
     await http.request(`/${plan.core}/schema`, { json: { 'add-field': missing } });
   }
-  changes.push(...missing.map((f) => ({ table, action: 'add column' as const, detail: `${f.name} ${f.type}${f.multiValued ? ' multiValued' : ''}` })));
+  changes.push(
+    ...missing.map((f) => ({ table, action: 'add column' as const, detail: `${f.name} ${f.type}${f.multiValued ? ' multiValued' : ''}` })),
+  );
   if (!(await hasTolerantProcessor(http, plan.core))) {
     if (!options.dryRun) {
       await http.request(`/${plan.core}/config`, {
