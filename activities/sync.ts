@@ -214,6 +214,8 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
   } finally {
     alive.stop();
   }
+  // The run's window is done: destinations that batch visibility (Solr) make it durable now.
+  if (done) for (const dest of destinations) await dest.finish?.(resource);
   log.info({ cursor, totals, done }, done ? 'window exhausted' : 'chunk budget used; continuing');
   return { cursor, nextLink: done ? null : nextLink, done, totals };
 }

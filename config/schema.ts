@@ -69,8 +69,8 @@ export const mediaStoreSchema = z.discriminatedUnion(
       /** Read them from the environment; left out, the AWS SDK's default chain applies. */
       accessKeyId: z.string().min(1, 'must not be empty (read it from the environment)').optional(),
       secretAccessKey: z.string().min(1, 'must not be empty (read it from the environment)').optional(),
-      /** Path-style URLs (most S3-compatible servers need them). */
-      forcePathStyle: z.boolean().default(false),
+      /** Path-style URLs (most S3-compatible servers need them; default true with an endpoint). */
+      forcePathStyle: z.boolean().optional(),
     }),
   ],
   { error: 'must be { type: "local", path } or { type: "s3", region, bucket, … }' },
@@ -218,7 +218,50 @@ export type RecordTransform = (
   context: TransformContext,
 ) => Record<string, unknown> | null;
 
-export const destinationSchema = z.discriminatedUnion('type', [mysqlDestinationSchema]);
+/** A Solr node (standalone cores or SolrCloud collections): one core per resource and per expanded child. */
+export const solrDestinationSchema = z.strictObject({
+  type: z.literal('solr'),
+  /** The node's base URL, ending in /solr (SolrCloud: any node). */
+  url: z
+    .string({ error: 'is required (the Solr base URL, e.g. http://127.0.0.1:8983/solr)' })
+    .refine((v) => /^https?:\/\/[^/]+(\/.*)?$/.test(v) && !/\/$/.test(v), {
+      message: 'must be the http(s) URL of the Solr base without a trailing slash, e.g. http://127.0.0.1:8983/solr',
+    }),
+  /** Create cores and add fields from $metadata (default). Off: cores and fields must exist. */
+  manageSchema: z.boolean().default(true),
+  /** Prepended to every core name (e.g. `mls_` → mls_Property); ignored when makeCoreName is given. */
+  corePrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'must contain only letters, digits, ., _ and - (Solr core names)')
+    .optional(),
+  /** (source, resource) → core or collection name. Default: corePrefix + the resource name. */
+  makeCoreName: fn<(source: string, resource: string) => string>('(source, resource) => string').optional(),
+  /** Unset: a soft commit per page. A number: `commitWithin` that many ms per page instead. A hard commit ends every run. */
+  commitWithinMs: z
+    .number({ error: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .positive('must be positive')
+    .optional(),
+  /** As for MySQL. */
+  transform: fn<RecordTransform>('(resource, record, { parent }) => record | null').optional(),
+  /** As for MySQL. */
+  keyMapping: z
+    .strictObject({
+      toDestination: fn<(key: string, resource: string) => string>('(key) => string: MLS key to stored key'),
+      toMls: fn<(key: string, resource: string) => string>('(key) => string: stored key to MLS key'),
+    })
+    .optional(),
+  /** Standalone cores: the configset copied into each new core's conf/ (default scripts/solr/configset). */
+  configSetDir: z.string().min(1, 'must name a folder').optional(),
+  /** Standalone cores: the node's Solr home as seen from this machine (default: what the node reports). */
+  solrHome: z.string().min(1, 'must name a folder').optional(),
+  /** Per-request timeout in ms (default 120 s). */
+  requestTimeoutMs: z.number().int().positive('must be positive').optional(),
+});
+
+export const destinationSchema = z.discriminatedUnion('type', [mysqlDestinationSchema, solrDestinationSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? "must be one of 'mysql', 'solr'" : undefined),
+});
 
 const configObject = z.strictObject({
   sources: z.record(identifier, sourceSchema).refine((s) => Object.keys(s).length > 0, 'needs at least one source'),
@@ -362,6 +405,7 @@ export type SourceConfig = Config['sources'][string];
 export type ResourceConfig = SourceConfig['resources'][number];
 export type DestinationConfig = Config['destinations'][string];
 export type MysqlDestinationConfig = z.output<typeof mysqlDestinationSchema>;
+export type SolrDestinationSettings = z.output<typeof solrDestinationSchema>;
 export type ExpandConfig = z.output<typeof expandSchema>;
 export type MediaConfig = z.output<typeof mediaSchema>;
 export type MediaStoreConfig = z.output<typeof mediaStoreSchema>;

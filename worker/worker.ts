@@ -1,5 +1,5 @@
 /**
- * Worker bootstrap: one Node process hosting the workflows and activities on task queue `resync`.
+ * Worker bootstrap: one Node process hosting the workflows and activities on the config's task queue.
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { workflowBundlePath } from './bundle';
@@ -8,6 +8,8 @@ import type { Config } from '../config';
 import { createActivities, Runtime } from '../activities';
 import { createLogging, installTemporalLogging, type Logging } from './logger';
 import { activityFailureLogging } from './activity-failure-log';
+import { configFingerprint } from '../config/fingerprint';
+import { checkTaskQueue, registerRunningWorker, workerIdentity } from './task-queue-guard';
 
 export interface RunningWorker {
   worker: Worker;
@@ -26,8 +28,29 @@ export async function startWorker(config: Config, opts: { console?: boolean } = 
   // Fail fast on an unreachable control DB rather than on the first run.
   await runtime.statsStore();
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  // Before polling: a worker of another config on this queue would take our runs, and we theirs.
+  const fingerprint = configFingerprint(config);
+  try {
+    const strangers = await checkTaskQueue(connection, {
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      fingerprint,
+    });
+    for (const poller of strangers) {
+      logging.root.warn(
+        { taskQueue: config.temporal.taskQueue, identity: poller.identity },
+        "task queue is also polled by a worker that names no resync config: it may take this config's runs",
+      );
+    }
+  } catch (error) {
+    await connection.close().catch(() => undefined);
+    await runtime.close();
+    logging.close();
+    throw error;
+  }
   const worker = await Worker.create({
     connection,
+    identity: workerIdentity(fingerprint),
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundle: { codePath: await workflowBundlePath() },
@@ -48,8 +71,10 @@ export async function startWorker(config: Config, opts: { console?: boolean } = 
     },
   });
   memory?.collectOnce();
-  logging.root.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
+  logging.root.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address, fingerprint }, 'worker started');
+  const release = registerRunningWorker(fingerprint);
   const done = worker.run().finally(async () => {
+    release();
     await runtime.close();
     await connection.close().catch(() => undefined);
     logging.root.info('worker stopped');

@@ -30,10 +30,12 @@ const CHUNKS_PER_RUN = 500;
 export async function syncMediaFiles(input: MediaFilesInput): Promise<MediaTotals> {
   const { source, resource, process } = input;
   const steps: MediaStep[] =
-    process === 'purge' ? ['orphans', 'done'] : process === 'reconcile' ? ['orphans', 'verify', 'download', 'done'] : ['orphans', 'download', 'done'];
-  const state: MediaProgress = input.carry
-    ? { ...input.carry }
-    : { step: steps[0]!, after: null, totals: emptyMediaTotals() };
+    process === 'purge'
+      ? ['orphans', 'done']
+      : process === 'reconcile'
+        ? ['orphans', 'verify', 'download', 'done']
+        : ['orphans', 'download', 'done'];
+  const state: MediaProgress = input.carry ? { ...input.carry } : { step: steps[0]!, after: null, totals: emptyMediaTotals() };
   setHandler(mediaProgressQuery, () => state);
   const activity = { orphans: removeOrphanMedia, verify: verifyMediaFiles, download: downloadMediaFiles };
   const what = { orphans: 'remove files of deleted Media rows', verify: 'check stored files', download: 'download new and changed files' };

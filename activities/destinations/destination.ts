@@ -55,6 +55,12 @@ export interface WriteResult {
   decisions?: ConversionNotice[];
 }
 
+/**
+ * A value stored although it was not quite what the metadata promised, by a documented rule
+ * (docs/decisions.md) rather than silently: every destination's writer counts and logs each one.
+ */
+export type ConversionDecision = 'timestamp-without-offset-read-as-utc';
+
 export interface ConversionNotice {
   /** The rule's name, e.g. `timestamp-without-offset-read-as-utc`. */
   decision: string;
@@ -127,7 +133,31 @@ export interface Destination {
    * ISO instant), i.e. what a delete of them may remove.
    */
   keysNotAfter(resource: ResourceModel, keys: string[], notAfter: string): Promise<string[]>;
+  /**
+   * `resync record`: the MLS record in the form this destination would store it (`skipped`: its
+   * transform drops it; `{ rejected }` in place of the document when it cannot be stored) and the
+   * stored copy of the key (null: none), so a caller compares without knowing the destination.
+   */
+  recordForms?(resource: ResourceModel, key: string, record: Record<string, unknown> | null): Promise<RecordForms>;
+  /**
+   * `resync status`: rows stored for one expanded navigation (e.g. Media) of the resource, with the
+   * name of the table or core holding them; 0 when nothing was synced yet.
+   */
+  countChildren?(resource: ResourceModel, navigation: string): Promise<{ store: string; count: number }>;
+  /**
+   * End of a sync run's window (or a purge): makes what the run wrote durable and visible, e.g.
+   * Solr's hard commit. Idempotent; optional (MySQL commits per page and needs nothing here).
+   */
+  finish?(resource: ResourceModel): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface RecordForms {
+  /** The table or core holding the resource. */
+  store: string;
+  skipped: boolean;
+  wanted: Record<string, unknown> | null;
+  stored: Record<string, unknown> | null;
 }
 
 /** A stored key and its cursor value as the destination prints it (MySQL: `YYYY-MM-DD HH:MM:SS.ffffff`, UTC). */

@@ -50,6 +50,8 @@ export async function deleteKeysChunk(runtime: Runtime, input: DeleteKeysInput):
   } finally {
     alive.stop();
   }
+  // Every delete of the run is sent: destinations that batch visibility (Solr) make it durable now.
+  if (done) await dest.finish?.(ctx.resource);
   const deleted = await countExisted(ctx.pool, input.runId, input.destination);
   if (done) ctx.log.info({ destination: input.destination, deleted }, 'purge deletes complete');
   return { after: state.after, done, deleted };

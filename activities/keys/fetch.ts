@@ -80,6 +80,8 @@ export async function fetchKeysChunk(runtime: Runtime, input: FetchKeysInput): P
   } finally {
     alive.stop();
   }
+  // Every restored record is sent: destinations that batch visibility (Solr) make it durable now.
+  if (done) for (const dest of destinations) await dest.finish?.(ctx.resource);
   if (done) ctx.log.info({ totals: state.totals }, 'missing and stale records fetched again');
   return { after: state.after, done, totals: state.totals };
 }

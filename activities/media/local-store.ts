@@ -9,9 +9,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
-import { DigestingStream } from './digest';
+import { createHash, randomBytes } from 'node:crypto';
 import { assertValidKey, assertValidPrefix, compareKeys, MediaSizeMismatchError, RESERVED_NAME_PREFIX } from './keys';
 import type { MediaStore, PutFileInput, StoredFile } from './store';
 
@@ -58,21 +56,28 @@ export class LocalMediaStore implements MediaStore {
     const nonce = randomBytes(6).toString('hex');
     const tempData = join(folder, `${TEMP_PREFIX}${nonce}`);
     const tempMeta = join(folder, `${TEMP_PREFIX}${nonce}.meta`);
-    const digest = new DigestingStream();
+    const hash = createHash('sha256');
+    let size = 0;
     try {
       const handle = await open(tempData, 'wx');
       try {
-        await pipeline(input.body, digest, handle.createWriteStream({ autoClose: false }));
+        // Hashed and counted as it is written: the checksum is known when the last byte lands.
+        for await (const chunk of input.body) {
+          const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+          hash.update(bytes);
+          size += bytes.length;
+          await handle.write(bytes);
+        }
         await handle.sync();
       } finally {
         await handle.close();
       }
       const expected = input.expectedSize;
-      if (expected !== undefined && expected !== null && digest.size !== expected) {
-        throw new MediaSizeMismatchError(input.key, expected, digest.size);
+      if (expected !== undefined && expected !== null && size !== expected) {
+        throw new MediaSizeMismatchError(input.key, expected, size);
       }
       const written = await stat(tempData);
-      const sidecar: Sidecar = { sha256: digest.digest(), size: digest.size, contentType: input.contentType, mtimeMs: written.mtimeMs };
+      const sidecar: Sidecar = { sha256: hash.digest('hex'), size, contentType: input.contentType, mtimeMs: written.mtimeMs };
       const metaHandle = await open(tempMeta, 'wx');
       try {
         await metaHandle.writeFile(JSON.stringify(sidecar));
@@ -183,11 +188,9 @@ async function readSidecar(path: string): Promise<Sidecar | undefined> {
 }
 
 async function hashFile(path: string): Promise<string> {
-  const digest = new DigestingStream();
-  await pipeline(createReadStream(path), digest, async function* drain(source: AsyncIterable<unknown>) {
-    for await (const _ of source) void _;
-  });
-  return digest.digest();
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** fsync on the folder makes the rename itself durable (ext4/xfs); ignored where unsupported. */

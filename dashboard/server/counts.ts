@@ -193,6 +193,8 @@ export class CountsService {
     };
     const dest = this.config.destinations[name];
     if (!dest) return { ...base, error: `destination "${name}" is not in the config` };
+    // Counting a Solr core needs the resource's core plan; `resync status` shows it (#13).
+    if (dest.type !== 'mysql') return { ...base, error: `the dashboard counts MySQL destinations only so far (${name} is ${dest.type})` };
     try {
       const table = dest.makeTableName?.(source, resource) ?? resource;
       const column = cursorField === null ? null : (dest.makeFieldName?.(resource, cursorField) ?? cursorField);

@@ -198,7 +198,16 @@ export const chromiumStep: SetupStep = {
 };
 
 /** In order: later steps may rely on earlier ones (directories first). */
-export const setupSteps: SetupStep[] = [directoriesStep, temporalCliStep, mariaDbStep, postgresStep, solrStep, s3Step, dashboardStep, chromiumStep];
+export const setupSteps: SetupStep[] = [
+  directoriesStep,
+  temporalCliStep,
+  mariaDbStep,
+  postgresStep,
+  solrStep,
+  s3Step,
+  dashboardStep,
+  chromiumStep,
+];
 
 export interface RunSetupOptions {
   /** Only report; change nothing. */

@@ -8,7 +8,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { S3MediaStore } from '../../activities/media/s3-store';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 import { parseConfig, type Config } from '../../config';
 import { runKeyProcess } from '../support/key-runs';
@@ -37,7 +40,10 @@ describe('media files', () => {
   let folder: string;
 
   const files = () =>
-    query<FileRow>(destination, 'SELECT MediaKey, ParentKey, ObjectKey, StoredUrl, Size, Sha256, MediaTimestamp, LastError FROM PropertyMedia_files ORDER BY MediaKey');
+    query<FileRow>(
+      destination,
+      'SELECT MediaKey, ParentKey, ObjectKey, StoredUrl, Size, Sha256, MediaTimestamp, LastError FROM PropertyMedia_files ORDER BY MediaKey',
+    );
   const mediaRows = () =>
     query<{ MediaKey: string; MediaURL: string; MediaModificationTimestamp: string }>(
       destination,
@@ -142,5 +148,61 @@ describe('media files', () => {
     expect(sha256File(deleted!.StoredUrl)).toBe(deleted!.Sha256);
     expect(sha256File(corrupted!.StoredUrl)).toBe(corrupted!.Sha256);
     await expectEveryFileStored();
+  });
+});
+
+describe('media files in the S3-compatible store', () => {
+  let sim: SimulatorHandle;
+  let host: MediaHost;
+  let config: Config;
+  let client: S3Client;
+  let bucket: string;
+
+  beforeAll(async () => {
+    const credentials = inject('s3Credentials');
+    const s3 = { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey };
+    // (the SDK marks the credentials object it is given, so the config gets its own copy)
+    client = new S3Client({ endpoint: inject('s3Url'), region: credentials.region, credentials: { ...s3 }, forcePathStyle: true });
+    bucket = `resync-media-${randomBytes(5).toString('hex')}`;
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    host = await startMediaHost();
+    sim = await startSimulator({ records: 12, seed: 16, port: 0, mediaPerRecord: 2 });
+    const input = testConfigInput({ simulatorUrl: sim.url, destinationHooks: { transform: mediaUrlsTo(host.origin) } });
+    const store = {
+      type: 's3',
+      endpoint: inject('s3Url'),
+      region: credentials.region,
+      bucket,
+      prefix: 'mls/',
+      forcePathStyle: true,
+      ...s3,
+    };
+    const resources = [{ name: 'Property', pageSize: 5, expand: [{ name: 'Media' }], media: { store } }];
+    config = parseConfig({ ...input, sources: { sim: { ...input.sources.sim, resources } } });
+  });
+
+  afterAll(async () => {
+    await sim?.close();
+    await host?.close();
+    client?.destroy();
+    if (config) await dropDatabases(config);
+  });
+
+  it('a sync stores every file in the bucket with the checksum of the bytes served', async () => {
+    await withWorker(config, () => runSync(config, 'sim'));
+    const destination = Object.values(config.destinations)[0]!.url;
+    const rows = await query<{ MediaKey: string; MediaURL: string; ObjectKey: string; Sha256: string }>(
+      destination,
+      'SELECT m.MediaKey, m.MediaURL, f.ObjectKey, f.Sha256 FROM PropertyMedia m LEFT JOIN PropertyMedia_files f ON f.MediaKey = m.MediaKey',
+    );
+    expect(rows).toHaveLength(24);
+    expect(host.totalDownloads()).toBe(24);
+    const reader = new S3MediaStore({ client, bucket, prefix: 'mls/' });
+    for (const row of rows) {
+      const u = new URL(row.MediaURL);
+      const expected = sha256Hex(mediaBytes(`${u.pathname}${u.search}`));
+      expect(row.Sha256).toBe(expected);
+      expect((await reader.head(row.ObjectKey, { verify: true }))?.sha256).toBe(expected);
+    }
   });
 });

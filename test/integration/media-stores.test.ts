@@ -46,6 +46,7 @@ function s3Client(): S3Client {
     region: credentials.region,
     credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
     forcePathStyle: true,
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
 }
 

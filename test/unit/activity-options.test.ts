@@ -24,7 +24,16 @@ vi.mock('@temporalio/workflow', async (importOriginal) => {
 });
 
 /** Activities whose code heartbeats after every unit of work it commits (and keeps alive between). */
-const SELF_HEARTBEATING = ['syncPages', 'downloadKeys', 'compareKeys', 'deleteKeys', 'fetchKeys'];
+const SELF_HEARTBEATING = [
+  'syncPages',
+  'downloadKeys',
+  'compareKeys',
+  'deleteKeys',
+  'fetchKeys',
+  'removeOrphanMedia',
+  'verifyMediaFiles',
+  'downloadMediaFiles',
+];
 
 describe('activity options', () => {
   it('every activity notices a dead worker within a minute (short start-to-close or a heartbeat timeout)', async () => {

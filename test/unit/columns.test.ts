@@ -9,7 +9,7 @@ import {
   widenColumn,
   type ColumnPlan,
 } from '../../activities/destinations/mysql/columns';
-import { latestPerKey } from '../../activities/destinations/mysql/duplicates';
+import { latestPerKey } from '../../activities/destinations/duplicates';
 import type { EdmModel, FieldModel } from '../../activities/source/metadata';
 
 const model: EdmModel = {

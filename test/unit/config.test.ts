@@ -238,3 +238,43 @@ describe('shipped configs', () => {
     }
   });
 });
+
+describe('config validation: Solr destinations (#13)', () => {
+  const withSolr = (solr: Record<string, unknown>) => ({
+    ...valid,
+    sources: { demo: { ...valid.sources.demo, destinations: ['main', 'search'] } },
+    destinations: { ...valid.destinations, search: { type: 'solr', ...solr } },
+  });
+
+  it('accepts a Solr destination, applies its defaults, and the factory builds a SolrDestination for it', async () => {
+    const c = parseConfig(withSolr({ url: 'http://127.0.0.1:8983/solr', corePrefix: 'mls_', commitWithinMs: 5000 }));
+    expect(c.destinations.search).toMatchObject({
+      type: 'solr',
+      url: 'http://127.0.0.1:8983/solr',
+      manageSchema: true,
+      commitWithinMs: 5000,
+    });
+    const { createDestination } = await import('../../activities/destinations');
+    const { SolrDestination } = await import('../../activities/destinations/solr');
+    expect(createDestination('search', c.destinations.search!)).toBeInstanceOf(SolrDestination);
+  });
+
+  it('names each wrong Solr setting with its key', () => {
+    expect(problems(withSolr({}))).toEqual(['destinations.search.url: is required (the Solr base URL, e.g. http://127.0.0.1:8983/solr)']);
+    expect(problems(withSolr({ url: 'mysql://root@h/db' }))).toEqual([
+      'destinations.search.url: must be the http(s) URL of the Solr base without a trailing slash, e.g. http://127.0.0.1:8983/solr',
+    ]);
+    const many = problems(withSolr({ url: 'http://h:8983/solr', corePrefix: 'a b', commitWithinMs: 0, makeTableName: () => 't' }));
+    expect(many.sort()).toEqual([
+      'destinations.search.commitWithinMs: must be positive',
+      'destinations.search.corePrefix: must contain only letters, digits, ., _ and - (Solr core names)',
+      'destinations.search.makeTableName: unknown key',
+    ]);
+  });
+
+  it('names the destination types it knows when the type is wrong', () => {
+    expect(problems(withSolr({ type: 'elastic', url: 'http://h:9200' }))).toEqual([
+      "destinations.search.type: must be one of 'mysql', 'solr'",
+    ]);
+  });
+});

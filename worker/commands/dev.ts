@@ -171,6 +171,12 @@ function printWhereToLook(config: Config, temporal: TemporalDevServer, summary: 
   consoleLog(`Temporal Web UI: ${temporal.uiUrl ?? '(headless)'} — filter with ResyncSource = "<source>"`);
   for (const [name, dest] of Object.entries(config.destinations)) {
     const u = new URL(dest.url);
+    if (dest.type === 'solr') {
+      consoleLog(
+        `destination ${name}: Solr at ${u.host}${u.pathname} — ${summary.destinations[name] ?? 0} documents (MLS: ${summary.mlsCount})`,
+      );
+      continue;
+    }
     consoleLog(
       `destination ${name}: database ${u.pathname.slice(1)} on ${u.host} — ${summary.destinations[name] ?? 0} rows (MLS: ${summary.mlsCount})`,
     );

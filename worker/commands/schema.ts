@@ -32,6 +32,8 @@ import { loadMetadataFile } from './metadata';
 export interface SchemaApplyOptions {
   /** `--mysql`: the database to apply to. Without it, the source's configured destinations. */
   mysql?: string | undefined;
+  /** `--solr`: a Solr node (base URL) to make cores and fields on, instead of or besides `--mysql`. */
+  solr?: string | undefined;
   resource?: string[] | undefined;
   dryRun?: boolean | undefined;
   tablePrefix?: string | undefined;
@@ -78,8 +80,8 @@ export async function runSchemaApply(
     model = await loadMetadataFile(target);
     // The registry and makeTableName want a source name; a file's base name is the closest thing.
     source = basename(target, extname(target));
-    if (!opts.mysql) throw new Error('--mysql <url> is required when the metadata comes from a file');
-    targets = [plainTarget(opts.mysql, prefix)];
+    if (!opts.mysql && !opts.solr) throw new Error('--mysql <url> or --solr <url> is required when the metadata comes from a file');
+    targets = opts.mysql ? [plainTarget(opts.mysql, prefix)] : [];
   } else {
     const config = await loadConfig();
     const sourceConfig = config.sources[target];
@@ -98,7 +100,7 @@ export async function runSchemaApply(
     }
     source = target;
     configured = sourceConfig.resources;
-    targets = opts.mysql ? [plainTarget(opts.mysql, prefix)] : configuredTargets(config, target, prefix, print);
+    targets = opts.mysql ? [plainTarget(opts.mysql, prefix)] : opts.solr ? [] : configuredTargets(config, target, prefix, print);
   }
 
   const comment = (line: string): string => (opts.dryRun ? `-- ${line}` : line);
@@ -117,6 +119,14 @@ export async function runSchemaApply(
     if (targets.length > 1) print(opts.dryRun ? `-- destination ${t.name}` : `destination ${t.name}:`);
     const plans = planTables(selection.resources, t.naming, fail);
     const result = opts.dryRun ? await dryRun(t, plans, print) : await apply(t, plans, print, fail);
+    summary.changes.push(...result.changes);
+    summary.upToDate += result.upToDate;
+    summary.tables += result.tables;
+  }
+  if (opts.solr) {
+    if (targets.length > 0) print(opts.dryRun ? `-- destination ${opts.solr}` : `destination ${opts.solr}:`);
+    const { applySolrSchema } = await import('./schema-solr');
+    const result = await applySolrSchema(selection, { solr: opts.solr, dryRun: opts.dryRun, corePrefix: opts.tablePrefix }, print, fail);
     summary.changes.push(...result.changes);
     summary.upToDate += result.upToDate;
     summary.tables += result.tables;
@@ -157,6 +167,10 @@ function configuredTargets(config: Config, source: string, prefix: string, print
   for (const name of names) {
     const dest = config.destinations[name];
     if (!dest) continue;
+    if (dest.type !== 'mysql') {
+      print(`skipped destination ${name}: ${dest.type} (apply its schema with --${dest.type} <url>)`);
+      continue;
+    }
     if (!dest.manageSchema) {
       print(`skipped destination ${name}: manageSchema is off`);
       continue;

@@ -6,7 +6,7 @@
  */
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Config } from '../../config';
-import type { ResourceModel } from '../../activities/destinations';
+import type { RecordForms, ResourceModel } from '../../activities/destinations';
 import { MysqlDestination } from '../../activities/destinations/mysql';
 import { toColumnValue, type ColumnPlan } from '../../activities/destinations/mysql/columns';
 import { quoteIdent } from '../../activities/destinations/mysql/identifiers';
@@ -70,7 +70,10 @@ async function compareOne(
   key: string,
   record: Record<string, unknown> | null,
 ): Promise<DestinationComparison> {
-  if (!(dest instanceof MysqlDestination)) throw new Error('record comparison supports MySQL destinations only');
+  if (!(dest instanceof MysqlDestination)) {
+    if (!dest.recordForms) throw new Error('this destination cannot compare records');
+    return compareForms(dest.name, await dest.recordForms(model, key, record));
+  }
   const destConfig = config.destinations[dest.name]!;
   const plan = dest.tablePlan(model);
   const storedKey = destConfig.keyMapping ? destConfig.keyMapping.toDestination(key, model.resource) : key;
@@ -95,6 +98,32 @@ async function compareOne(
     else differences.push({ field: column.field, column: column.column, mls: expected, destination: actual });
   }
   return { ...base, state: differences.length ? 'different' : 'identical', differences, equal };
+}
+
+/** Field by field over both forms (a destination without columns: Solr), instants compared as instants. */
+function compareForms(name: string, forms: RecordForms): DestinationComparison {
+  const base = { name, table: forms.store };
+  if (forms.wanted === null && !forms.skipped) return { ...base, state: forms.stored ? 'stale' : 'missing', differences: [], equal: 0 };
+  if (forms.skipped) return { ...base, state: 'skipped', differences: [], equal: 0 };
+  if (!forms.stored) return { ...base, state: 'missing', differences: [], equal: 0 };
+  const wanted = forms.wanted!;
+  const differences: FieldDifference[] = [];
+  let equal = 0;
+  for (const field of new Set([...Object.keys(wanted), ...Object.keys(forms.stored)])) {
+    const expected = wanted[field] ?? null;
+    const actual = forms.stored[field] ?? null;
+    if (sameValue(expected, actual)) equal++;
+    else differences.push({ field, column: field, mls: expected, destination: actual });
+  }
+  return { ...base, state: differences.length ? 'different' : 'identical', differences, equal };
+}
+
+const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string' && ISO_INSTANT.test(a) && ISO_INSTANT.test(b)) return Date.parse(a) === Date.parse(b);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 async function readRow(url: string, table: string, keyColumn: string, key: string): Promise<RowDataPacket | undefined> {

@@ -5,6 +5,7 @@
  */
 import type { EdmModel, FieldModel } from '../../source/metadata/model';
 import { hasUtcOffset, parseInstant, toMysqlDatetime } from '../../common/timestamps';
+import type { ConversionDecision } from '../destination';
 
 export type ColumnKind = 'string' | 'text' | 'bool' | 'int' | 'decimal' | 'double' | 'date' | 'datetime' | 'time' | 'json';
 
@@ -32,11 +33,8 @@ export interface ColumnPlan {
   format?: 'guid';
 }
 
-/**
- * A value stored although it was not quite what the metadata promised, by a documented rule
- * (docs/decisions.md) rather than silently: the writer counts and logs each one.
- */
-export type ConversionDecision = 'timestamp-without-offset-read-as-utc';
+// A contract type (every destination stores values by the same rules); re-exported for mysql/ users.
+export type { ConversionDecision } from '../destination';
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 

@@ -6,7 +6,7 @@
  */
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
-import type { MysqlDestinationConfig, TransformContext } from '../../../config';
+import type { MysqlDestinationConfig } from '../../../config';
 import { addFractionUnit, canonicalTimestamp, parseInstant, toMysqlDatetime } from '../../common/timestamps';
 import type {
   ChildModel,
@@ -18,9 +18,9 @@ import type {
   WriteReject,
   WriteResult,
 } from '../destination';
+import { navigationFields, shapeHooks, shapePage } from '../shape';
 import { quoteIdent } from './identifiers';
 import { keysNotAfter, readKeyPage } from './keys';
-import { latestPerKey } from './duplicates';
 import { readPacketLimit } from './packet';
 import { openPool } from './pool';
 import { adoptLiveType, declaredRowBytes, ROW_BYTE_BUDGET, widenColumn } from './columns';
@@ -43,8 +43,6 @@ interface PlanEntry {
 
 /** Keys per `IN (…)` list. */
 const IN_CHUNK = 1000;
-
-type Transformed = { record: Record<string, unknown> } | { skip: true } | { error: string };
 
 export class MysqlDestination implements Destination {
   private pool: Promise<Pool> | undefined;
@@ -141,14 +139,9 @@ export class MysqlDestination implements Destination {
   async writePage(resource: ResourceModel, sent: Record<string, unknown>[]): Promise<WriteResult> {
     const pool = await this.getPool();
     this.packetBytes ??= await readPacketLimit(pool);
-    // One copy per key, so a key sent twice is written and counted once.
-    const { records, dropped } = latestPerKey(sent, resource.keyField, resource.cursorField);
-    if (dropped > 0) {
-      this.logger?.debug({ destination: this.name, resource: resource.resource, dropped }, 'keys sent twice in one page: one copy kept');
-    }
-    const page = this.stage(resource, records);
-    const navigations = new Set(resource.entity.navigation.map((n) => n.name));
-    const ignore = navigations.size > 0 ? (name: string) => navigations.has(name.split('@', 1)[0]!) : undefined;
+    // One copy per key, transformed, children taken out: the shaping every destination shares.
+    const page = shapePage(resource, sent, shapeHooks(this.name, this.config, PARENT_KEY_COLUMN, this.logger));
+    const ignore = resource.entity.navigation.length > 0 ? navigationFields(resource) : undefined;
     const parent = await this.prepare(
       pool,
       tableId(resource),
@@ -241,129 +234,6 @@ export class MysqlDestination implements Destination {
   /** The key a record is stored under in this destination. */
   private destinationKey(resource: string, key: string): string {
     return this.config.keyMapping ? this.config.keyMapping.toDestination(key, resource) : key;
-  }
-
-  /**
-   * Runs the transform hook and takes the expanded children out of each parent. Records are
-   * copied before a transform sees them: the same page goes to every destination.
-   */
-  private stage(resource: ResourceModel, records: Record<string, unknown>[]): StagedPage {
-    const children = resource.children ?? [];
-    const navigations = new Set(resource.entity.navigation.map((n) => n.name));
-    const page: StagedPage = {
-      parents: [],
-      originals: new Map(),
-      rejects: [],
-      skipped: 0,
-      children: children.map(() => ({ records: [], parentOf: [], delivered: new Set(), truncated: new Set(), rejects: [], skipped: 0 })),
-    };
-    const context = { source: resource.source };
-    for (const record of records) {
-      let parent = record;
-      if (this.config.transform) {
-        const bare: Record<string, unknown> = {};
-        for (const [name, value] of Object.entries(record)) if (!navigations.has(name.split('@', 1)[0]!)) bare[name] = value;
-        const out = this.transform(resource.resource, bare, context);
-        if ('skip' in out) {
-          page.skipped++;
-          this.logger?.debug(
-            { destination: this.name, resource: resource.resource, key: record[resource.keyField] },
-            'record skipped by transform',
-          );
-          continue;
-        }
-        if ('error' in out) {
-          page.rejects.push({ key: keyText(record, resource.keyField), field: null, reason: out.error, record });
-          continue;
-        }
-        parent = out.record;
-      }
-      const key = parent[resource.keyField];
-      if (key === null || key === undefined || key === '') {
-        page.rejects.push({
-          key: keyText(record, resource.keyField),
-          field: resource.keyField,
-          reason: `${resource.keyField} is missing after transform`,
-          record,
-        });
-        continue;
-      }
-      const at = page.parents.length;
-      page.parents.push(parent);
-      page.originals.set(parent, record);
-      if (children.length === 0) continue;
-      const parentKey = this.destinationKey(resource.resource, String(key));
-      // Child transforms see the parent as it will be stored, without its navigation properties.
-      let parentView: Record<string, unknown> | undefined;
-      children.forEach((child, i) => {
-        const staged = page.children[i]!;
-        const list = childList(record[child.navigation]);
-        if (!list) return; // not delivered: the stored children stay as they are
-        staged.delivered.add(at);
-        if (record[`${child.navigation}@odata.nextLink`] !== undefined) staged.truncated.add(at);
-        for (const item of list) {
-          if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-            staged.rejects.push({
-              key: `${String(key)}/${child.navigation}`,
-              field: null,
-              reason: `an expanded ${child.navigation} is not an object`,
-              record: { value: item },
-            });
-            continue;
-          }
-          let row = item as Record<string, unknown>;
-          if (this.config.transform) {
-            parentView ??= Object.fromEntries(Object.entries(parent).filter(([name]) => !navigations.has(name.split('@', 1)[0]!)));
-            const out = this.transform(child.resource, { ...row }, { ...context, parent: parentView, navigation: child.navigation });
-            if ('skip' in out) {
-              staged.skipped++;
-              this.logger?.debug(
-                { destination: this.name, resource: child.resource, key: row[child.keyField] },
-                'record skipped by transform',
-              );
-              continue;
-            }
-            if ('error' in out) {
-              staged.rejects.push({ key: keyText(row, child.keyField), field: null, reason: out.error, record: row });
-              continue;
-            }
-            row = out.record;
-          }
-          const childKey = row[child.keyField];
-          if (childKey === null || childKey === undefined || childKey === '') {
-            staged.rejects.push({
-              key: keyText(item as Record<string, unknown>, child.keyField),
-              field: child.keyField,
-              reason: `${child.keyField} is missing`,
-              record: item as Record<string, unknown>,
-            });
-            continue;
-          }
-          const stored = { ...row, [PARENT_KEY_COLUMN]: parentKey };
-          staged.records.push(stored);
-          staged.parentOf.push(at);
-          page.originals.set(stored, { ...(item as Record<string, unknown>), [PARENT_KEY_COLUMN]: parentKey });
-        }
-      });
-    }
-    return page;
-  }
-
-  private transform(resource: string, record: Record<string, unknown>, context: TransformContext): Transformed {
-    const fn = this.config.transform!;
-    let out: unknown;
-    try {
-      out = fn(resource, record, context);
-    } catch (err) {
-      return { error: `transform threw: ${(err as Error).message}` };
-    }
-    if (out === null) return { skip: true };
-    if (typeof out !== 'object' || out === undefined || Array.isArray(out)) {
-      return {
-        error: `transform returned ${out === undefined ? 'undefined' : Array.isArray(out) ? 'an array' : typeof out} (return the record, or null to skip it)`,
-      };
-    }
-    return { record: out as Record<string, unknown> };
   }
 
   /** Widens what can be widened; true when the plan changed (the page must be prepared again). */
@@ -460,6 +330,19 @@ export class MysqlDestination implements Destination {
   }
 
   /** The child table of an expanded navigation (tests, record lookup). */
+  async countChildren(resource: ResourceModel, navigation: string): Promise<{ store: string; count: number }> {
+    const table = this.childTablePlan(resource, navigation).table;
+    const pool = await this.getPool();
+    try {
+      const [rows] = await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteIdent(table)}`);
+      return { store: table, count: Number(rows[0]?.n ?? 0) };
+    } catch (err) {
+      // Nothing synced yet: no rows, which is a fact, not a failure.
+      if ((err as { code?: string }).code === 'ER_NO_SUCH_TABLE') return { store: table, count: 0 };
+      throw err;
+    }
+  }
+
   childTablePlan(resource: ResourceModel, navigation: string): TablePlan {
     const child = resource.children?.find((c) => c.navigation === navigation);
     if (!child) throw new Error(`${resource.resource} does not expand ${navigation}`);
@@ -474,42 +357,10 @@ export class MysqlDestination implements Destination {
   }
 }
 
-interface StagedChildren extends Pick<ChildWrite, 'parentOf' | 'delivered' | 'truncated' | 'skipped'> {
-  records: Record<string, unknown>[];
-  /** Children that could not even be staged (not an object, no key, a failing transform). */
-  rejects: WriteReject[];
-}
-
-interface StagedPage {
-  /** Parents to write, transformed, in page order. */
-  parents: Record<string, unknown>[];
-  /** Written record → the record as the MLS sent it (for rejects). */
-  originals: Map<Record<string, unknown>, Record<string, unknown>>;
-  rejects: WriteReject[];
-  skipped: number;
-  children: StagedChildren[];
-}
-
 function tableId(resource: ResourceModel): string {
   return `${resource.source}/${resource.resource}`;
 }
 
 function childTableId(resource: ResourceModel, child: ChildModel): string {
   return `${resource.source}/${resource.resource}/${child.navigation}`;
-}
-
-/**
- * The children a navigation property delivered: a collection, a single entity, or null (none).
- * Undefined when the record does not carry the property: then nothing is known about them.
- */
-function childList(value: unknown): unknown[] | undefined {
-  if (value === undefined) return undefined;
-  if (value === null) return [];
-  if (Array.isArray(value)) return value;
-  return [value];
-}
-
-function keyText(record: Record<string, unknown>, keyField: string): string {
-  const key = record[keyField];
-  return typeof key === 'string' || typeof key === 'number' ? String(key) : '(no key)';
 }

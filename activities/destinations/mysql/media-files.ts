@@ -92,7 +92,13 @@ export async function ensureFilesTable(pool: Pool, t: MediaTables): Promise<void
  * in key order. A file that failed `maxAttempts` times at the row's current timestamp is left alone
  * until the row changes (a new timestamp is a new chance).
  */
-export async function readPending(pool: Pool, t: MediaTables, after: string | null, limit: number, maxAttempts: number): Promise<PendingMedia[]> {
+export async function readPending(
+  pool: Pool,
+  t: MediaTables,
+  after: string | null,
+  limit: number,
+  maxAttempts: number,
+): Promise<PendingMedia[]> {
   const k = `m.${quoteIdent(t.keyColumn)}`;
   const ts = t.timestampColumn ? `m.${quoteIdent(t.timestampColumn)}` : 'NULL';
   const parent = t.parentColumn ? `m.${quoteIdent(t.parentColumn)}` : 'NULL';
@@ -152,7 +158,12 @@ export async function recordFailure(pool: Pool, t: MediaTables, m: PendingMedia,
 }
 
 /** Files whose Media row is gone (the listing was purged or deleted, the photo removed), after `after`. */
-export async function readOrphans(pool: Pool, t: MediaTables, after: string | null, limit: number): Promise<{ mediaKey: string; objectKey: string | null }[]> {
+export async function readOrphans(
+  pool: Pool,
+  t: MediaTables,
+  after: string | null,
+  limit: number,
+): Promise<{ mediaKey: string; objectKey: string | null }[]> {
   const k = `m.${quoteIdent(t.keyColumn)}`;
   const [rows] = await pool.query<RowDataPacket[]>(
     `SELECT f.MediaKey AS mediaKey, f.ObjectKey AS objectKey
@@ -178,7 +189,12 @@ export async function readStored(pool: Pool, t: MediaTables, after: string | nul
       ORDER BY MediaKey LIMIT ?`,
     [...(after === null ? [] : [after]), limit],
   );
-  return rows.map((r) => ({ mediaKey: String(r.mediaKey), objectKey: String(r.objectKey), sha256: String(r.sha256), size: Number(r.size) }));
+  return rows.map((r) => ({
+    mediaKey: String(r.mediaKey),
+    objectKey: String(r.objectKey),
+    sha256: String(r.sha256),
+    size: Number(r.size),
+  }));
 }
 
 /** Forgets that these files are stored, so the next download fetches them again. */
@@ -192,5 +208,8 @@ export async function markMissing(pool: Pool, t: MediaTables, mediaKeys: readonl
 
 /** Keeps a fresh URL (after an expired one) in the Media row. */
 export async function updateMediaUrl(pool: Pool, t: MediaTables, mediaKey: string, url: string): Promise<void> {
-  await pool.query(`UPDATE ${quoteIdent(t.media)} SET ${quoteIdent(t.urlColumn)} = ? WHERE ${quoteIdent(t.keyColumn)} = ?`, [url, mediaKey]);
+  await pool.query(`UPDATE ${quoteIdent(t.media)} SET ${quoteIdent(t.urlColumn)} = ? WHERE ${quoteIdent(t.keyColumn)} = ?`, [
+    url,
+    mediaKey,
+  ]);
 }

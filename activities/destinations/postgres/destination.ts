@@ -18,7 +18,7 @@ import type {
   WriteReject,
   WriteResult,
 } from '../destination';
-import { latestPerKey } from '../mysql/duplicates';
+import { navigationFields, shapeHooks, shapePage } from '../shape';
 import { quotePgIdent } from './identifiers';
 import { describePgUrl, openPgPool } from './pool';
 import {
@@ -32,7 +32,6 @@ import {
   type Naming,
   type PgTablePlan,
 } from './schema';
-import { stagePage } from './stage';
 import { arrayTypeOf, prepareRows, upsertSql, writeRows, type ChildWrite, type PrepareOptions } from './writer';
 
 /** What the PostgreSQL destination takes: the MySQL destination's options, on a postgres:// URL. */
@@ -169,18 +168,9 @@ export class PostgresDestination implements Destination {
 
   async writePage(resource: ResourceModel, sent: Record<string, unknown>[]): Promise<WriteResult> {
     const pool = await this.getPool();
-    const { records, dropped } = latestPerKey(sent, resource.keyField, resource.cursorField);
-    if (dropped > 0)
-      this.logger?.debug({ destination: this.name, resource: resource.resource, dropped }, 'keys sent twice in one page: one copy kept');
-    const page = stagePage(resource, records, {
-      ...(this.config.transform ? { transform: this.config.transform } : {}),
-      destinationKey: (res, key) => this.destinationKey(res, key),
-      parentKeyColumn: PARENT_KEY_COLUMN,
-      logger: this.logger,
-      destination: this.name,
-    });
-    const navigations = new Set(resource.entity.navigation.map((n) => n.name));
-    const ignore = (name: string) => navigations.has(name.split('@', 1)[0]!);
+    // One copy per key, transformed, children taken out: the shaping every destination shares.
+    const page = shapePage(resource, sent, shapeHooks(this.name, this.config, PARENT_KEY_COLUMN, this.logger));
+    const ignore = navigationFields(resource);
     const parentEntry = await this.entry(resource);
     const parent = {
       ...parentEntry,

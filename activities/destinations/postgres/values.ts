@@ -6,7 +6,7 @@
  * instead of being rounded or truncated by the server.
  */
 import { hasUtcOffset, parseInstant, toMysqlDatetime } from '../../common/timestamps';
-import type { ConversionDecision } from '../mysql/columns';
+import type { ConversionDecision } from '../destination';
 import type { PgColumnPlan } from './columns';
 
 export class PgValueRejected extends Error {

@@ -1,6 +1,6 @@
 /**
- * What a Solr destination is given. Not in config/schema.ts yet (wiring comes with the rest of
- * issue #13); shaped like the MySQL destination's config so the zod schema can follow it.
+ * What a Solr destination is given. The config's `solrDestinationSchema` (config/schema.ts) is
+ * validated into this by createDestination (its `corePrefix` becomes `makeCoreName`).
  */
 import type { RecordTransform } from '../../../config';
 

@@ -17,6 +17,7 @@
  */
 import type { EdmModel, FieldModel } from '../../source/metadata/model';
 import { hasUtcOffset, parseInstant } from '../../common/timestamps';
+import type { ConversionDecision } from '../destination';
 import { SolrSchemaError } from './errors';
 
 export type SolrValueKind = 'string' | 'text' | 'bool' | 'int' | 'double' | 'date' | 'datetime' | 'stored' | 'point';
@@ -175,11 +176,8 @@ export class SolrValueRejected extends Error {
 
 export type SolrValue = string | number | boolean | (string | number | boolean)[];
 
-/**
- * A value stored by a documented rule although it was not what the metadata promised
- * (docs/decisions.md): the writer counts and logs each one, as MySQL's does.
- */
-export type SolrConversionDecision = 'timestamp-without-offset-read-as-utc';
+/** The contract's ConversionDecision: Solr stores values by the same documented rules. */
+export type SolrConversionDecision = ConversionDecision;
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 

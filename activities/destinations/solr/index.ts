@@ -7,13 +7,13 @@
  */
 import type { Logger } from 'pino';
 import { addFractionUnit, canonicalTimestamp, parseInstant } from '../../common/timestamps';
-import { latestPerKey } from '../mysql/duplicates';
 import type {
   ChildModel,
   ChildWriteResult,
   ConversionNotice,
   Destination,
   HighWaterTie,
+  RecordForms,
   ResourceModel,
   SchemaChange,
   StoredKey,
@@ -21,11 +21,11 @@ import type {
   WriteResult,
 } from '../destination';
 import type { SyncCursor } from '../../../workflows/types';
+import { navigationFields, shapeHooks, shapePage, type ShapedChildren } from '../shape';
 import type { SolrDestinationConfig } from './config';
 import { prepareDocuments, type PreparedDocuments } from './documents';
 import { ID_FIELD, PARENT_KEY_FIELD, toSolrInstant } from './fields';
 import { createSolrHttp, type SolrHttp } from './http';
-import { stagePage, type StagedChildren } from './page';
 import { anyOf, chunks, TERMS_PER_QUERY } from './query';
 import { countDocs, docsWhere, getByIds, idsNotAfter, newestDate, readKeyPage, rowsAt, streamKeyPages } from './reads';
 import { applyCore, planChildCore, planCore, type ApplyCoreOptions, type CorePlan, type CoreNaming } from './schema';
@@ -124,15 +124,12 @@ export class SolrDestination implements Destination {
 
   async writePage(resource: ResourceModel, sent: Record<string, unknown>[]): Promise<WriteResult> {
     const plan = this.corePlan(resource);
-    const { records, dropped } = latestPerKey(sent, resource.keyField, resource.cursorField);
-    if (dropped > 0)
-      this.logger?.debug({ destination: this.name, resource: resource.resource, dropped }, 'keys sent twice in one page: one copy kept');
-    const page = stagePage(this.config, resource, records, (r, k) => this.storedKey(r, k));
-    const navigations = new Set(resource.entity.navigation.map((n) => n.name));
+    // One copy per key, transformed, children taken out: the shaping every destination shares.
+    const page = shapePage(resource, sent, shapeHooks(this.name, this.config, PARENT_KEY_FIELD, this.logger));
     const parents = prepareDocuments(plan, page.parents, {
       ...this.keyOption(resource.resource),
-      ignore: (name) => navigations.has(name.split('@', 1)[0]!),
-      original: (i) => page.originals[i]!,
+      ignore: navigationFields(resource),
+      original: (i) => page.originals.get(page.parents[i]!)!,
     });
     const rejects: WriteReject[] = [...page.rejects, ...parents.rejects];
 
@@ -210,7 +207,7 @@ export class SolrDestination implements Destination {
   private async replaceChildren(
     resource: ResourceModel,
     child: ChildModel,
-    staged: StagedChildren,
+    staged: ShapedChildren,
     written: Set<number>,
     parentKeys: string[],
   ): Promise<{ result: ChildWriteResult; decisions: ConversionNotice[] }> {
@@ -309,9 +306,33 @@ export class SolrDestination implements Destination {
     return docs.map(({ _version_: _ignored, ...rest }) => rest);
   }
 
+  async recordForms(resource: ResourceModel, key: string, record: Record<string, unknown> | null): Promise<RecordForms> {
+    const plan = this.corePlan(resource);
+    const stored = await this.readRecord(resource, key);
+    if (!record) return { store: plan.core, skipped: false, wanted: null, stored };
+    // Shaped and converted exactly as writePage does, so only real differences show.
+    const page = shapePage(resource, [record], shapeHooks(this.name, this.config, PARENT_KEY_FIELD, this.logger));
+    if (page.parents.length === 0) return { store: plan.core, skipped: true, wanted: null, stored };
+    const prepared = prepareDocuments(plan, page.parents, { ...this.keyOption(resource.resource), ignore: navigationFields(resource) });
+    const reject = prepared.rejects[0] ?? page.rejects[0];
+    const wanted = prepared.docs[0] ?? { rejected: reject?.reason ?? 'not storable' };
+    return { store: plan.core, skipped: false, wanted, stored };
+  }
+
+  /** Documents in the core of an expanded navigation (e.g. PropertyMedia). */
+  async countChildren(resource: ResourceModel, navigation: string): Promise<{ store: string; count: number }> {
+    const plan = this.childCorePlan(resource, navigation);
+    return { store: plan.core, count: await countDocs(this.http, plan.core) };
+  }
+
   /** End of a run: a hard commit of every core of the resource (durable and visible). */
   async commit(resource: ResourceModel): Promise<void> {
     for (const plan of this.allPlans(resource)) await commit(this.http, plan.core, 'hard');
+  }
+
+  /** The contract's end-of-run step: the hard commit (a second call commits nothing new). */
+  async finish(resource: ResourceModel): Promise<void> {
+    await this.commit(resource);
   }
 
   async close(): Promise<void> {

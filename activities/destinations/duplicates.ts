@@ -2,9 +2,10 @@
  * A page can carry one key twice (a record modified while the server paged, or a server that
  * repeats a record across an internal boundary). Written as is, both copies would be upserted and
  * counted; the page is reduced to one copy per key first — the copy the upsert itself would keep:
- * the newest timestamp, and among equal timestamps the one sent last.
+ * the newest timestamp, and among equal timestamps the one sent last. Every destination applies
+ * it through shapePage (./shape.ts).
  */
-import { compareInstants, parseInstant, type Instant } from '../../common/timestamps';
+import { compareInstants, parseInstant, type Instant } from '../common/timestamps';
 
 export interface UniquePage {
   /** One record per key, in the order of the copies kept. */
