@@ -11,6 +11,7 @@ import { createAuth } from './source/auth';
 import { createHttpClient, type HttpClient } from './source/http';
 import { SendSpacing } from './source/send-spacing';
 import { parseEdmx, ResourceUnusable, resolveResource, type EdmModel } from './source/metadata';
+import { writeCachedMetadata } from './source/metadata/cache';
 import { platformFor, type Platform } from './source/platforms';
 import { DbRequestBudget } from './source/rate-budget';
 import type { RateLimits } from './source/platforms';
@@ -96,7 +97,13 @@ export class Runtime {
     const cached = this.metadata.get(source);
     if (cached && Date.now() - cached.at < METADATA_TTL_MS) return cached.model;
     const rt = this.source(source);
-    const model = rt.http.getText(`${rt.config.url.replace(/\/+$/, '')}/$metadata`, signal).then((xml) => parseEdmx(xml));
+    const model = rt.http.getText(`${rt.config.url.replace(/\/+$/, '')}/$metadata`, signal).then(async (xml) => {
+      const parsed = parseEdmx(xml);
+      // The copy `config check` falls back on when the MLS does not answer it.
+      const failed = await writeCachedMetadata(rt.config.url, xml);
+      if (failed) rt.logger.warn({ err: failed.message }, 'could not keep a copy of $metadata for config check');
+      return parsed;
+    });
     this.metadata.set(source, { at: Date.now(), model });
     model.catch(() => this.metadata.delete(source));
     return model;

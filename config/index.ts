@@ -7,6 +7,7 @@ export type {
   ResourceConfig,
   DestinationConfig,
   MysqlDestinationConfig,
+  PostgresDestinationSettings,
   SolrDestinationSettings,
   ExpandConfig,
   MediaConfig,

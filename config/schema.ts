@@ -14,6 +14,10 @@ const mysqlUrl = z.string({ error: 'is required (a mysql:// URL)' }).refine((v) 
   message: 'must be a mysql:// URL that names a database, e.g. mysql://user:pass@127.0.0.1:3306/mls',
 });
 
+const pgUrl = z.string({ error: 'is required (a postgres:// URL)' }).refine((v) => /^postgres(ql)?:\/\/[^/?#]+\/[^/?#]+(\?.*)?$/.test(v), {
+  message: 'must be a postgres:// URL that names a database, e.g. postgres://user:pass@127.0.0.1:5432/mls',
+});
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 const fn = <T extends (...args: never[]) => unknown>(what: string) =>
@@ -259,8 +263,43 @@ export const solrDestinationSchema = z.strictObject({
   requestTimeoutMs: z.number().int().positive('must be positive').optional(),
 });
 
-export const destinationSchema = z.discriminatedUnion('type', [mysqlDestinationSchema, solrDestinationSchema], {
-  error: (issue) => (issue.code === 'invalid_union' ? "must be one of 'mysql', 'solr'" : undefined),
+/**
+ * A PostgreSQL database: typed columns from $metadata plus the whole record in `_raw` (jsonb), one
+ * table per resource and per expanded child, as for MySQL (see docs/destinations.md).
+ */
+export const postgresDestinationSchema = z.strictObject({
+  type: z.literal('postgres'),
+  /** The database to write to (created on first use when the user may), e.g. postgres://user:pass@host:5432/mls. */
+  url: pgUrl,
+  /**
+   * The PostgreSQL schema (namespace) the tables go in, created when missing. Default: the
+   * server's search_path, i.e. `public`.
+   */
+  schema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier (letters, digits, _; at most 63), e.g. mls')
+    .optional(),
+  /** As for MySQL. */
+  manageSchema: z.boolean().default(true),
+  /** As for MySQL; names longer than 63 bytes are shortened (recorded in _resync_columns). */
+  makeTableName: fn<(source: string, resource: string) => string>('(source, resource) => string').optional(),
+  makeFieldName: fn<(resource: string, field: string) => string>('(resource, field) => string').optional(),
+  transform: fn<RecordTransform>('(resource, record, { parent }) => record | null').optional(),
+  keyMapping: z
+    .strictObject({
+      toDestination: fn<(key: string, resource: string) => string>('(key) => string: MLS key to stored key'),
+      toMls: fn<(key: string, resource: string) => string>('(key) => string: stored key to MLS key'),
+    })
+    .optional(),
+  /**
+   * Resource (or `<Resource><Navigation>`) → fields that get a typed column before any other when
+   * a wide table cannot type them all within PostgreSQL's row limit; the rest stay in `_raw`.
+   */
+  preferTyped: z.record(z.string().min(1), z.array(z.string().min(1)).min(1, 'must list at least one field')).optional(),
+});
+
+export const destinationSchema = z.discriminatedUnion('type', [mysqlDestinationSchema, postgresDestinationSchema, solrDestinationSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? "must be one of 'mysql', 'postgres', 'solr'" : undefined),
 });
 
 const configObject = z.strictObject({
@@ -405,6 +444,7 @@ export type SourceConfig = Config['sources'][string];
 export type ResourceConfig = SourceConfig['resources'][number];
 export type DestinationConfig = Config['destinations'][string];
 export type MysqlDestinationConfig = z.output<typeof mysqlDestinationSchema>;
+export type PostgresDestinationSettings = z.output<typeof postgresDestinationSchema>;
 export type SolrDestinationSettings = z.output<typeof solrDestinationSchema>;
 export type ExpandConfig = z.output<typeof expandSchema>;
 export type MediaConfig = z.output<typeof mediaSchema>;

@@ -1,4 +1,4 @@
-// `npm run bench -- <sync|purge|reconcile> [options]`: prints figures, never pass/fail.
+// `npm run bench -- <sync|purge|reconcile|media> [options]`: prints figures, never pass/fail.
 export {};
 const [which, ...rest] = process.argv.slice(2);
 switch (which) {
@@ -17,7 +17,14 @@ switch (which) {
     await benchReconcile(rest);
     break;
   }
+  case 'media': {
+    const { benchMedia } = await import('./bench/media');
+    await benchMedia(rest);
+    break;
+  }
   default:
-    console.error('usage: npm run bench -- sync [--records N] | purge [--keys N] | reconcile [--keys N]');
+    console.error(
+      'usage: npm run bench -- sync [--records N] | purge [--keys N] | reconcile [--keys N] | media [--files N] [--concurrency N]',
+    );
     process.exit(2);
 }

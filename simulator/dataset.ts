@@ -37,6 +37,8 @@ export interface DatasetOptions {
    * a new ModificationTimestamp (the deletion time), the way MLS Grid announces deletions.
    */
   tombstoneRetentionMs?: number;
+  /** Builds each photo's MediaURL (the simulator's image host); see GeneratorOptions.mediaUrl. */
+  mediaUrl?: (mediaKey: string, photosMs: number) => string;
 }
 
 export interface TouchOptions {
@@ -124,6 +126,7 @@ export class Dataset {
       mediaPerRecord: this.mediaPerRecord,
       keys: this.keys,
       ...(options.originatingSystemName !== undefined ? { originatingSystemName: options.originatingSystemName } : {}),
+      ...(options.mediaUrl !== undefined ? { mediaUrl: options.mediaUrl } : {}),
     };
     this.property = createPropertyGenerator(entityType(this.schema, 'Property'), genOptions);
     this.media = createMediaGenerator(entityType(this.schema, 'Media'), genOptions);

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { JSON_TYPE, sendJson } from './http';
 
-export const FAULT_KINDS = ['5xx', '4xx', 'reset', 'hang', 'truncated', 'invalid-json', 'slow', 'expire-token', '429'] as const;
+export const FAULT_KINDS = ['5xx', '4xx', 'reset', 'hang', 'truncated', 'invalid-json', 'slow', 'slow-body', 'expire-token', '429'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const faultRuleSchema = z
@@ -22,11 +22,11 @@ export const faultRuleSchema = z
     ratio: z.number().gt(0).max(1).optional(),
     /** Only requests whose path and query contain this text (decoded), e.g. `$metadata` or `Property`. */
     match: z.string().min(1).optional(),
-    /** `odata` (default): the OData service; `token`: the OAuth2 token endpoint; `any`: both. */
-    target: z.enum(['odata', 'token', 'any']).optional(),
+    /** `odata` (default): the OData service; `token`: the OAuth2 token endpoint; `media`: the image host; `any`: all. */
+    target: z.enum(['odata', 'token', 'media', 'any']).optional(),
     /** 5xx: the status (default 503); 4xx: the status (default 400). */
     status: z.number().int().min(400).max(599).optional(),
-    /** slow: delay before answering (default 2000 ms). */
+    /** slow: delay before answering; slow-body: pause after half the body (media; default 2000 ms). */
     delayMs: z.number().int().min(0).max(600_000).optional(),
     /** 429: the Retry-After in seconds (default 1). */
     retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
@@ -84,7 +84,7 @@ export class FaultInjector {
   }
 
   /** The fault for this request, if one fires; consumes one use of it. */
-  next(target: 'odata' | 'token', url: string): ActiveFault | undefined {
+  next(target: 'odata' | 'token' | 'media', url: string): ActiveFault | undefined {
     for (const rule of this.rules) {
       if ((rule.target ?? 'odata') !== target && rule.target !== 'any') continue;
       if (rule.match !== undefined && !url.includes(rule.match)) continue;
@@ -149,6 +149,8 @@ export async function respondWithFault(
       return true;
     }
     case 'slow':
+    case 'slow-body':
+      // slow-body pauses mid-body where the answer is streamed (the image host); elsewhere it is slow.
       await sleep(fault.delayMs ?? 2000);
       return false;
     case 'expire-token':

@@ -45,28 +45,33 @@ export class PlatformGate {
         headers,
       };
     }
-    if (this.budget.active) {
-      const decision = this.budget.take();
-      Object.assign(headers, p.hooks?.quotaHeaders?.(decision.usage) ?? {});
-      if (!decision.ok) {
-        const seconds = Math.ceil(decision.retryAfterMs / 1000);
-        const reason = 'rate-limit';
-        return {
-          rejection: {
-            status: 429,
-            code: reason,
-            message: `request budget (${decision.window}) exhausted; retry after ${seconds} s`,
-            violation: reason,
-            headers: { 'Retry-After': String(seconds) },
-          },
-          headers,
-        };
-      }
-    }
+    const refused = this.spend(headers);
+    if (refused) return { rejection: refused, headers };
     const hooked = p.hooks?.onRequest?.(ctx);
     if (hooked) return { rejection: hooked, headers };
     Object.assign(headers, p.hooks?.responseHeaders?.(ctx) ?? {});
     return { headers };
+  }
+
+  /**
+   * Spends one request of the budget (when the platform has one), adding its quota headers;
+   * a 429 rejection with Retry-After when it is used up. Media requests of platforms whose media
+   * count against the API's limits come here too.
+   */
+  spend(headers: Record<string, string> = {}): Rejection | undefined {
+    if (!this.budget.active) return undefined;
+    const decision = this.budget.take();
+    Object.assign(headers, this.personality.hooks?.quotaHeaders?.(decision.usage) ?? {});
+    if (decision.ok) return undefined;
+    const seconds = Math.ceil(decision.retryAfterMs / 1000);
+    const reason = 'rate-limit';
+    return {
+      status: 429,
+      code: reason,
+      message: `request budget (${decision.window}) exhausted; retry after ${seconds} s`,
+      violation: reason,
+      headers: { 'Retry-After': String(seconds) },
+    };
   }
 
   /** Quota headers as they stand, without spending a request (for injected 429s). */

@@ -11,6 +11,7 @@ import type { SimEntityType, SimField } from './fields';
 import { hash, hashString, mix32, unit } from './hash';
 import { initialModifiedMs, isoMs, keyCodec, listingId } from './identity';
 import type { KeyCodec } from './identity';
+import { imageSize } from './media-image';
 
 export interface RecordState {
   index: number;
@@ -44,8 +45,10 @@ export interface GeneratorOptions {
   /** The dataset's anchor: fields that never change (entry dates) derive from the initial timestamp. */
   anchorMs: number;
   mediaPerRecord: number;
-  /** Base URL of media objects. */
+  /** Base URL of media objects (when `mediaUrl` is not given). */
   mediaBaseUrl?: string;
+  /** The MediaURL of a photo (the simulator's image host); default `<mediaBaseUrl>/<ListingKey>/<order>.jpg?v=…`. */
+  mediaUrl?: (mediaKey: string, photosMs: number) => string;
   /** How keys are written (default: `L` + 9 digits). */
   keys?: KeyCodec;
   /** Value of every record's OriginatingSystemName (default `SIM`). */
@@ -320,15 +323,19 @@ function mediaSpecials(type: SimEntityType, opts: GeneratorOptions): Specials {
     ResourceName: () => has('ResourceName', 'Property'),
     ResourceRecordKey: (c) => keys.listingKey(c.state.index),
     ResourceRecordID: (c) => listingId(c.state.index),
-    MediaURL: (c) => `${base}/${keys.listingKey(c.state.index)}/${c.order}.jpg?v=${c.state.photosMs.toString(36)}`,
+    MediaURL: (c) =>
+      opts.mediaUrl
+        ? opts.mediaUrl(keys.mediaKey(c.state.index, c.order), c.state.photosMs)
+        : `${base}/${keys.listingKey(c.state.index)}/${c.order}.jpg?v=${c.state.photosMs.toString(36)}`,
     Order: (c) => c.order,
     ModificationTimestamp: (c) => isoMs(c.state.photosMs),
     MediaModificationTimestamp: (c) => isoMs(c.state.photosMs),
     MediaCategory: () => has('MediaCategory', 'Photo'),
-    MediaType: () => has('MediaType', 'Jpeg'),
+    // The image host serves PNGs; a dataset without one only names JPEG URLs.
+    MediaType: () => (opts.mediaUrl ? has('MediaType', 'Png') : has('MediaType', 'Jpeg')),
     PreferredPhotoYN: (c) => c.order === 1,
-    ImageWidth: () => 1024,
-    ImageHeight: () => 768,
+    ImageWidth: (c) => (opts.mediaUrl ? imageSize(keys.mediaKey(c.state.index, c.order), c.state.photosMs).width : 1024),
+    ImageHeight: (c) => (opts.mediaUrl ? imageSize(keys.mediaKey(c.state.index, c.order), c.state.photosMs).height : 768),
     OriginatingSystemName: () => system,
     MlgCanView: (c) => c.state.tombstone !== true,
   };

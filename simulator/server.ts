@@ -18,6 +18,7 @@ import { ResultCache } from './engine/results';
 import { createMediaTable, createPropertyTable } from './engine/table';
 import { FaultInjector, respondWithFault } from './fault-injection';
 import type { ActiveFault, FaultRule } from './fault-injection';
+import { MEDIA_PATH, MediaUrls } from './media-host';
 import { metadataXml, parseSimSchema, withExtraFields } from './fields';
 import { PlatformGate } from './gate';
 import { sendJson } from './http';
@@ -106,7 +107,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   );
   const data = personality.data ?? {};
   const metadata = data.extraFields ? withExtraFields(metadataXml(), data.extraFields) : metadataXml();
-  const datasetOptions: DatasetOptions = { records: options.records, seed: options.seed };
+  // MediaURLs point at this server's image host; its origin is set once it listens, before any
+  // record is rendered.
+  const mediaUrls = new MediaUrls(personality.media ?? {}, `sim-media-${options.seed}`);
+  const datasetOptions: DatasetOptions = {
+    records: options.records,
+    seed: options.seed,
+    mediaUrl: (mediaKey, photosMs) => mediaUrls.urlFor(mediaKey, photosMs),
+  };
   if (options.mediaPerRecord !== undefined) datasetOptions.mediaPerRecord = options.mediaPerRecord;
   if (options.anchor !== undefined) datasetOptions.anchor = options.anchor;
   if (data.extraFields) datasetOptions.schema = parseSimSchema(metadata);
@@ -180,6 +188,29 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       if (fault && (await respondWithFault(fault, req, res))) return;
       const violation = await serveToken(req, res, gate.auth);
       if (violation) stats.violation(violation, 'token request refused', target);
+      return;
+    }
+
+    if (path.startsWith(`${MEDIA_PATH}/`)) {
+      try {
+        const fault = faults.next('media', safeDecode(target));
+        if (fault) stats.fault(fault.kind);
+        // slow-body is the image host's own: half the photo, a pause, the rest.
+        const stallMs = fault?.kind === 'slow-body' ? (fault.delayMs ?? 2000) : undefined;
+        if (fault && stallMs === undefined && (await respondWithFault(fault, req, res))) return;
+        await mediaUrls.serve(req, res, url, dataset, {
+          ...(stallMs !== undefined ? { stallMs } : {}),
+          isAccessToken: (token) => gate.auth.check({ authorization: `Bearer ${token}` }) === undefined,
+          spendRequest: () => {
+            const refused = gate.spend();
+            return refused ? rejectionError(refused) : undefined;
+          },
+        });
+      } catch (err) {
+        if (!(err instanceof ODataError)) throw err;
+        if (err.violation) stats.violation(err.violation, err.message, target);
+        await sendJson(req, res, err.status, { error: { code: err.code, message: err.message } }, err.headers);
+      }
       return;
     }
 
@@ -272,6 +303,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const address = server.address() as AddressInfo;
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   origin = `http://${hostPart}:${address.port}`;
+  mediaUrls.origin = origin;
   logger.debug(
     { url: `${origin}${SERVICE_PATH}`, records: options.records, seed: options.seed, personality: personality.name },
     'simulator listening',

@@ -116,12 +116,21 @@ program
   .description('create or migrate destination tables from $metadata, without syncing')
   .requiredOption('-m, --metadata <file-or-source>', 'an EDMX file, or a source name from the config')
   .option('--mysql <url>', "database to apply to, mysql://user:pass@host:port/db (default: the source's destinations)")
+  .option('--postgres <url>', 'PostgreSQL database to make tables in, postgres://user:pass@host:port/db')
   .option('--solr <url>', 'Solr node to make cores and fields on, e.g. http://127.0.0.1:8983/solr')
   .option('-r, --resource <name...>', 'only these resources (default: every one with a key and a ModificationTimestamp)')
   .option('--dry-run', 'print the DDL that would run; change nothing')
   .option('--table-prefix <prefix>', 'put this before every table (or Solr core) name')
   .action(
-    async (opts: { metadata: string; mysql?: string; solr?: string; resource?: string[]; dryRun?: boolean; tablePrefix?: string }) => {
+    async (opts: {
+      metadata: string;
+      mysql?: string;
+      postgres?: string;
+      solr?: string;
+      resource?: string[];
+      dryRun?: boolean;
+      tablePrefix?: string;
+    }) => {
       const { runSchemaApply } = await import('./commands/schema');
       const summary = await runSchemaApply(opts.metadata, opts, config);
       // The others were applied; a resource that could not be must still fail scripts.

@@ -361,6 +361,7 @@ export class KeyRun {
       totals,
       expectedTotal: s?.download.expected ?? null,
       highWaterMark: null,
+      ...(s?.media ? { media: s.media } : {}),
     };
   }
 }

@@ -2,6 +2,7 @@
  * Values that cross the Temporal boundary for purge and reconcile: names, cursors and counts only.
  * Keys themselves stay in the control database's staging tables.
  */
+import type { MediaTotals } from './media-types';
 import type { SyncCursor, SyncTuning } from './types';
 
 export type KeyProcess = 'purge' | 'reconcile';
@@ -200,6 +201,8 @@ export interface KeyRunState {
   actAfter: string | null;
   fetch: FetchTotals;
   outcomes: Record<string, DestinationOutcome>;
+  /** The media files step's totals, once it ran (resources that keep their files). */
+  media?: MediaTotals;
 }
 
 export type KeyRunPhase =

@@ -25,7 +25,8 @@ export async function purgeResource(input: KeyRunInput): Promise<KeyRunResult> {
     if (tooMany) run.refuse(tooMany);
     await deleteExtraRows(run);
     // The rows are gone: so go their media files (when the resource keeps any).
-    await mediaStep('purge', input.source, input.resource, run.state.runId);
+    const media = await mediaStep('purge', input.source, input.resource, run.state.runId);
+    if (media) run.state.media = media;
   });
 }
 

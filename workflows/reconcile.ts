@@ -20,7 +20,8 @@ export async function reconcileResource(input: KeyRunInput): Promise<KeyRunResul
     await run.compareDestinations(null);
     await fetchDifferences(run);
     // Files missing from the store or not matching their checksum are fetched again (when kept).
-    await mediaStep('reconcile', input.source, input.resource, run.state.runId);
+    const media = await mediaStep('reconcile', input.source, input.resource, run.state.runId);
+    if (media) run.state.media = media;
   });
 }
 

@@ -21,6 +21,7 @@ import { NON_RETRYABLE_ERRORS, SEARCH_ATTRIBUTES } from './names';
 import { chunkOptions, FINISH_OPTIONS, prepareOptions } from './activity-options';
 import { committedBeforeFailure } from './chunk-failure';
 import { mediaStep } from './media';
+import type { MediaTotals } from './media-types';
 import { addTotals, emptyTotals, type SyncCarry, type SyncInput, type SyncProgress, type SyncTotals, type SyncTuning } from './types';
 
 /** Like SyncCarry, but before the first page the cursor may be unknown (an empty destination). */
@@ -71,6 +72,7 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
   const runId = input.carry?.runId ?? info.firstExecutionRunId;
   let state: RunState | undefined;
   let chunks = 0;
+  let media: MediaTotals | null = null;
 
   /** The run's row in the stats, whatever the outcome. */
   const recordRun = (outcome: 'succeeded' | 'failed', error?: string) =>
@@ -87,6 +89,7 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
       totals: state?.totals ?? emptyTotals(),
       expectedTotal: state?.expectedTotal ?? progress.expectedTotal,
       highWaterMark: state?.cursor?.timestamp ?? null,
+      ...(media ? { media } : {}),
     });
 
   try {
@@ -149,7 +152,7 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
     }
 
     // The pages are committed: the media files of their Media rows follow (when configured).
-    await mediaStep('sync', source, resource, runId);
+    media = await mediaStep('sync', source, resource, runId);
     progress.phase = 'finishing';
     await recordRun('succeeded');
     progress.phase = 'done';

@@ -2,6 +2,7 @@
  * Values that cross the Temporal boundary. Only names, cursors, counts and IDs: no MLS record
  * ever travels through workflow history (a payload is capped at 2 MB, a history at 50k events).
  */
+import type { MediaTotals } from './media-types';
 
 /** Position in the (ModificationTimestamp, key) order: everything at or before it is committed. */
 export interface SyncCursor {
@@ -132,6 +133,8 @@ export interface FinishRunInput {
   totals: SyncTotals;
   expectedTotal: number | null;
   highWaterMark: string | null;
+  /** The media files step's totals, when the resource keeps its files (see workflows/media.ts). */
+  media?: MediaTotals;
 }
 
 /** Answer of the `progress` query, read by the CLI and the dashboard. */

@@ -1,6 +1,6 @@
 /**
  * The contract between the sync engine and a place records are written to. A destination knows
- * how to write; it knows nothing about MLS platforms. Solr and PostgreSQL will implement it too.
+ * how to write; it knows nothing about MLS platforms. MySQL, PostgreSQL and Solr implement it.
  */
 import type { EdmModel, EntityTypeModel } from '../source/metadata/model';
 import type { SyncCursor } from '../../workflows/types';
@@ -145,6 +145,13 @@ export interface Destination {
    */
   countChildren?(resource: ResourceModel, navigation: string): Promise<{ store: string; count: number }>;
   /**
+   * The dashboard: rows and newest cursor value (canonical UTC) of the table or core a resource
+   * (or an expanded child, `<Resource><Navigation>` with `cursorField` null) is written to, found
+   * by the destination's naming alone: no $metadata, so a source whose MLS is down still shows
+   * what is stored. Nothing made yet holds 0 rows; creates nothing.
+   */
+  storedCount(source: string, resource: string, cursorField: string | null): Promise<StoredCount>;
+  /**
    * End of a sync run's window (or a purge): makes what the run wrote durable and visible, e.g.
    * Solr's hard commit. Idempotent; optional (MySQL commits per page and needs nothing here).
    */
@@ -152,9 +159,16 @@ export interface Destination {
   close(): Promise<void>;
 }
 
+export interface StoredCount {
+  count: number;
+  newest: string | null;
+}
+
 export interface RecordForms {
   /** The table or core holding the resource. */
   store: string;
+  /** Field → the column holding it, where the destination names them apart (MySQL, PostgreSQL). */
+  columns?: Record<string, string>;
   skipped: boolean;
   wanted: Record<string, unknown> | null;
   stored: Record<string, unknown> | null;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import type { Destination } from './destination';
 import { MysqlDestination } from './mysql';
+import { PostgresDestination } from './postgres/destination';
 import { SolrDestination } from './solr';
 
 export type {
@@ -19,6 +20,8 @@ export function createDestination(name: string, config: Config['destinations'][s
   switch (config.type) {
     case 'mysql':
       return new MysqlDestination(name, config, logger);
+    case 'postgres':
+      return new PostgresDestination(name, config, logger);
     case 'solr': {
       const { corePrefix, makeCoreName, ...rest } = config;
       // corePrefix is the config's short form of makeCoreName; a makeCoreName given wins.

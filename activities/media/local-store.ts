@@ -4,13 +4,15 @@
  * a reader sees the old file or the new one, never part of one. Size, content type and SHA-256 go
  * in a sidecar (`.resync-meta.<name>.json`) beside the file, so head() answers without reading the
  * bytes; the sidecar notes the file's size and mtime, and a file that no longer matches them
- * (a crash between the two renames, a hand edit) is hashed again instead of trusted.
+ * (a crash between the two renames, a hand edit) is hashed again instead of trusted. Temporaries
+ * of a writer that died are removed by the next write into their folder (stale-temps.ts).
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { assertValidKey, assertValidPrefix, compareKeys, MediaSizeMismatchError, RESERVED_NAME_PREFIX } from './keys';
+import { removeStaleTemps, tempName } from './stale-temps';
 import type { MediaStore, PutFileInput, StoredFile } from './store';
 
 const TEMP_PREFIX = `${RESERVED_NAME_PREFIX}tmp-`;
@@ -53,9 +55,11 @@ export class LocalMediaStore implements MediaStore {
     const path = this.pathOf(input.key);
     const folder = dirname(path);
     await mkdir(folder, { recursive: true });
-    const nonce = randomBytes(6).toString('hex');
-    const tempData = join(folder, `${TEMP_PREFIX}${nonce}`);
-    const tempMeta = join(folder, `${TEMP_PREFIX}${nonce}.meta`);
+    // A retry after a crash writes into the folder the dead writer left its temporaries in.
+    await removeStaleTemps(folder, TEMP_PREFIX);
+    const nonce = tempName(TEMP_PREFIX, randomBytes(6).toString('hex'));
+    const tempData = join(folder, nonce);
+    const tempMeta = join(folder, `${nonce}.meta`);
     const hash = createHash('sha256');
     let size = 0;
     try {

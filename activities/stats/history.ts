@@ -20,13 +20,27 @@ export interface LastRun {
   upserted: number;
   deleted: number;
   rejected: number;
+  /** The media files step: files stored, their bytes, failed downloads; null when the run kept no files. */
+  media: RunMedia | null;
+}
+
+export interface RunMedia {
+  files: number;
+  bytes: number;
+  failed: number;
+}
+
+/** The media columns of a run row, or null when the run had no media step. */
+export function runMediaOf(row: Record<string, unknown>): RunMedia | null {
+  if (row.media_files === null || row.media_files === undefined) return null;
+  return { files: Number(row.media_files), bytes: Number(row.media_bytes ?? 0), failed: Number(row.media_failed ?? 0) };
 }
 
 /** The newest run of every (resource, process) of a source. */
 export async function lastRunsOf(pool: Pool, source: string): Promise<LastRun[]> {
   const [rows] = await pool.query<RowDataPacket[]>(
     `SELECT r.resource, r.process, r.run_id, r.workflow_id, r.outcome, r.error, r.started_at, r.finished_at,
-            r.downloaded, r.upserted, r.deleted, r.rejected
+            r.downloaded, r.upserted, r.deleted, r.rejected, r.media_files, r.media_bytes, r.media_failed
        FROM resync_runs r
        JOIN (SELECT resource, process, MAX(started_at) AS started_at FROM resync_runs WHERE source = ? GROUP BY resource, process) newest
          ON newest.resource = r.resource AND newest.process = r.process AND newest.started_at = r.started_at
@@ -47,6 +61,7 @@ export async function lastRunsOf(pool: Pool, source: string): Promise<LastRun[]>
     upserted: Number(r.upserted),
     deleted: Number(r.deleted),
     rejected: Number(r.rejected),
+    media: runMediaOf(r),
   }));
 }
 

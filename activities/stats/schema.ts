@@ -39,6 +39,10 @@ export const runs = mysqlTable(
     rejected: bigint('rejected', { mode: 'number' }).notNull().default(0),
     expectedTotal: bigint('expected_total', { mode: 'number' }),
     highWaterMark: varchar('high_water_mark', { length: 40 }),
+    /** Media files step (resources that keep their files; null otherwise): files stored, their bytes, failed downloads. */
+    mediaFiles: bigint('media_files', { mode: 'number' }),
+    mediaBytes: bigint('media_bytes', { mode: 'number' }),
+    mediaFailed: bigint('media_failed', { mode: 'number' }),
   },
   (t) => [
     index('resync_runs_source_started').on(t.source, t.startedAt),

@@ -64,6 +64,9 @@ export class StatsStore {
       rejected: run.totals.rejected,
       expectedTotal: run.expectedTotal,
       highWaterMark: run.highWaterMark,
+      mediaFiles: run.media?.downloaded ?? null,
+      mediaBytes: run.media?.bytes ?? null,
+      mediaFailed: run.media?.failed ?? null,
     };
     const { runId: _runId, ...set } = values;
     await this.db.insert(runs).values(values).onDuplicateKeyUpdate({ set });

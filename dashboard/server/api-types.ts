@@ -47,7 +47,16 @@ export interface LastRun {
   upserted: number;
   deleted: number;
   rejected: number;
+  /** The media files step; null when the run kept no files. */
+  media: RunMedia | null;
   temporalUrl: string;
+}
+
+/** What a run's media files step did: files stored, their bytes, failed downloads. */
+export interface RunMedia {
+  files: number;
+  bytes: number;
+  failed: number;
 }
 
 /** One process of one source on the overview: its newest run over all resources. */
@@ -260,6 +269,8 @@ export interface RunRow {
   rejected: number;
   expectedTotal: number | null;
   highWaterMark: string | null;
+  /** The media files step; null when the run kept no files. */
+  media: RunMedia | null;
   destinations: RunDestination[];
   temporalUrl: string;
   /** For a run the history calls running: whether Temporal agrees (a killed worker's run may not). */

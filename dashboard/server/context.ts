@@ -14,7 +14,6 @@ import { isPortOpen } from '../../scripts/lib/net';
 import { HistoryReader } from './history';
 import { HttpError } from './http';
 import { scrub } from './scrub';
-import { DestinationPools } from './pools';
 import { listRunning, listScheduleSummaries } from './temporal';
 
 /** How long one answer of Temporal serves every request: under the pages' 2-second poll. */
@@ -34,7 +33,6 @@ export interface DashboardContext {
   history: HistoryReader;
   counts: CountsService;
   runtime: Runtime;
-  pools: DestinationPools;
   logger: Logger;
   tokenRequired: boolean;
   running(): Promise<RunningWorkflow[]>;
@@ -69,7 +67,6 @@ export async function createContext(opts: ContextOptions): Promise<DashboardCont
   const client =
     opts.client ?? new Client({ connection: Connection.lazy({ address: config.temporal.address }), namespace: config.temporal.namespace });
   const runtime = new Runtime(config, logger.child({ component: 'mls' }));
-  const pools = new DestinationPools();
   // A refused TCP connect answers at once, while gRPC keeps retrying until its timeout: with
   // Temporal down, every poll would wait twenty seconds. Probed at most every few seconds.
   const reachable = snapshot(REACHABLE_MS, () => temporalListening(config.temporal.address));
@@ -96,9 +93,8 @@ export async function createContext(opts: ContextOptions): Promise<DashboardCont
     config,
     client,
     history,
-    counts: new CountsService(config, runtime, pools, opts.countsFreshMs, async (source) => (await runEnds.get()).get(source) ?? new Map()),
+    counts: new CountsService(config, runtime, opts.countsFreshMs, async (source) => (await runEnds.get()).get(source) ?? new Map()),
     runtime,
-    pools,
     logger,
     tokenRequired: opts.tokenRequired,
     running: running.get,
@@ -118,7 +114,6 @@ export async function createContext(opts: ContextOptions): Promise<DashboardCont
       schedules.clear();
     },
     async close() {
-      await pools.close();
       await runtime.close();
       await stats.close();
       if (!opts.client) await client.connection.close().catch(() => undefined);

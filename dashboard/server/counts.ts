@@ -4,24 +4,20 @@
  *
  * Counting asks the MLS (rate-limited, sometimes slow) and may scan a large table, so results
  * are cached per source and refreshed in the background: a page that polls every two seconds
- * reads the cache and never waits on twenty MLSs. Destination tables are counted by their name
- * from the config's naming hooks, without $metadata, so a source whose MLS is down still shows
- * what its destinations hold.
+ * reads the cache and never waits on twenty MLSs. Each destination counts its own table or core
+ * (Destination.storedCount), found by the config's naming alone, without $metadata, so a source
+ * whose MLS is down still shows what its destinations hold.
  *
  * Each count carries the time it was taken, and the verdict (in step, missing N, too many N) is
  * `resync status`'s own (worker/inspect/count-verdict.ts), given the time the newest run of the
  * resource ended: a count older than that run is stale, so it is retaken at once (the MLS's too)
  * and, until then, shown as "recounting" rather than as a difference the run has already made.
  */
-import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Config } from '../../config';
 import type { Runtime } from '../../activities/runtime';
-import { quoteIdent } from '../../activities/destinations/mysql/identifiers';
 import { countUrl as mlsCountUrl, newestUrl as mlsNewestUrl } from '../../activities/source/requests';
 import { compareCounts } from '../../worker/inspect/count-verdict';
 import type { ChildCounts, CountsResponse, DestinationCount, ResourceCounts } from './api-types';
-import type { DestinationPools } from './pools';
-import { isoOf } from './history';
 import { scrub } from './scrub';
 
 /** A count answers for this long before a read triggers a new one. */
@@ -50,7 +46,6 @@ export class CountsService {
   constructor(
     private readonly config: Config,
     private readonly runtime: Runtime,
-    private readonly pools: DestinationPools,
     private readonly freshMs = FRESH_MS,
     private readonly runEnds: RunEnds = () => Promise.resolve(new Map()),
   ) {}
@@ -191,23 +186,13 @@ export class CountsService {
       extra: null,
       verdict: { state: 'unknown', text: '' },
     };
-    const dest = this.config.destinations[name];
-    if (!dest) return { ...base, error: `destination "${name}" is not in the config` };
-    // Counting a Solr core needs the resource's core plan; `resync status` shows it (#13).
-    if (dest.type !== 'mysql') return { ...base, error: `the dashboard counts MySQL destinations only so far (${name} is ${dest.type})` };
+    if (!this.config.destinations[name]) return { ...base, error: `destination "${name}" is not in the config` };
     try {
-      const table = dest.makeTableName?.(source, resource) ?? resource;
-      const column = cursorField === null ? null : (dest.makeFieldName?.(resource, cursorField) ?? cursorField);
-      const pool: Pool = await this.pools.get(dest.url);
-      const [rows] = await pool.query<RowDataPacket[]>(
-        `SELECT COUNT(*) AS n${column === null ? '' : `, MAX(${quoteIdent(column)}) AS newest`} FROM ${quoteIdent(table)}`,
-      );
-      const newest = rows[0]?.newest as string | null | undefined;
-      return { ...base, count: Number(rows[0]?.n ?? 0), newest: newest ? isoOf(newest) : null, countedAt: new Date().toISOString() };
+      const dest = this.runtime.destinationsFor(source).find((d) => d.name === name);
+      if (!dest) return { ...base, error: `source ${source} does not write to destination "${name}"` };
+      const { count, newest } = await dest.storedCount(source, resource, cursorField);
+      return { ...base, count, newest, countedAt: new Date().toISOString() };
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      // Nothing synced yet: the destination holds no rows, which is a fact worth comparing.
-      if (code === 'ER_NO_SUCH_TABLE' || code === 'ER_BAD_DB_ERROR') return { ...base, count: 0, countedAt: new Date().toISOString() };
       return { ...base, error: scrub((err as Error).message) };
     }
   }

@@ -253,6 +253,7 @@ function toRun(r: RunRecord): Omit<RunRow, 'temporalUrl' | 'destinations'> & { d
     rejected: r.rejected,
     expectedTotal: r.expectedTotal,
     highWaterMark: r.highWaterMark,
+    media: r.mediaFiles === null ? null : { files: r.mediaFiles, bytes: r.mediaBytes ?? 0, failed: r.mediaFailed ?? 0 },
     destinations: [],
   };
 }

@@ -5,7 +5,8 @@
  * `$select` inside it); nextLinks carry a visible `$skip` and very deep ones are refused. Keys
  * carry the MLS's prefix (`ACT…`). Deleted records stay in the feed for a while with
  * `MlgCanView=false` (the initial load may filter `MlgCanView eq true`). 2 requests/second,
- * 7,200/hour, 40,000/day.
+ * 7,200/hour, 40,000/day. Media requests count against those limits and must carry
+ * `User-Agent: <access token>` (2026 rule).
  */
 import { bearer } from './common';
 import { findEquality, requiredEquality, withoutTerm } from './rules';
@@ -37,6 +38,7 @@ export function createMlsGrid(options: PersonalityOptions = {}): Personality {
       tombstoneRetentionMs: options.tombstoneRetentionMs ?? 7 * 86_400_000,
       extraFields: { [VISIBLE_FIELD]: 'Edm.Boolean' },
     },
+    media: { userAgentIsToken: true, sharesRequestBudget: true },
     hooks: {
       onQuery: (ctx, query) => (ctx.resource ? requiredEquality(query.filter, SYSTEM_FIELD, system) : undefined),
       // Every record carries this system's name, and `MlgCanView eq true` means "live records":

@@ -40,6 +40,12 @@ export function resolvePersonality(
     resolved.maxPageSize = Math.max(resolved.maxPageSize, overrides.pageSize);
   }
   if (overrides.maxTop !== undefined) resolved.maxTop = overrides.maxTop;
+  if (options.mediaUrlTtlMs !== undefined) {
+    if (!(Number.isInteger(options.mediaUrlTtlMs) && options.mediaUrlTtlMs > 0)) {
+      throw new Error(`mediaUrlTtlMs must be a positive whole number of milliseconds, got ${options.mediaUrlTtlMs}`);
+    }
+    resolved.media = { ...resolved.media, urlTtlMs: options.mediaUrlTtlMs };
+  }
   return resolved;
 }
 

@@ -147,7 +147,19 @@ export interface Personality extends PagingRules {
     /** Extra fields on Property and Media, e.g. MLS Grid's `MlgCanView` (name → Edm type). */
     extraFields?: Record<string, string>;
   };
+  /** How the platform's media files are served (the simulator's image host applies these). */
+  media?: MediaRules;
   hooks?: PersonalityHooks;
+}
+
+/** Rules of a platform's media host; breaking one is a counted violation. */
+export interface MediaRules {
+  /** A media request must carry `User-Agent: <access token>` (MLS Grid, since 2026). */
+  userAgentIsToken?: boolean;
+  /** MediaURLs are signed and expire this long (to twice this long) after they are served; then 403. */
+  urlTtlMs?: number;
+  /** Media requests spend the API's request budget (MLS Grid counts them against its limits). */
+  sharesRequestBudget?: boolean;
 }
 
 /**
@@ -176,4 +188,6 @@ export interface PersonalityOptions {
   tombstoneRetentionMs?: number;
   /** Request budget (replaces the platform's). */
   rateLimits?: RateLimits;
+  /** Any platform: MediaURLs expire (see MediaRules.urlTtlMs). */
+  mediaUrlTtlMs?: number;
 }

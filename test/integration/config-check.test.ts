@@ -14,14 +14,17 @@ import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'resync-config-check-'));
 
-async function configCheck(value: unknown): Promise<{ code: number; stdout: string; stderr: string }> {
+// Each run of this file keeps its $metadata copies to itself.
+const metadataCache = join(dir, 'metadata-cache');
+
+async function configCheck(value: unknown, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
   const file = join(dir, `c${Math.random().toString(36).slice(2)}.mjs`);
   writeFileSync(file, `export default ${JSON.stringify(value)};`);
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      ['--import', 'tsx', fromRoot('worker/cli.ts'), '--config', file, 'config', 'check'],
-      { cwd: fromRoot() },
+      ['--import', 'tsx', fromRoot('worker/cli.ts'), '--config', file, 'config', 'check', ...args],
+      { cwd: fromRoot(), env: { ...process.env, RESYNC_METADATA_CACHE: metadataCache } },
     );
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -64,5 +67,31 @@ describe('resync config check', () => {
       expect.stringMatching(/^ {2}- sources\.demo\.resources\.0\.filter: is not a valid OData \$filter: /),
       expect.stringMatching(/^ {2}- sources\.demo\.resources\.0\.cursorField: "LastChanged" is not a field of Property in \$metadata/),
     ]);
+  });
+
+  it('checks against the last $metadata it saw when the MLS does not answer, and says so', async () => {
+    const mls = await startSimulator({ records: 5, seed: 17, port: 0 });
+    const value = {
+      sources: { down: { url: mls.url, resources: [{ name: 'Property', cursorField: 'LastChanged' }] } },
+      destinations: { main: { type: 'mysql', url: 'mysql://root@127.0.0.1:3306/mls' } },
+      control: { url: 'mysql://root@127.0.0.1:3306/resync' },
+    };
+    const cursorProblem = expect.stringMatching(/sources\.down\.resources\.0\.cursorField: "LastChanged" is not a field of Property/);
+    const online = await configCheck(value, ['--json']);
+    expect(JSON.parse(online.stdout)).toEqual(expect.objectContaining({ ok: false, problems: [cursorProblem], notes: [] }));
+
+    await mls.close();
+    const offline = await configCheck(value, ['--json']);
+    expect(offline.code).toBe(1);
+    const report = JSON.parse(offline.stdout) as { problems: string[]; notes: string[] };
+    expect(report.problems).toEqual([cursorProblem]);
+    expect(report.notes).toEqual([
+      expect.stringMatching(/^sources\.down: \$metadata did not answer \(.*\); checked against the copy kept on \d{4}-/),
+    ]);
+
+    // A source never seen before has no copy: it is left to its first run, as before.
+    const unseen = await configCheck({ ...value, sources: { down: { ...value.sources.down, url: `${mls.url}/other` } } }, ['--json']);
+    expect(unseen.code).toBe(0);
+    expect((JSON.parse(unseen.stdout) as { notes: string[] }).notes).toEqual([expect.stringMatching(/\$metadata not checked/)]);
   });
 });

@@ -9,7 +9,6 @@ import { expectDestinationsMatch } from '../support/compare';
 import pino from 'pino';
 import { Runtime } from '../../activities/runtime';
 import { CountsService } from '../../dashboard/server/counts';
-import { DestinationPools } from '../../dashboard/server/pools';
 import { mlsCount } from '../../worker/inspect/mls';
 import { runKeyProcess } from '../support/key-runs';
 import { query, withWorker } from '../support/stack';
@@ -70,15 +69,13 @@ describeContract({
       const live = sim().dataset.liveKeys().length;
       expect(sim().dataset.tombstoneKeys().length).toBeGreaterThan(0);
       const runtime = new Runtime(config(), pino({ level: 'silent' }));
-      const pools = new DestinationPools();
       try {
         expect(await mlsCount(runtime, await runtime.resourceModel(source, 'Property'))).toBe(live);
-        const counts = await new CountsService(config(), runtime, pools).get(source, { refresh: true });
+        const counts = await new CountsService(config(), runtime).get(source, { refresh: true });
         expect(counts.resources[0]!.mls.count).toBe(live);
         expect(counts.status).toBe('match');
         expectNoViolations(sim());
       } finally {
-        await pools.close();
         await runtime.close();
       }
     });

@@ -112,7 +112,7 @@ describe('media files', () => {
     host.reset();
     await sync();
     expect([...host.downloads.keys()].sort()).toEqual(
-      Array.from({ length: MEDIA_PER_RECORD }, (_, i) => `/${changed}/${i + 1}.jpg`).sort(),
+      Array.from({ length: MEDIA_PER_RECORD }, (_, i) => `/media/${changed}-M${i + 1}.png`).sort(),
     );
     expect(host.totalDownloads()).toBe(MEDIA_PER_RECORD);
     await expectEveryFileStored();

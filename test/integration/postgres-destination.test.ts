@@ -347,7 +347,7 @@ describe('PostgreSQL destination: writes', () => {
     const first = await dest.readKeys(resource, null, 5);
     const rest = await dest.readKeys(resource, first.at(-1)!.key, 5);
     expect([...first, ...rest].map((k) => k.key)).toEqual(expected);
-    expect(first[0]!.cursor).toBe('2026-05-02T01:02:03.500000Z');
+    expect(first[0]!.cursor).toBe('2026-05-02 01:02:03.500000');
     expect(await dest.keysNotAfter(resource, ['a', 'b', 'nope'], '2026-05-02T01:02:03.5Z')).toEqual(expect.arrayContaining(['a', 'b']));
     expect(await dest.keysNotAfter(resource, ['a'], '2026-05-02T01:02:03.4999999Z')).toEqual([]);
   });
@@ -365,8 +365,8 @@ describe('PostgreSQL destination: writes', () => {
       ]);
       const keys = await dest.readKeys(resource, null, 10);
       expect(keys).toEqual([
-        { key: 'x', cursor: '2026-03-08T10:30:00.123456Z' },
-        { key: 'y', cursor: '2026-03-08T10:30:00.999999Z' },
+        { key: 'x', cursor: '2026-03-08 10:30:00.123456' },
+        { key: 'y', cursor: '2026-03-08 10:30:00.999999' },
       ]);
       expect(await dest.highWaterMark(resource)).toEqual({ timestamp: '2026-03-08T10:30:00.9999990Z', key: '' });
       expect(await dest.highWaterTie(resource)).toEqual({
@@ -412,5 +412,71 @@ describe('PostgreSQL destination: hooks', () => {
     expect(rows).toEqual([{ k: 'mls-M1', p: 'mls-K1' }]);
     expect(await dest.deleteRecords(resource, ['K1'])).toBe(1);
     expect(await dest.count(resource)).toBe(0);
+  });
+});
+
+describe('PostgreSQL destination: schema option and looking', () => {
+  it('keeps its tables in the configured schema, made on the first apply, and reads them there', async () => {
+    const url = databaseUrl();
+    const dest = destination(url, { schema: 'mls_data' });
+    const resource = listingResource();
+    await dest.ensureSchema(resource);
+    await dest.writePage(resource, [{ ListingKey: 'a', ModificationTimestamp: '2026-05-02T01:02:03Z', City: 'Bend' }]);
+    const pool = await poolOf(url);
+    const tables = await pool.query<{ s: string; t: string }>(
+      `SELECT schemaname AS s, tablename AS t FROM pg_tables WHERE tablename IN ('Listing', '_resync_schema') ORDER BY 2`,
+    );
+    expect(tables.rows).toEqual([
+      { s: 'mls_data', t: 'Listing' },
+      { s: 'mls_data', t: '_resync_schema' },
+    ]);
+    expect(await dest.count(resource)).toBe(1);
+    expect(await dest.storedCount('wtest', 'Listing', 'ModificationTimestamp')).toEqual({
+      count: 1,
+      newest: '2026-05-02T01:02:03.0000000Z',
+    });
+    // A second instance (another worker) finds the schema made and the table up to date.
+    expect(await destination(url, { schema: 'mls_data' }).ensureSchema(resource)).toEqual([]);
+  });
+
+  it('counts 0 and compares nothing where nothing was synced yet, creating nothing', async () => {
+    const url = databaseUrl();
+    const dest = destination(url);
+    const resource = mediaResource();
+    expect(await dest.storedCount('wtest', 'Listing', 'ModificationTimestamp')).toEqual({ count: 0, newest: null });
+    expect(await dest.storedCount('wtest', 'ListingMedia', null)).toEqual({ count: 0, newest: null });
+    expect(await dest.countChildren(resource, 'Media')).toEqual({ store: 'ListingMedia', count: 0 });
+    const forms = await dest.recordForms(resource, 'a', { ListingKey: 'a', ModificationTimestamp: '2026-05-02T01:02:03Z' });
+    expect(forms).toMatchObject({ store: 'Listing', skipped: false, stored: null });
+    const admin = await poolOf(inject('pgServerUrl'));
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [new URL(url).pathname.slice(1)]);
+    expect(exists.rows).toEqual([]);
+  });
+
+  it('puts a record in the stored form field by field, and sees a value changed by hand', async () => {
+    const url = databaseUrl();
+    const dest = destination(url);
+    const resource = listingResource();
+    await dest.ensureSchema(resource);
+    const record = {
+      ListingKey: 'k1',
+      ModificationTimestamp: '2026-05-02T01:02:03.1234567Z',
+      CloseDate: '2026-01-02',
+      City: 'Bend',
+      ListingGuid: 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11',
+      BedroomsTotal: 3,
+      ListPrice: 450000.5,
+      WaterfrontYN: false,
+    };
+    await dest.writePage(resource, [record]);
+    const same = await dest.recordForms(resource, 'k1', record);
+    expect(same.stored).toEqual(same.wanted);
+    expect(same.wanted).toMatchObject({ ModificationTimestamp: '2026-05-02T01:02:03.1234560Z', ListPrice: '450000.5', BedroomsTotal: '3' });
+    const pool = await poolOf(url);
+    await pool.query(`UPDATE "Listing" SET "ListPrice" = 1 WHERE "ListingKey" = 'k1'`);
+    const changed = await dest.recordForms(resource, 'k1', record);
+    expect(changed.stored).toEqual({ ...changed.wanted, ListPrice: '1' });
+    // Gone from the MLS: no wanted form, the stored row still there (stale).
+    expect(await dest.recordForms(resource, 'k1', null)).toMatchObject({ wanted: null, stored: expect.objectContaining({ City: 'Bend' }) });
   });
 });

@@ -61,6 +61,6 @@ describe('schema apply --solr', () => {
   it('says which target is missing for a metadata file', async () => {
     const r = await schemaApply(['-m', MLSGRID]);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('--mysql <url> or --solr <url> is required when the metadata comes from a file');
+    expect(r.stderr).toContain('--mysql <url>, --postgres <url> or --solr <url> is required when the metadata comes from a file');
   });
 });

@@ -14,23 +14,11 @@ import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 import type { RecordReport } from '../../worker/inspect/record';
 import type { StatusReport } from '../../worker/inspect/status';
 import { runKeyProcess } from '../support/key-runs';
+import { expectSolrMatchesMls as expectSolrDocsMatch, solrCount as countIn, solrGet, solrIds } from '../support/solr-docs';
 import { dropDatabases, query, runSync, testConfigInput, uniqueName, withWorker, writeConfigFile } from '../support/stack';
 
 const RECORDS = 240;
 const MEDIA_PER_RECORD = 2;
-const DATE_ONLY = /^\d{4}-\d\d-\d\d$/;
-const INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
-
-interface SolrDoc extends Record<string, unknown> {
-  id: string;
-}
-
-async function solrGet<T>(url: string): Promise<T> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
 function cli(configFile: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
@@ -40,24 +28,6 @@ function cli(configFile: string, args: string[]): Promise<{ code: number; stdout
       (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
-}
-
-/**
- * What Solr must hold for one MLS value: absent for null and empty collections, dates as UTC
- * instants (a Date at midnight), everything else as the MLS sent it.
- */
-function expectSameValue(field: string, mls: unknown, stored: unknown): void {
-  const where = `field ${field}`;
-  if (mls === null || (Array.isArray(mls) && mls.length === 0)) {
-    expect(stored, where).toBeUndefined();
-  } else if (typeof mls === 'string' && DATE_ONLY.test(mls)) {
-    expect(stored, where).toBe(`${mls}T00:00:00Z`);
-  } else if (typeof mls === 'string' && INSTANT.test(mls)) {
-    expect(typeof stored === 'string' && stored.endsWith('Z'), `${where} in UTC`).toBe(true);
-    expect(Date.parse(stored as string), where).toBe(Date.parse(mls));
-  } else {
-    expect(stored, where).toEqual(mls);
-  }
 }
 
 describe('one source into MySQL and Solr', () => {
@@ -70,8 +40,7 @@ describe('one source into MySQL and Solr', () => {
   const core = `${corePrefix}Property`;
   const mediaCore = `${corePrefix}PropertyMedia`;
 
-  const solrCount = async (name = core) =>
-    (await solrGet<{ response: { numFound: number } }>(`${solrUrl}/${name}/select?q=*:*&rows=0`)).response.numFound;
+  const solrCount = async (name = core) => countIn(solrUrl, name);
   /** The distinct parents of the Solr Media documents, sorted. */
   const solrMediaParents = async () =>
     (
@@ -79,23 +48,11 @@ describe('one source into MySQL and Solr', () => {
         `${solrUrl}/${mediaCore}/select?q=*:*&rows=0&facet=true&facet.field=resync_parent_key&facet.limit=-1&facet.mincount=1&facet.sort=index`,
       )
     ).facet_counts.facet_fields.resync_parent_key.filter((_, i) => i % 2 === 0) as string[];
-  const solrKeys = async () =>
-    (
-      await solrGet<{ response: { docs: { id: string }[] } }>(`${solrUrl}/${core}/select?q=*:*&fl=id&sort=id+asc&rows=100000`)
-    ).response.docs.map((d) => d.id);
-  const solrDocs = async (ids: string[]) =>
-    (await solrGet<{ response: { docs: SolrDoc[] } }>(`${solrUrl}/${core}/get?ids=${ids.map(encodeURIComponent).join(',')}`)).response.docs;
+  const solrKeys = async () => solrIds(solrUrl, core);
   const mysqlKeys = async () =>
     (await query<{ ListingKey: string }>(mysqlUrl, 'SELECT ListingKey FROM Property ORDER BY ListingKey')).map((r) => r.ListingKey);
 
-  async function expectSolrMatchesMls(keys: string[]): Promise<void> {
-    const docs = new Map((await solrDocs(keys)).map((d) => [d.id, d]));
-    for (const key of keys) {
-      const doc = docs.get(key);
-      expect(doc, `Solr document ${key}`).toBeDefined();
-      for (const [field, value] of Object.entries(sim.dataset.getRecord(key)!)) expectSameValue(field, value, doc![field]);
-    }
-  }
+  const expectSolrMatchesMls = (keys: string[]) => expectSolrDocsMatch(solrUrl, core, keys, (k) => sim.dataset.getRecord(k));
 
   beforeAll(async () => {
     sim = await startSimulator({ records: RECORDS, seed: 61, port: 0, pageSize: 100, mediaPerRecord: MEDIA_PER_RECORD });

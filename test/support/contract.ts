@@ -12,7 +12,6 @@ import { keyPagesRequest } from '../../activities/source/requests';
 import { SourceRateLimited } from '../../activities/source/errors';
 import { canonicalTimestamp } from '../../activities/common/timestamps';
 import { CountsService } from '../../dashboard/server/counts';
-import { DestinationPools } from '../../dashboard/server/pools';
 import { mlsCount, mlsNewest } from '../../worker/inspect/mls';
 import { runKeyProcess } from './key-runs';
 import type { Config } from '../../config';
@@ -194,7 +193,6 @@ export function describeContract(c: ContractCase): void {
 
     it('counts for status and the dashboard (the real requests): the records the filter keeps, no violation', async () => {
       const runtime = new Runtime(config, pino({ level: 'silent' }));
-      const pools = new DestinationPools();
       sim.resetStats();
       try {
         const model = await runtime.resourceModel(source, 'Property');
@@ -202,12 +200,11 @@ export function describeContract(c: ContractCase): void {
         const expected = platform.supportsCount ? mls().keys().length : null;
         expect(await mlsCount(runtime, model)).toBe(expected);
         if (platform.orderbyAllowed) expect(await mlsNewest(runtime, model)).not.toBeNull();
-        const counts = await new CountsService(config, runtime, pools).get(source, { refresh: true });
+        const counts = await new CountsService(config, runtime).get(source, { refresh: true });
         expect(counts.resources[0]!.mls.error).toBeUndefined();
         expect(counts.resources[0]!.mls.count).toBe(expected);
         expectNoViolations(sim);
       } finally {
-        await pools.close();
         await runtime.close();
       }
     });

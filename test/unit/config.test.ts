@@ -274,7 +274,46 @@ describe('config validation: Solr destinations (#13)', () => {
 
   it('names the destination types it knows when the type is wrong', () => {
     expect(problems(withSolr({ type: 'elastic', url: 'http://h:9200' }))).toEqual([
-      "destinations.search.type: must be one of 'mysql', 'solr'",
+      "destinations.search.type: must be one of 'mysql', 'postgres', 'solr'",
+    ]);
+  });
+});
+
+describe('config validation: PostgreSQL destinations (#13)', () => {
+  const withPg = (pg: Record<string, unknown>) => ({
+    ...valid,
+    sources: { demo: { ...valid.sources.demo, destinations: ['main', 'warehouse'] } },
+    destinations: { ...valid.destinations, warehouse: { type: 'postgres', ...pg } },
+  });
+
+  it('accepts a PostgreSQL destination, applies its defaults, and the factory builds a PostgresDestination for it', async () => {
+    const c = parseConfig(
+      withPg({ url: 'postgres://resync:secret@127.0.0.1:5432/mls', schema: 'reso', preferTyped: { Property: ['ListPrice'] } }),
+    );
+    expect(c.destinations.warehouse).toMatchObject({
+      type: 'postgres',
+      url: 'postgres://resync:secret@127.0.0.1:5432/mls',
+      schema: 'reso',
+      manageSchema: true,
+      preferTyped: { Property: ['ListPrice'] },
+    });
+    const { createDestination } = await import('../../activities/destinations');
+    const { PostgresDestination } = await import('../../activities/destinations/postgres/destination');
+    expect(createDestination('warehouse', c.destinations.warehouse!)).toBeInstanceOf(PostgresDestination);
+    expect(parseConfig(withPg({ url: 'postgresql://h/mls' })).destinations.warehouse).toMatchObject({ type: 'postgres' });
+  });
+
+  it('names each wrong PostgreSQL setting with its key', () => {
+    expect(problems(withPg({}))).toEqual(['destinations.warehouse.url: is required (a postgres:// URL)']);
+    const urlProblem =
+      'destinations.warehouse.url: must be a postgres:// URL that names a database, e.g. postgres://user:pass@127.0.0.1:5432/mls';
+    expect(problems(withPg({ url: 'mysql://root@h/db' }))).toEqual([urlProblem]);
+    expect(problems(withPg({ url: 'postgres://root@h' }))).toEqual([urlProblem]);
+    const many = problems(withPg({ url: 'postgres://h/mls', schema: 'My Schema', corePrefix: 'x', preferTyped: { Property: [] } }));
+    expect(many.sort()).toEqual([
+      'destinations.warehouse.corePrefix: unknown key',
+      'destinations.warehouse.preferTyped.Property: must list at least one field',
+      'destinations.warehouse.schema: must be a lower-case PostgreSQL identifier (letters, digits, _; at most 63), e.g. mls',
     ]);
   });
 });

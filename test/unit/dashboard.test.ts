@@ -194,6 +194,7 @@ describe('processStatus', () => {
     upserted: 0,
     deleted: 0,
     rejected: 0,
+    media: null,
     temporalUrl: `ui/${resource}`,
   });
 

@@ -13,6 +13,7 @@ import { importModule } from '../../config/load';
 import { resourceSchema, sourceSchema } from '../../config/schema';
 import { FilterSyntaxError, parseFilter, type FilterExpr, type Operand } from '../../activities/common/odata/filter';
 import { cursorFields, parseEdmx, resolveResource, type EdmModel } from '../../activities/source/metadata';
+import { readCachedMetadata, writeCachedMetadata } from '../../activities/source/metadata/cache';
 
 export interface ConfigCheckReport {
   file: string;
@@ -70,10 +71,17 @@ export async function checkConfigFile(explicit: string | undefined, opts: Config
     try {
       model = await fetchMetadata(connection, opts.metadataTimeoutMs ?? METADATA_TIMEOUT_MS);
     } catch (err) {
+      const cached = await cachedModel(connection.url);
+      if (!cached) {
+        report.notes.push(
+          `sources.${name}: $metadata not checked (${(err as Error).message}); resources, cursorField and $filter fields will be checked at the first run`,
+        );
+        continue;
+      }
       report.notes.push(
-        `sources.${name}: $metadata not checked (${(err as Error).message}); resources, cursorField and $filter fields will be checked at the first run`,
+        `sources.${name}: $metadata did not answer (${(err as Error).message}); checked against the copy kept on ${cached.fetchedAt.toISOString()}`,
       );
-      continue;
+      model = cached.model;
     }
     report.problems.push(...metadataProblems(name, resources, model));
   }
@@ -118,7 +126,21 @@ async function fetchMetadata(source: Connection, timeoutMs: number): Promise<Edm
   // One request, outside the source's request budget: the budget lives in the control DB, which
   // a config check must not need.
   const http = createHttpClient({ auth: createAuth(source.auth, timeout), timeoutMs: timeout });
-  return parseEdmx(await http.getText(`${source.url.replace(/\/+$/, '')}/$metadata`));
+  const xml = await http.getText(`${source.url.replace(/\/+$/, '')}/$metadata`);
+  const model = parseEdmx(xml);
+  await writeCachedMetadata(source.url, xml); // best effort: a check never fails on its cache
+  return model;
+}
+
+/** The copy a worker or an earlier check kept, when it still parses. */
+async function cachedModel(url: string): Promise<{ model: EdmModel; fetchedAt: Date } | undefined> {
+  const cached = await readCachedMetadata(url);
+  if (!cached) return undefined;
+  try {
+    return { model: parseEdmx(cached.xml), fetchedAt: cached.fetchedAt };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * `resync dev` / `npm start`: the whole local stack on embedded defaults — Temporal dev server,
- * MariaDB, a simulator with demo listings and a worker — then a sync of every configured source.
+ * MariaDB, PostgreSQL and Solr when the config writes to them on this machine, a simulator with
+ * demo listings and a worker — then a sync of every configured source.
  * With --once it prints a JSON summary as its last line and exits 0 only when every destination
  * holds every record; otherwise it keeps running until Ctrl-C and stops what it started.
  */
@@ -18,6 +19,7 @@ import { startWorker } from '../worker';
 import { describeOutcome, startSync, waitForSync, type SyncOutcome } from './sync';
 import { mlsCount as countAtMls } from '../inspect/mls';
 import { launchDashboard } from '../../dashboard/server/command';
+import { startLocalServers } from './dev-servers';
 
 export interface DevOptions {
   once: boolean;
@@ -38,6 +40,8 @@ export async function runDev(opts: DevOptions): Promise<number> {
     process.env.RESYNC_MYSQL_URL ??= db.url;
     const { config, file } = await loadConfig(opts.configPath);
     consoleLog(`config: ${file}`);
+    // PostgreSQL and Solr only when a destination on this machine needs them.
+    stops.push(...(await startLocalServers(config, consoleLog)));
 
     const temporal = await startTemporal(config);
     if (temporal.started) stops.push(() => temporal.stop());

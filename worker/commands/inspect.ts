@@ -33,7 +33,7 @@ export async function recordCommand(
 ): Promise<number> {
   const runtime = new Runtime(config, pino({ level: 'silent' }));
   try {
-    const report = await compareRecord(config, runtime, source, resource, key);
+    const report = await compareRecord(runtime, source, resource, key);
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatRecordReport(report));
     return recordExitCode(report);
   } catch (err) {

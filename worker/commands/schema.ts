@@ -18,6 +18,7 @@ import {
   type TableSource,
 } from '../../activities/destinations/mysql/schema';
 import { databaseExists, describeUrl, openPool } from '../../activities/destinations/mysql/pool';
+import type { PostgresSchemaTarget } from './schema-postgres';
 import {
   cursorFields,
   findEntityType,
@@ -32,6 +33,8 @@ import { loadMetadataFile } from './metadata';
 export interface SchemaApplyOptions {
   /** `--mysql`: the database to apply to. Without it, the source's configured destinations. */
   mysql?: string | undefined;
+  /** `--postgres`: a PostgreSQL database to make tables in, instead of or besides `--mysql`. */
+  postgres?: string | undefined;
   /** `--solr`: a Solr node (base URL) to make cores and fields on, instead of or besides `--mysql`. */
   solr?: string | undefined;
   resource?: string[] | undefined;
@@ -76,11 +79,13 @@ export async function runSchemaApply(
   let source: string;
   let configured: ResourceConfig[] = [];
   let targets: SchemaTarget[];
+  let pgTargets: PostgresSchemaTarget[] = [];
   if (existsSync(target)) {
     model = await loadMetadataFile(target);
     // The registry and makeTableName want a source name; a file's base name is the closest thing.
     source = basename(target, extname(target));
-    if (!opts.mysql && !opts.solr) throw new Error('--mysql <url> or --solr <url> is required when the metadata comes from a file');
+    if (!opts.mysql && !opts.postgres && !opts.solr)
+      throw new Error('--mysql <url>, --postgres <url> or --solr <url> is required when the metadata comes from a file');
     targets = opts.mysql ? [plainTarget(opts.mysql, prefix)] : [];
   } else {
     const config = await loadConfig();
@@ -100,8 +105,19 @@ export async function runSchemaApply(
     }
     source = target;
     configured = sourceConfig.resources;
-    targets = opts.mysql ? [plainTarget(opts.mysql, prefix)] : opts.solr ? [] : configuredTargets(config, target, prefix, print);
+    if (opts.mysql) targets = [plainTarget(opts.mysql, prefix)];
+    else if (opts.solr || opts.postgres) targets = [];
+    else {
+      // No target named: every destination of the source whose schema resync manages.
+      const { configuredPostgresTargets } = await import('./schema-postgres');
+      targets = configuredTargets(config, target, prefix, print);
+      pgTargets = configuredPostgresTargets(config, target, prefix, print);
+      if (targets.length === 0 && pgTargets.length === 0)
+        throw new Error(`source ${target} has no destination whose schema resync manages; name one with --mysql, --postgres or --solr`);
+    }
   }
+  if (opts.postgres) pgTargets = [(await import('./schema-postgres')).plainPostgresTarget(opts.postgres, prefix)];
+  const several = targets.length + pgTargets.length + (opts.solr ? 1 : 0) > 1;
 
   const comment = (line: string): string => (opts.dryRun ? `-- ${line}` : line);
   const selection = selectResources(model, source, opts.resource, configured);
@@ -116,15 +132,23 @@ export async function runSchemaApply(
   };
   selection.unusable.forEach(fail);
   for (const t of targets) {
-    if (targets.length > 1) print(opts.dryRun ? `-- destination ${t.name}` : `destination ${t.name}:`);
+    if (several) print(opts.dryRun ? `-- destination ${t.name}` : `destination ${t.name}:`);
     const plans = planTables(selection.resources, t.naming, fail);
     const result = opts.dryRun ? await dryRun(t, plans, print) : await apply(t, plans, print, fail);
     summary.changes.push(...result.changes);
     summary.upToDate += result.upToDate;
     summary.tables += result.tables;
   }
+  for (const t of pgTargets) {
+    if (several) print(opts.dryRun ? `-- destination ${t.name}` : `destination ${t.name}:`);
+    const { applyPostgresSchema } = await import('./schema-postgres');
+    const result = await applyPostgresSchema(selection, t, !!opts.dryRun, print, fail);
+    summary.changes.push(...result.changes);
+    summary.upToDate += result.upToDate;
+    summary.tables += result.tables;
+  }
   if (opts.solr) {
-    if (targets.length > 0) print(opts.dryRun ? `-- destination ${opts.solr}` : `destination ${opts.solr}:`);
+    if (several) print(opts.dryRun ? `-- destination ${opts.solr}` : `destination ${opts.solr}:`);
     const { applySolrSchema } = await import('./schema-solr');
     const result = await applySolrSchema(selection, { solr: opts.solr, dryRun: opts.dryRun, corePrefix: opts.tablePrefix }, print, fail);
     summary.changes.push(...result.changes);
@@ -160,13 +184,15 @@ function plainTarget(url: string, prefix: string): SchemaTarget {
   };
 }
 
-/** The source's MySQL destinations that let resync manage their schema, with their naming hooks. */
+/** The source's MySQL destinations that let resync manage their schema, with their naming hooks (Solr's are listed as skipped). */
 function configuredTargets(config: Config, source: string, prefix: string, print: (line: string) => void): SchemaTarget[] {
   const names = config.sources[source]?.destinations ?? Object.keys(config.destinations);
   const targets: SchemaTarget[] = [];
   for (const name of names) {
     const dest = config.destinations[name];
     if (!dest) continue;
+    // PostgreSQL destinations are applied beside these (schema-postgres.ts).
+    if (dest.type === 'postgres') continue;
     if (dest.type !== 'mysql') {
       print(`skipped destination ${name}: ${dest.type} (apply its schema with --${dest.type} <url>)`);
       continue;
@@ -184,7 +210,6 @@ function configuredTargets(config: Config, source: string, prefix: string, print
       },
     });
   }
-  if (targets.length === 0) throw new Error(`source ${source} has no destination whose schema resync manages; name one with --mysql`);
   return targets;
 }
 
@@ -291,7 +316,7 @@ function describeChange(c: SchemaChange): string {
 }
 
 /** The one line a failed resource gets: the reason alone for ResourceUnusable, which names it already. */
-function reasonOf(err: unknown, resource: string): string {
+export function reasonOf(err: unknown, resource: string): string {
   if (err instanceof ResourceUnusable) return err.reason;
   const message = err instanceof Error ? err.message : String(err);
   // planTable's own messages start with the resource name; the failure line already says it.

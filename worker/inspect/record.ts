@@ -1,16 +1,10 @@
 /**
  * `resync record <source> <resource> <key>`: the record as the MLS has it now against the row in
- * every destination, field by field. The MLS value is put in the destination's stored form first
- * (the destination's transform, then the column conversion the writer uses), so only real
+ * every destination, field by field. Each destination puts the MLS value in its stored form first
+ * (Destination.recordForms: its transform, then the conversion its writer uses), so only real
  * differences show — not a DECIMAL's trailing zeros or a timestamp's seventh digit.
  */
-import type { Pool, RowDataPacket } from 'mysql2/promise';
-import type { Config } from '../../config';
 import type { RecordForms, ResourceModel } from '../../activities/destinations';
-import { MysqlDestination } from '../../activities/destinations/mysql';
-import { toColumnValue, type ColumnPlan } from '../../activities/destinations/mysql/columns';
-import { quoteIdent } from '../../activities/destinations/mysql/identifiers';
-import { openPool } from '../../activities/destinations/mysql/pool';
 import type { Runtime } from '../../activities/runtime';
 import { mlsRecord } from './mls';
 
@@ -43,19 +37,13 @@ export interface RecordReport {
   destinations: DestinationComparison[];
 }
 
-export async function compareRecord(
-  config: Config,
-  runtime: Runtime,
-  source: string,
-  resource: string,
-  key: string,
-): Promise<RecordReport> {
+export async function compareRecord(runtime: Runtime, source: string, resource: string, key: string): Promise<RecordReport> {
   const model = await runtime.resourceModel(source, resource);
   const record = await mlsRecord(runtime, model, key);
   const destinations: DestinationComparison[] = [];
   for (const dest of runtime.destinationsFor(source)) {
     try {
-      destinations.push(await compareOne(config, dest, model, key, record));
+      destinations.push(await compareOne(dest, model, key, record));
     } catch (err) {
       destinations.push({ name: dest.name, table: null, state: 'error', differences: [], equal: 0, error: (err as Error).message });
     }
@@ -64,43 +52,16 @@ export async function compareRecord(
 }
 
 async function compareOne(
-  config: Config,
   dest: ReturnType<Runtime['destinationsFor']>[number],
   model: ResourceModel,
   key: string,
   record: Record<string, unknown> | null,
 ): Promise<DestinationComparison> {
-  if (!(dest instanceof MysqlDestination)) {
-    if (!dest.recordForms) throw new Error('this destination cannot compare records');
-    return compareForms(dest.name, await dest.recordForms(model, key, record));
-  }
-  const destConfig = config.destinations[dest.name]!;
-  const plan = dest.tablePlan(model);
-  const storedKey = destConfig.keyMapping ? destConfig.keyMapping.toDestination(key, model.resource) : key;
-  const row = await readRow(destConfig.url, plan.table, plan.keyColumns[0]!, storedKey);
-  const base = { name: dest.name, table: plan.table };
-
-  if (!record) return { ...base, state: row ? 'stale' : 'missing', differences: [], equal: 0 };
-  // The record as the writer would have stored it (the transform sees a copy, as in the writer).
-  let wanted: Record<string, unknown> | null = record;
-  if (destConfig.transform) {
-    wanted = destConfig.transform(model.resource, { ...record }, { source: model.source });
-    if (wanted === null) return { ...base, state: 'skipped', differences: [], equal: 0 };
-  }
-  if (!row) return { ...base, state: 'missing', differences: [], equal: 0 };
-
-  const differences: FieldDifference[] = [];
-  let equal = 0;
-  for (const column of plan.columns) {
-    const expected = storedForm(column, wanted[column.field]);
-    const actual = normalize(column, row[column.column]);
-    if (same(expected, actual)) equal++;
-    else differences.push({ field: column.field, column: column.column, mls: expected, destination: actual });
-  }
-  return { ...base, state: differences.length ? 'different' : 'identical', differences, equal };
+  if (!dest.recordForms) throw new Error('this destination cannot compare records');
+  return compareForms(dest.name, await dest.recordForms(model, key, record));
 }
 
-/** Field by field over both forms (a destination without columns: Solr), instants compared as instants. */
+/** Field by field over both forms, as each destination put them; instants compared as instants. */
 function compareForms(name: string, forms: RecordForms): DestinationComparison {
   const base = { name, table: forms.store };
   if (forms.wanted === null && !forms.skipped) return { ...base, state: forms.stored ? 'stale' : 'missing', differences: [], equal: 0 };
@@ -113,7 +74,7 @@ function compareForms(name: string, forms: RecordForms): DestinationComparison {
     const expected = wanted[field] ?? null;
     const actual = forms.stored[field] ?? null;
     if (sameValue(expected, actual)) equal++;
-    else differences.push({ field, column: field, mls: expected, destination: actual });
+    else differences.push({ field, column: forms.columns?.[field] ?? field, mls: expected, destination: actual });
   }
   return { ...base, state: differences.length ? 'different' : 'identical', differences, equal };
 }
@@ -123,63 +84,11 @@ const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 function sameValue(a: unknown, b: unknown): boolean {
   if (typeof a === 'string' && typeof b === 'string' && ISO_INSTANT.test(a) && ISO_INSTANT.test(b)) return Date.parse(a) === Date.parse(b);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
-  return JSON.stringify(a) === JSON.stringify(b);
+  return canonicalJson(a) === canonicalJson(b);
 }
 
-async function readRow(url: string, table: string, keyColumn: string, key: string): Promise<RowDataPacket | undefined> {
-  let pool: Pool | undefined;
-  try {
-    pool = await openPool(url, { connectionLimit: 1 }, { createDatabase: false });
-    const [rows] = await pool.query<RowDataPacket[]>(`SELECT * FROM ${quoteIdent(table)} WHERE ${quoteIdent(keyColumn)} = ? LIMIT 1`, [
-      key,
-    ]);
-    return rows[0];
-  } finally {
-    await pool?.end();
-  }
-}
-
-function storedForm(column: ColumnPlan, value: unknown): unknown {
-  try {
-    return normalize(column, toColumnValue(column, value));
-  } catch (err) {
-    return { rejected: (err as Error).message };
-  }
-}
-
-/** One comparable form per column kind: numbers as numbers, JSON parsed, the rest as text. */
-function normalize(column: ColumnPlan, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  switch (column.kind) {
-    case 'decimal':
-    case 'double':
-    case 'bool':
-      return Number(value);
-    case 'int':
-      // Text, so a BIGINT past 2^53 compares exactly.
-      return String(value);
-    case 'json':
-      return typeof value === 'string' ? safeJson(value) : value;
-    default:
-      return String(value);
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function same(a: unknown, b: unknown): boolean {
-  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) return canonicalJson(a) === canonicalJson(b);
-  return a === b;
-}
-
-/** JSON with object keys sorted: MySQL's JSON type may reorder keys. */
-function canonicalJson(value: unknown): string {
+/** JSON with object keys sorted: MySQL's JSON and PostgreSQL's jsonb may reorder keys. */
+function canonicalJson(value: unknown): string | undefined {
   return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y))) : v,
   );

@@ -1,5 +1,6 @@
 /** Text rendering of a StatusReport for people (`--json` prints the report itself). */
 import { PROCESSES } from '../../workflows/names';
+import type { RunMedia } from '../../activities/stats/history';
 import type { ResourceStatus, StatusReport } from './status';
 
 export function formatStatus(report: StatusReport): string {
@@ -37,7 +38,7 @@ function formatResource(r: ResourceStatus): string[] {
       lines.push(`${label(process)}never run`);
       continue;
     }
-    const counts = `${run.downloaded} downloaded, ${run.upserted} upserted, ${run.deleted} deleted, ${run.rejected} rejected`;
+    const counts = `${run.downloaded} downloaded, ${run.upserted} upserted, ${run.deleted} deleted, ${run.rejected} rejected${describeMedia(run.media)}`;
     const when = run.finishedAt ? `finished ${run.finishedAt}` : `started ${run.startedAt}`;
     lines.push(`${label(process)}${run.outcome} ${when} (${counts})${run.error ? ` — ${run.error}` : ''}`);
   }
@@ -67,6 +68,24 @@ function verdict(d: ResourceStatus['destinations'][number]): string {
   if (count.state === 'missing' || count.state === 'too-many') notes.push(count.text);
   if (d.newestMatches === false) notes.push('newest differs');
   return `  out of step: ${notes.join(', ')}`;
+}
+
+/** The media files step of a run, for resources that keep their files. */
+export function describeMedia(media: RunMedia | null): string {
+  if (!media) return '';
+  return `; media files: ${media.files} stored, ${formatBytes(media.bytes)}, ${media.failed} failed`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 function describeSide(count: number | null, newest: string | null): string {

@@ -12,8 +12,10 @@ import type {
   ChildModel,
   Destination,
   HighWaterTie,
+  RecordForms,
   ResourceModel,
   SchemaChange,
+  StoredCount,
   StoredKey,
   WriteReject,
   WriteResult,
@@ -22,7 +24,8 @@ import { navigationFields, shapeHooks, shapePage } from '../shape';
 import { quoteIdent } from './identifiers';
 import { keysNotAfter, readKeyPage } from './keys';
 import { readPacketLimit } from './packet';
-import { openPool } from './pool';
+import { databaseExists, openPool } from './pool';
+import { storedForms, wantedForms } from './record-forms';
 import { adoptLiveType, declaredRowBytes, ROW_BYTE_BUDGET, widenColumn } from './columns';
 import {
   applySchema,
@@ -68,6 +71,12 @@ export class MysqlDestination implements Destination {
       throw new Error(`destination ${this.name}: cannot connect: ${(err as Error).message}`);
     });
     return this.pool;
+  }
+
+  /** The pool when the database exists, else undefined: looking (record, dashboard) creates nothing. */
+  private async lookPool(): Promise<Pool | undefined> {
+    if (!this.pool && !(await databaseExists(this.config.url))) return undefined;
+    return this.getPool();
   }
 
   private planned(id: string, make: () => TablePlan): PlanEntry {
@@ -339,6 +348,54 @@ export class MysqlDestination implements Destination {
     } catch (err) {
       // Nothing synced yet: no rows, which is a fact, not a failure.
       if ((err as { code?: string }).code === 'ER_NO_SUCH_TABLE') return { store: table, count: 0 };
+      throw err;
+    }
+  }
+
+  /** `resync record`: the row and the record the writer would store, column by column, each comparable. */
+  async recordForms(resource: ResourceModel, key: string, record: Record<string, unknown> | null): Promise<RecordForms> {
+    const { plan } = this.tableFor(resource);
+    const base = { store: plan.table, columns: Object.fromEntries(plan.columns.map((c) => [c.field, c.column])) };
+    const pool = await this.lookPool();
+    let row: RowDataPacket | undefined;
+    try {
+      [[row]] = pool
+        ? await pool.query<RowDataPacket[]>(
+            `SELECT * FROM ${quoteIdent(plan.table)} WHERE ${quoteIdent(plan.keyColumns[0]!)} = ? LIMIT 1`,
+            [this.destinationKey(resource.resource, key)],
+          )
+        : [[]];
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ER_NO_SUCH_TABLE') throw err;
+    }
+    const stored = row ? storedForms(plan, row) : null;
+    if (!record) return { ...base, skipped: false, wanted: null, stored };
+    // Shaped exactly as writePage shapes it (transform, then the stored key).
+    const page = shapePage(resource, [record], shapeHooks(this.name, this.config, PARENT_KEY_COLUMN, this.logger));
+    const shaped = page.parents[0];
+    if (!shaped) {
+      const reject = page.rejects[0];
+      return reject
+        ? { ...base, skipped: false, wanted: { rejected: reject.reason }, stored }
+        : { ...base, skipped: true, wanted: null, stored };
+    }
+    const keyed = { ...shaped, [resource.keyField]: this.destinationKey(resource.resource, String(shaped[resource.keyField])) };
+    return { ...base, skipped: false, wanted: wantedForms(plan, keyed), stored };
+  }
+
+  /** The dashboard's count: rows and newest cursor of a table found by its configured name (none yet: 0). */
+  async storedCount(source: string, resource: string, cursorField: string | null): Promise<StoredCount> {
+    const pool = await this.lookPool();
+    if (!pool) return { count: 0, newest: null };
+    const column = cursorField === null ? null : this.naming.field(resource, cursorField);
+    try {
+      const [rows] = await pool.query<RowDataPacket[]>(
+        `SELECT COUNT(*) AS n${column === null ? '' : `, MAX(${quoteIdent(column)}) AS newest`} FROM ${quoteIdent(this.naming.table(source, resource))}`,
+      );
+      const newest = rows[0]?.newest as string | null | undefined;
+      return { count: Number(rows[0]?.n ?? 0), newest: newest ? (canonicalTimestamp(`${newest.replace(' ', 'T')}Z`) ?? null) : null };
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ER_NO_SUCH_TABLE') return { count: 0, newest: null };
       throw err;
     }
   }

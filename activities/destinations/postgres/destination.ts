@@ -2,31 +2,35 @@
  * The PostgreSQL destination: schema from $metadata (typed columns within the row limits, the
  * whole record in `_raw`), one transaction per page upserted from one jsonb parameter, expanded
  * navigations in child tables replaced with their parent, and the `transform` / `keyMapping`
- * hooks applied as the MySQL destination applies them. Not wired into the config yet.
+ * hooks applied as the MySQL destination applies them (config `type: 'postgres'`).
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { MysqlDestinationConfig } from '../../../config';
+import type { PostgresDestinationSettings } from '../../../config';
 import { addFractionUnit, canonicalTimestamp, parseInstant, toMysqlDatetime } from '../../common/timestamps';
 import type {
   ChildModel,
   Destination,
   HighWaterTie,
+  RecordForms,
   ResourceModel,
   SchemaChange,
+  StoredCount,
   StoredKey,
   WriteReject,
   WriteResult,
 } from '../destination';
 import { navigationFields, shapeHooks, shapePage } from '../shape';
-import { quotePgIdent } from './identifiers';
-import { describePgUrl, openPgPool } from './pool';
+import { pgIdentifier, quotePgIdent } from './identifiers';
+import { databaseExists, describePgUrl, ensureSchemaExists, openPgPool } from './pool';
+import { pgFieldColumns, pgRowForms } from './record-forms';
 import {
   applyPgTable,
   checkPgTable,
   desiredChildTable,
   desiredTable,
   PARENT_KEY_COLUMN,
+  COLUMNS_TABLE,
   RAW_COLUMN,
   type DesiredTable,
   type Naming,
@@ -34,23 +38,22 @@ import {
 } from './schema';
 import { arrayTypeOf, prepareRows, upsertSql, writeRows, type ChildWrite, type PrepareOptions } from './writer';
 
-/** What the PostgreSQL destination takes: the MySQL destination's options, on a postgres:// URL. */
-export type PostgresDestinationConfig = Pick<
-  MysqlDestinationConfig,
-  'manageSchema' | 'makeTableName' | 'makeFieldName' | 'transform' | 'keyMapping'
-> & {
-  url: string;
-  /**
-   * Resource (or `<Resource><Navigation>`) → fields that get a typed column before any other when
-   * a wide table cannot type them all (see docs/decisions.md); the rest stay queryable in `_raw`.
-   */
-  preferTyped?: Record<string, string[]>;
+/**
+ * What the PostgreSQL destination takes: the validated config (config/schema.ts), `type` optional
+ * so tests and `schema apply` can build one directly.
+ */
+export type PostgresDestinationConfig = Omit<PostgresDestinationSettings, 'type' | 'manageSchema'> & {
+  type?: 'postgres';
+  manageSchema: boolean;
 };
 
 interface PlanEntry {
   plan: PgTablePlan;
   sql: string;
 }
+
+/** SQLSTATE of a table that does not exist (nothing synced yet). */
+const UNDEFINED_TABLE = '42P01';
 
 /** Keys per `= ANY(…)` list. */
 const IN_CHUNK = 1000;
@@ -62,6 +65,8 @@ export class PostgresDestination implements Destination {
   private pool: Promise<pg.Pool> | undefined;
   private readonly plans = new Map<string, PlanEntry>();
   private readonly naming: Naming;
+  /** The configured schema was made (or found) by this instance. */
+  private schemaReady = false;
 
   constructor(
     readonly name: string,
@@ -75,11 +80,17 @@ export class PostgresDestination implements Destination {
   }
 
   private async getPool(): Promise<pg.Pool> {
-    this.pool ??= openPgPool(this.config.url).catch((error: unknown) => {
+    this.pool ??= openPgPool(this.config.url, this.config.schema ? { schema: this.config.schema } : {}).catch((error: unknown) => {
       this.pool = undefined;
       throw new Error(`destination ${this.name} (${describePgUrl(this.config.url)}): cannot connect: ${(error as Error).message}`);
     });
     return this.pool;
+  }
+
+  /** The pool when the database exists, else undefined: looking (record, status, dashboard) creates nothing. */
+  private async lookPool(): Promise<pg.Pool | undefined> {
+    if (!this.pool && !(await databaseExists(this.config.url))) return undefined;
+    return this.getPool();
   }
 
   private desired(resource: ResourceModel, child?: ChildModel): DesiredTable {
@@ -93,7 +104,8 @@ export class PostgresDestination implements Destination {
     const id = `${resource.source}/${resource.resource}${child ? `/${child.navigation}` : ''}`;
     let entry = this.plans.get(id);
     if (!entry) {
-      const { plan } = await checkPgTable(await this.getPool(), this.desired(resource, child));
+      // A database not made yet: the plan its first apply would make.
+      const { plan } = await checkPgTable((await this.lookPool()) ?? null, this.desired(resource, child));
       entry = { plan, sql: upsertSql(plan) };
       this.plans.set(id, entry);
     }
@@ -110,6 +122,10 @@ export class PostgresDestination implements Destination {
     const desired = tables.map((child) => this.desired(resource, child));
     if (!this.config.manageSchema) return [];
     const pool = await this.getPool();
+    if (this.config.schema && !this.schemaReady) {
+      await ensureSchemaExists(this.config.url, this.config.schema);
+      this.schemaReady = true;
+    }
     const changes: SchemaChange[] = [];
     for (const [i, child] of tables.entries()) {
       const applied = await applyPgTable(pool, desired[i]!);
@@ -279,7 +295,10 @@ export class PostgresDestination implements Destination {
       text: `SELECT ${key}::text AS k, ${cursor} AS c FROM ${quotePgIdent(plan.table)}${after === null ? '' : ` WHERE ${key} > $2`} ORDER BY ${key} LIMIT $1`,
       values: after === null ? [limit] : [limit, after],
     });
-    return rows.map((r) => ({ key: r.k, cursor: r.c }));
+    // The contract's form of a stored cursor (activities/keys/order.ts): DATETIME text in UTC with
+    // the column's own digits, so reconcile compares the MLS value cut as the writer cut it.
+    const fraction = plan.columns.find((c) => c.column === plan.cursorColumn)?.fraction ?? 6;
+    return rows.map((r) => ({ key: r.k, cursor: r.c === null ? null : toMysqlDatetime(parseInstant(r.c)!, fraction) }));
   }
 
   async keysNotAfter(resource: ResourceModel, keys: string[], notAfter: string): Promise<string[]> {
@@ -324,6 +343,84 @@ export class PostgresDestination implements Destination {
       record[child.navigation] = children.rows.map((r) => r.raw);
     }
     return record;
+  }
+
+  /** `resync record`: the stored row and the record as the writer would store it, field by field. */
+  async recordForms(resource: ResourceModel, key: string, record: Record<string, unknown> | null): Promise<RecordForms> {
+    const { plan } = await this.entry(resource);
+    const base = { store: plan.table, columns: pgFieldColumns(plan) };
+    const row = await this.readRow(plan, this.destinationKey(resource.resource, key));
+    const stored = row ? pgRowForms(plan, row) : null;
+    if (!record) return { ...base, skipped: false, wanted: null, stored };
+    // Shaped and converted exactly as writePage does.
+    const page = shapePage(resource, [record], shapeHooks(this.name, this.config, PARENT_KEY_COLUMN, this.logger));
+    if (page.parents.length === 0 && page.rejects.length === 0) return { ...base, skipped: true, wanted: null, stored };
+    const prepared = prepareRows(plan, resource.keyField, page.parents, {
+      ...this.keyOptions(resource.resource),
+      ignore: navigationFields(resource),
+    });
+    const doc = prepared.docs[0];
+    const reject = prepared.rejects[0] ?? page.rejects[0];
+    return { ...base, skipped: false, wanted: doc ? pgRowForms(plan, doc) : { rejected: reject?.reason ?? 'not storable' }, stored };
+  }
+
+  private async readRow(plan: PgTablePlan, storedKey: string): Promise<Record<string, unknown> | undefined> {
+    const pool = await this.lookPool();
+    if (!pool) return undefined;
+    const k = singleKey(plan);
+    try {
+      const { rows } = await pool.query<Record<string, unknown>>(
+        `SELECT * FROM ${quotePgIdent(plan.table)} WHERE ${quotePgIdent(k)} = ANY($1::${arrayTypeOf(plan, k)}) LIMIT 1`,
+        [[storedKey]],
+      );
+      return rows[0];
+    } catch (error) {
+      if ((error as { code?: string }).code === UNDEFINED_TABLE) return undefined;
+      throw error;
+    }
+  }
+
+  /** `resync status`: rows of the child table of an expanded navigation (none yet: 0). */
+  async countChildren(resource: ResourceModel, navigation: string): Promise<{ store: string; count: number }> {
+    const plan = await this.tablePlan(resource, navigation);
+    const pool = await this.lookPool();
+    if (!pool) return { store: plan.table, count: 0 };
+    try {
+      const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${quotePgIdent(plan.table)}`);
+      return { store: plan.table, count: Number(rows[0]?.n ?? 0) };
+    } catch (error) {
+      if ((error as { code?: string }).code === UNDEFINED_TABLE) return { store: plan.table, count: 0 };
+      throw error;
+    }
+  }
+
+  /**
+   * The dashboard's count: rows and newest cursor of the table named by the config's hooks (none
+   * yet: 0). The cursor's column is the one the registry recorded (a name may have been shortened
+   * to 63 bytes), else the hooks' name.
+   */
+  async storedCount(source: string, resource: string, cursorField: string | null): Promise<StoredCount> {
+    const pool = await this.lookPool();
+    if (!pool) return { count: 0, newest: null };
+    const table = pgIdentifier(this.naming.table(source, resource), `table name for ${resource}`);
+    const exists = await pool.query<{ oid: number | null }>('SELECT to_regclass($1)::oid AS oid', [quotePgIdent(table)]);
+    if (exists.rows[0]?.oid === null || exists.rows[0]?.oid === undefined) return { count: 0, newest: null };
+    let column: string | null = null;
+    if (cursorField !== null) {
+      const registry = await pool.query<{ oid: number | null }>('SELECT to_regclass($1)::oid AS oid', [quotePgIdent(COLUMNS_TABLE)]);
+      const recorded = registry.rows[0]?.oid
+        ? await pool.query<{ c: string }>(
+            `SELECT column_name AS c FROM ${quotePgIdent(COLUMNS_TABLE)} WHERE table_name = $1 AND field = $2 AND stored_in = 'column'`,
+            [table, cursorField],
+          )
+        : undefined;
+      column = recorded?.rows[0]?.c ?? pgIdentifier(this.naming.field(resource, cursorField), `column name of ${resource}`);
+    }
+    const { rows } = await pool.query<{ n: string; newest: string | null }>(
+      `SELECT count(*) AS n${column === null ? '' : `, ${isoOf(`max(${quotePgIdent(column)})`)} AS newest`} FROM ${quotePgIdent(table)}`,
+    );
+    const newest = rows[0]?.newest;
+    return { count: Number(rows[0]?.n ?? 0), newest: newest ? canonical(newest) : null };
   }
 
   async close(): Promise<void> {

@@ -61,9 +61,16 @@ export function describePgUrl(url: string): string {
   }
 }
 
-function clientConfig(url: string): pg.ClientConfig {
-  // `options` is sent at connection start, so the first statement already runs in UTC.
-  return { connectionString: url, options: '-c TimeZone=UTC', types: lossless, connectionTimeoutMillis: 30_000 };
+/** A schema name the config accepts: plain lower-case, so it needs no quoting in `search_path`. */
+const PLAIN_SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function clientConfig(url: string, schema?: string): pg.ClientConfig {
+  if (schema !== undefined && !PLAIN_SCHEMA.test(schema))
+    throw new PgUrlInvalid(`not a plain lower-case schema name: ${JSON.stringify(schema)}`);
+  // `options` is sent at connection start, so the first statement already runs in UTC (and in
+  // the schema: every table name resync uses is unqualified and resolved through search_path).
+  const options = `-c TimeZone=UTC${schema ? ` -c search_path=${schema}` : ''}`;
+  return { connectionString: url, options, types: lossless, connectionTimeoutMillis: 30_000 };
 }
 
 async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -106,9 +113,26 @@ export async function ensureDatabase(url: string): Promise<void> {
   });
 }
 
+/** SQLSTATE of CREATE SCHEMA IF NOT EXISTS racing another session creating the same schema. */
+const DUPLICATE_SCHEMA = '42P06';
+
+/** Creates the schema in the URL's database unless it exists. */
+export async function ensureSchemaExists(url: string, schema: string): Promise<void> {
+  await withClient(url, async (client) => {
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quotePgIdent(schema, 'schema name')}`);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== DUPLICATE_SCHEMA && code !== UNIQUE_VIOLATION) throw error;
+    }
+  });
+}
+
 export interface OpenPgPoolOptions {
   /** Create the database named in the URL when missing. Default true. */
   createDatabase?: boolean;
+  /** The schema (namespace) tables are made and found in, instead of the server's search_path; see ensureSchemaExists. */
+  schema?: string | undefined;
   /** Connections at most. Default 4, as for MySQL. */
   max?: number;
 }
@@ -119,7 +143,7 @@ export interface OpenPgPoolOptions {
  */
 export async function openPgPool(url: string, options: OpenPgPoolOptions = {}): Promise<pg.Pool> {
   if (options.createDatabase !== false) await ensureDatabase(url);
-  const pool = new pg.Pool({ ...clientConfig(url), max: options.max ?? 4 });
+  const pool = new pg.Pool({ ...clientConfig(url, options.schema), max: options.max ?? 4 });
   pool.on('error', () => undefined);
   return pool;
 }

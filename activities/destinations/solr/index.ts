@@ -16,6 +16,7 @@ import type {
   RecordForms,
   ResourceModel,
   SchemaChange,
+  StoredCount,
   StoredKey,
   WriteReject,
   WriteResult,
@@ -25,6 +26,7 @@ import { navigationFields, shapeHooks, shapePage, type ShapedChildren } from '..
 import type { SolrDestinationConfig } from './config';
 import { prepareDocuments, type PreparedDocuments } from './documents';
 import { ID_FIELD, PARENT_KEY_FIELD, toSolrInstant } from './fields';
+import { SolrRequestFailed } from './errors';
 import { createSolrHttp, type SolrHttp } from './http';
 import { anyOf, chunks, TERMS_PER_QUERY } from './query';
 import { countDocs, docsWhere, getByIds, idsNotAfter, newestDate, readKeyPage, rowsAt, streamKeyPages } from './reads';
@@ -323,6 +325,20 @@ export class SolrDestination implements Destination {
   async countChildren(resource: ResourceModel, navigation: string): Promise<{ store: string; count: number }> {
     const plan = this.childCorePlan(resource, navigation);
     return { store: plan.core, count: await countDocs(this.http, plan.core) };
+  }
+
+  /** The dashboard's count: documents and newest cursor of a core found by its name alone (a core not made yet: 0). */
+  async storedCount(source: string, resource: string, cursorField: string | null): Promise<StoredCount> {
+    const core = this.naming(source, resource);
+    try {
+      const count = await countDocs(this.http, core);
+      const newest = cursorField === null ? undefined : await newestDate(this.http, core, cursorField);
+      return { count, newest: (newest && canonicalTimestamp(newest)) ?? null };
+    } catch (err) {
+      // Solr answers 404 for a core (or collection) it does not have: nothing synced yet.
+      if (err instanceof SolrRequestFailed && err.status === 404) return { count: 0, newest: null };
+      throw err;
+    }
   }
 
   /** End of a run: a hard commit of every core of the resource (durable and visible). */

@@ -25,7 +25,7 @@ export function registerRecords(app: FastifyInstance, ctx: DashboardContext): vo
     }
     let report: RecordReport;
     try {
-      report = await compareRecord(ctx.config, ctx.runtime, q.source, q.resource, q.key);
+      report = await compareRecord(ctx.runtime, q.source, q.resource, q.key);
     } catch (err) {
       if (err instanceof UnknownConfigEntry) throw badRequest(err.message);
       // Mostly the MLS or its $metadata out of reach: nothing to compare against.

@@ -361,6 +361,11 @@ function History({ source, resources }: { source: string; resources: string[] })
   );
 }
 
+/** Bytes as MiB with one decimal (media files of a run). */
+function mebibytes(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
 function RunDetailView({ run }: { run: RunRow }) {
   const { data, error } = usePoll<RunDetail>(`/api/runs/${encodeURIComponent(run.runId)}`, null);
   return (
@@ -393,6 +398,15 @@ function RunDetailView({ run }: { run: RunRow }) {
         </dd>
         <dt>high-water mark</dt>
         <dd>{run.highWaterMark ?? '—'}</dd>
+        {run.media && (
+          <>
+            <dt>media files</dt>
+            <dd data-testid="run-media">
+              {num(run.media.files)} stored · {mebibytes(run.media.bytes)} ·{' '}
+              {run.media.failed ? <span className="warn">{num(run.media.failed)} failed</span> : '0 failed'}
+            </dd>
+          </>
+        )}
       </dl>
       <table className="compact">
         <thead>
