@@ -33,7 +33,7 @@ program
   .command('check')
   .description("validate the config file, and each resource against its source's $metadata; every problem at once")
   .option('--json', 'machine-readable output')
-  .option('--offline', 'do not fetch $metadata (the config file alone is checked)')
+  .option('--offline', 'do not fetch $metadata (check against the copy last kept, if any)')
   .action(async (opts: { json?: boolean; offline?: boolean }) => {
     const { checkConfigFile, configSummary, formatConfigCheck } = await import('./commands/config-check');
     const report = await checkConfigFile(program.opts<{ config?: string }>().config, { metadata: !opts.offline });

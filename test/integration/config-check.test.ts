@@ -86,8 +86,12 @@ describe('resync config check', () => {
     const report = JSON.parse(offline.stdout) as { problems: string[]; notes: string[] };
     expect(report.problems).toEqual([cursorProblem]);
     expect(report.notes).toEqual([
-      expect.stringMatching(/^sources\.down: \$metadata did not answer \(.*\); checked against the copy kept on \d{4}-/),
+      expect.stringMatching(/^sources\.down: \$metadata checked against the copy kept on \d{4}-.* \(it did not answer: .*\)$/),
     ]);
+    // --offline asks nothing and uses the same copy.
+    const noRequests = JSON.parse((await configCheck(value, ['--json', '--offline'])).stdout) as { problems: string[]; notes: string[] };
+    expect(noRequests.problems).toEqual([cursorProblem]);
+    expect(noRequests.notes).toEqual([expect.stringMatching(/copy kept on .* \(offline\)$/)]);
 
     // A source never seen before has no copy: it is left to its first run, as before.
     const unseen = await configCheck({ ...value, sources: { down: { ...value.sources.down, url: `${mls.url}/other` } } }, ['--json']);

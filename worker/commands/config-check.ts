@@ -66,26 +66,41 @@ export async function checkConfigFile(explicit: string | undefined, opts: Config
       if (syntax.problem) report.problems.push(`sources.${name}.resources.${i}.filter: ${syntax.problem}`);
       if (syntax.note) report.notes.push(`sources.${name}.resources.${i}.filter: ${syntax.note}`);
     }
-    if (opts.metadata === false || !connection || resources.length === 0) continue;
-    let model: EdmModel;
-    try {
-      model = await fetchMetadata(connection, opts.metadataTimeoutMs ?? METADATA_TIMEOUT_MS);
-    } catch (err) {
-      const cached = await cachedModel(connection.url);
-      if (!cached) {
-        report.notes.push(
-          `sources.${name}: $metadata not checked (${(err as Error).message}); resources, cursorField and $filter fields will be checked at the first run`,
-        );
-        continue;
-      }
-      report.notes.push(
-        `sources.${name}: $metadata did not answer (${(err as Error).message}); checked against the copy kept on ${cached.fetchedAt.toISOString()}`,
-      );
-      model = cached.model;
-    }
+    if (!connection || resources.length === 0) continue;
+    const model = await modelToCheckAgainst(name, connection, opts, report.notes);
+    if (!model) continue;
     report.problems.push(...metadataProblems(name, resources, model));
   }
   return report;
+}
+
+/**
+ * The source's `$metadata`: fetched (and kept), else the copy a worker or an earlier check kept,
+ * else nothing, with a note saying which. `--offline` reads only the kept copy.
+ */
+async function modelToCheckAgainst(
+  name: string,
+  connection: Connection,
+  opts: ConfigCheckOptions,
+  notes: string[],
+): Promise<EdmModel | undefined> {
+  let why = 'offline';
+  if (opts.metadata !== false) {
+    try {
+      return await fetchMetadata(connection, opts.metadataTimeoutMs ?? METADATA_TIMEOUT_MS);
+    } catch (err) {
+      why = `it did not answer: ${(err as Error).message}`;
+    }
+  }
+  const cached = await cachedModel(connection.url);
+  if (!cached) {
+    notes.push(
+      `sources.${name}: $metadata not checked (${why}); resources, cursorField and $filter fields will be checked at the first run`,
+    );
+    return undefined;
+  }
+  notes.push(`sources.${name}: $metadata checked against the copy kept on ${cached.fetchedAt.toISOString()} (${why})`);
+  return cached.model;
 }
 
 /** What a source needs to be asked for its `$metadata`. */
