@@ -79,6 +79,28 @@ describe('--wait into a pipe', () => {
       stdout,
     ).toBeGreaterThan(firstProgress);
   });
+
+  it('schedules trigger says "skipped" and starts nothing while a run of the source is going', async () => {
+    // No worker: the sync started here stays open, as a long run would.
+    const client = await temporalClient(config);
+    try {
+      expect((await runCli(['--config', configFile, 'schedules', 'apply'])).code).toBe(0);
+      const started = await runCli(['--config', configFile, 'sync', SOURCE]);
+      expect(started.code, started.stdout + started.stderr).toBe(0);
+      const before = (await client.schedule.getHandle(scheduleId(SOURCE, 'sync')).describe()).info.recentActions.length;
+      const { code, stdout } = await runCli(['--config', configFile, 'schedules', 'trigger', SOURCE, '-p', 'sync']);
+      expect(code, stdout).toBe(2);
+      expect(stdout).toContain(`skipped — still running: sync/${SOURCE}/Property; nothing was started`);
+      const after = (await client.schedule.getHandle(scheduleId(SOURCE, 'sync')).describe()).info.recentActions.length;
+      expect(after).toBe(before);
+    } finally {
+      await client.workflow
+        .getHandle(`sync/${SOURCE}/Property`)
+        .terminate('test over')
+        .catch(() => undefined);
+      await client.connection.close();
+    }
+  });
 });
 
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

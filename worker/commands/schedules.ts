@@ -1,11 +1,11 @@
 /**
  * `resync schedules apply|list|pause|resume|trigger`: printing and exit codes around
  * worker/schedules. Exit codes: 0 done, 1 error (or, with trigger --wait, a failed run),
- * 2 trigger skipped because the schedule's previous run is still going.
+ * 2 trigger skipped because a run of the process on the source is still going.
  */
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
-import type { ProcessName } from '../../workflows/names';
+import { scheduleId, type ProcessName } from '../../workflows/names';
 import type { runSource } from '../../workflows/run-source';
 import {
   applySchedules,
@@ -16,6 +16,7 @@ import {
   type ControlReport,
   type ScheduleRow,
 } from '../schedules';
+import { busyRuns } from '../schedules/busy';
 import { workflowUiUrl } from '../temporal';
 import { withSourceRunProgress } from './source-run-progress';
 
@@ -94,6 +95,15 @@ export async function triggerCommand(
   source: string,
   opts: { process: ProcessName; wait?: boolean; json?: boolean },
 ): Promise<number> {
+  // A run started now would skip every resource already running (their workflow IDs are fixed),
+  // whoever started them; say so rather than "started", as the dashboard's Run now does.
+  const resources = config.sources[source]?.resources.map((r) => r.name) ?? [];
+  const busy = await busyRuns(client, source, opts.process, resources);
+  if (busy.length > 0) {
+    const skipped = { scheduleId: scheduleId(source, opts.process), outcome: 'skipped', reason: `still running: ${busy.join(', ')}` };
+    console.log(opts.json ? JSON.stringify(skipped) : `${skipped.scheduleId}: skipped — ${skipped.reason}; nothing was started`);
+    return EXIT_SKIPPED;
+  }
   const result = await triggerSchedule(client, source, opts.process);
   if (result.outcome === 'skipped') {
     console.log(opts.json ? JSON.stringify(result) : `${result.scheduleId}: skipped — ${result.reason}`);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { pauseSchedules, resumeSchedules, ScheduleMissing, triggerSchedule } from '../../../worker/schedules';
 import { workflowUiUrl } from '../../../worker/temporal';
 import { manualRunWorkflowId, scheduleId, SEARCH_ATTRIBUTES } from '../../../workflows/names';
-import { busyRuns } from '../busy';
+import { busyRuns } from '../../../worker/schedules/busy';
 import type { RunSourceInput } from '../../../workflows/types';
 import type { ControlResponse, SchedulesResponse, TimelineResponse } from '../api-types';
 import type { DashboardContext } from '../context';
