@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnection } from 'mysql2/promise';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { aptInstall } from './apt';
@@ -16,7 +15,8 @@ import { withFileLock } from './lock';
 import type { Log } from './log';
 import { silentLog } from './log';
 import { paths } from './paths';
-import { indent, isLiveProcessMatching, isProcessAlive, readPidFile, runCommand, tailFile, terminate, which } from './proc';
+import { indent, isProcessAlive, isRoot, livePidFrom, runCommand, tailFile, terminate, waitUntilOursAnswers, which } from './proc';
+import { portFromEnv } from './net';
 
 export const DEFAULT_MARIADB_PORT = 3407;
 
@@ -57,14 +57,7 @@ interface Layout {
 }
 
 function resolvePort(port: number | undefined): number {
-  if (port !== undefined) return port;
-  const fromEnv = process.env.RESYNC_MYSQL_PORT?.trim();
-  if (!fromEnv) return DEFAULT_MARIADB_PORT;
-  const parsed = Number(fromEnv);
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535) {
-    throw new Error(`RESYNC_MYSQL_PORT must be a TCP port number, got ${JSON.stringify(fromEnv)}`);
-  }
-  return parsed;
+  return portFromEnv(port, 'RESYNC_MYSQL_PORT', DEFAULT_MARIADB_PORT);
 }
 
 /**
@@ -129,14 +122,9 @@ async function findInstallDb(): Promise<string | undefined> {
   return (await which('mariadb-install-db', sbinDirs)) ?? (await which('mysql_install_db', sbinDirs));
 }
 
-const isRoot = () => process.getuid?.() === 0;
-
 /** The pid from our pid file, if that process is alive and is still a MariaDB server on our data dir. */
 async function livePid(l: Layout): Promise<number | undefined> {
-  const pid = await readPidFile(l.pidFile);
-  if (!pid) return undefined;
-  const ours = await isLiveProcessMatching(pid, (argv) => argv.includes(`--datadir=${l.dataDir}`));
-  return ours ? pid : undefined;
+  return livePidFrom(l.pidFile, (argv) => argv.includes(`--datadir=${l.dataDir}`));
 }
 
 /** Finds mariadbd, installing mariadb-server when allowed and possible. */
@@ -228,15 +216,9 @@ async function serverDataDir(url: string): Promise<string | undefined> {
 }
 
 async function waitUntilReachable(l: Layout, timeoutMs: number, exited: () => boolean): Promise<'ready' | 'exited' | 'timeout'> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    // Ready means *our* server answers: a different server that grabbed the port meanwhile
-    // must not be mistaken for it (ours will then exit on the port clash).
-    if ((await serverDataDir(l.url)) === resolve(l.dataDir)) return 'ready';
-    if (exited()) return 'exited';
-    await sleep(200);
-  }
-  return 'timeout';
+  // Ready means *our* server answers: a different server that grabbed the port meanwhile
+  // must not be mistaken for it (ours will then exit on the port clash).
+  return waitUntilOursAnswers(async () => (await serverDataDir(l.url)) === resolve(l.dataDir), exited, timeoutMs, 200);
 }
 
 async function startServer(binary: string, l: Layout, timeoutMs: number, log: Log): Promise<number> {

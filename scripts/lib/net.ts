@@ -36,3 +36,18 @@ export function isPortOpen(host: string, port: number, timeoutMs = 1_000): Promi
     socket.once('error', () => done(false));
   });
 }
+
+/**
+ * A launcher's port: the one asked for, else `$<envName>`, else the default. A malformed
+ * variable is an error naming it rather than a server on some other port.
+ */
+export function portFromEnv(explicit: number | undefined, envName: string, fallback: number): number {
+  if (explicit !== undefined) return explicit;
+  const fromEnv = process.env[envName]?.trim();
+  if (!fromEnv) return fallback;
+  const parsed = Number(fromEnv);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535) {
+    throw new Error(`${envName} must be a TCP port number, got ${JSON.stringify(fromEnv)}`);
+  }
+  return parsed;
+}

@@ -10,7 +10,6 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { aptInstall } from './apt';
 import { withFileLock } from './lock';
@@ -18,7 +17,19 @@ import type { Log } from './log';
 import { silentLog } from './log';
 import { redactUrl } from './mariadb';
 import { paths } from './paths';
-import { indent, isExecutable, isLiveProcessMatching, isProcessAlive, readPidFile, runCommand, tailFile, waitForExit, which } from './proc';
+import {
+  indent,
+  isExecutable,
+  isProcessAlive,
+  isRoot,
+  livePidFrom,
+  runCommand,
+  tailFile,
+  waitForExit,
+  waitUntilOursAnswers,
+  which,
+} from './proc';
+import { portFromEnv } from './net';
 
 export const DEFAULT_POSTGRES_PORT = 5433;
 /** The major version setup installs (Debian bookworm's `postgresql-15`) and the oldest it accepts. */
@@ -60,17 +71,8 @@ interface Layout {
   url: string;
 }
 
-const isRoot = () => process.getuid?.() === 0;
-
 function resolvePort(port: number | undefined): number {
-  if (port !== undefined) return port;
-  const fromEnv = process.env.RESYNC_PG_PORT?.trim();
-  if (!fromEnv) return DEFAULT_POSTGRES_PORT;
-  const parsed = Number(fromEnv);
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535) {
-    throw new Error(`RESYNC_PG_PORT must be a TCP port number, got ${JSON.stringify(fromEnv)}`);
-  }
-  return parsed;
+  return portFromEnv(port, 'RESYNC_PG_PORT', DEFAULT_POSTGRES_PORT);
 }
 
 /** Runs a PostgreSQL tool as the server's owner: ourselves, or the `postgres` user when we are root. */
@@ -255,22 +257,13 @@ function serverSettings(l: Layout): string[] {
 
 /** The postmaster's pid from postmaster.pid, if that process is alive and serves our data dir. */
 async function livePid(l: Layout): Promise<number | undefined> {
-  const pid = await readPidFile(join(l.dataDir, 'postmaster.pid'));
-  if (!pid) return undefined;
   // PostgreSQL may rewrite its process title, so match the data dir anywhere in the command line.
-  const ours = await isLiveProcessMatching(pid, (argv) => argv.join(' ').includes(l.dataDir));
-  return ours ? pid : undefined;
+  return livePidFrom(join(l.dataDir, 'postmaster.pid'), (argv) => argv.join(' ').includes(l.dataDir));
 }
 
 async function waitUntilReachable(l: Layout, timeoutMs: number, exited: () => boolean): Promise<'ready' | 'exited' | 'timeout'> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    // Ready means *our* cluster answers, not another server that holds the port.
-    if ((await serverDataDir(l.url)) === resolve(l.dataDir)) return 'ready';
-    if (exited()) return 'exited';
-    await sleep(200);
-  }
-  return 'timeout';
+  // Ready means *our* cluster answers, not another server that holds the port.
+  return waitUntilOursAnswers(async () => (await serverDataDir(l.url)) === resolve(l.dataDir), exited, timeoutMs, 200);
 }
 
 async function startServer(binDir: string, l: Layout, timeoutMs: number, log: Log): Promise<void> {

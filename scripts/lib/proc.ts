@@ -198,3 +198,32 @@ export async function isLiveProcessMatching(pid: number, matches: (argv: string[
   if (argv === undefined) return process.platform !== 'linux';
   return matches(argv);
 }
+
+export const isRoot = (): boolean => process.getuid?.() === 0;
+
+/** The pid in `pidFile` when that process is alive and is ours by its command line. */
+export async function livePidFrom(pidFile: string, isOurs: (argv: string[]) => boolean): Promise<number | undefined> {
+  const pid = await readPidFile(pidFile);
+  if (!pid) return undefined;
+  return (await isLiveProcessMatching(pid, isOurs)) ? pid : undefined;
+}
+
+/**
+ * Polls until a server we started answers as ours (`answersAsOurs`), its process has exited,
+ * or time runs out. "Ours" matters: another server that took the port meanwhile must not be
+ * mistaken for the one we started (which then exits on the port clash).
+ */
+export async function waitUntilOursAnswers(
+  answersAsOurs: () => Promise<boolean>,
+  exited: () => boolean,
+  timeoutMs: number,
+  intervalMs = 200,
+): Promise<'ready' | 'exited' | 'timeout'> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await answersAsOurs()) return 'ready';
+    if (exited()) return 'exited';
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  return 'timeout';
+}

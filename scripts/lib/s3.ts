@@ -7,14 +7,14 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { aptInstall } from './apt';
 import { withFileLock } from './lock';
 import type { Log } from './log';
 import { silentLog } from './log';
 import { redactUrl } from './mariadb';
 import { paths } from './paths';
-import { indent, isLiveProcessMatching, isProcessAlive, readPidFile, runCommand, tailFile, terminate, which } from './proc';
+import { indent, isProcessAlive, isRoot, livePidFrom, runCommand, tailFile, terminate, waitUntilOursAnswers, which } from './proc';
+import { portFromEnv } from './net';
 
 export const DEFAULT_S3_PORT = 9010;
 const requirementsFile = join(paths.root, 'scripts', 's3', 'requirements.txt');
@@ -64,17 +64,8 @@ interface Layout {
   url: string;
 }
 
-const isRoot = () => process.getuid?.() === 0;
-
 function resolvePort(port: number | undefined): number {
-  if (port !== undefined) return port;
-  const fromEnv = process.env.RESYNC_S3_PORT?.trim();
-  if (!fromEnv) return DEFAULT_S3_PORT;
-  const parsed = Number(fromEnv);
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535) {
-    throw new Error(`RESYNC_S3_PORT must be a TCP port number, got ${JSON.stringify(fromEnv)}`);
-  }
-  return parsed;
+  return portFromEnv(port, 'RESYNC_S3_PORT', DEFAULT_S3_PORT);
 }
 
 function layout(options: S3Options): Layout {
@@ -211,20 +202,11 @@ export async function ensureMotoInstalled(options: EnsureS3Options = {}): Promis
 
 /** The pid from our pid file, if that process is alive and is still moto on our port. */
 async function livePid(l: Layout): Promise<number | undefined> {
-  const pid = await readPidFile(l.pidFile);
-  if (!pid) return undefined;
-  const ours = await isLiveProcessMatching(pid, (argv) => argv.includes('moto.server') && argv.includes(String(l.port)));
-  return ours ? pid : undefined;
+  return livePidFrom(l.pidFile, (argv) => argv.includes('moto.server') && argv.includes(String(l.port)));
 }
 
 async function waitUntilReady(l: Layout, timeoutMs: number, exited: () => boolean): Promise<'ready' | 'exited' | 'timeout'> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await motoAnswers(l)) return 'ready';
-    if (exited()) return 'exited';
-    await sleep(150);
-  }
-  return 'timeout';
+  return waitUntilOursAnswers(async () => await motoAnswers(l), exited, timeoutMs, 150);
 }
 
 async function startServer(python: string, l: Layout, timeoutMs: number, log: Log): Promise<number> {

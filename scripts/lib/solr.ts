@@ -7,14 +7,14 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { aptInstall } from './apt';
 import { withFileLock } from './lock';
 import type { Log } from './log';
 import { silentLog } from './log';
 import { redactUrl } from './mariadb';
 import { paths } from './paths';
-import { indent, isLiveProcessMatching, isProcessAlive, readPidFile, runCommand, tailFile, terminate, which } from './proc';
+import { indent, isProcessAlive, isRoot, livePidFrom, runCommand, tailFile, terminate, waitUntilOursAnswers, which } from './proc';
+import { portFromEnv } from './net';
 
 export const DEFAULT_SOLR_PORT = 8993;
 /** The launcher, Solr home template and per-core configset, all kept in the repository. */
@@ -67,17 +67,8 @@ interface Layout {
   url: string;
 }
 
-const isRoot = () => process.getuid?.() === 0;
-
 function resolvePort(port: number | undefined): number {
-  if (port !== undefined) return port;
-  const fromEnv = process.env.RESYNC_SOLR_PORT?.trim();
-  if (!fromEnv) return DEFAULT_SOLR_PORT;
-  const parsed = Number(fromEnv);
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535) {
-    throw new Error(`RESYNC_SOLR_PORT must be a TCP port number, got ${JSON.stringify(fromEnv)}`);
-  }
-  return parsed;
+  return portFromEnv(port, 'RESYNC_SOLR_PORT', DEFAULT_SOLR_PORT);
 }
 
 function layout(options: SolrOptions): Layout {
@@ -254,22 +245,20 @@ export async function ensureSolrJars(options: EnsureSolrOptions = {}): Promise<s
 
 /** The pid from our pid file, if that process is alive and is still our launcher on our home. */
 async function livePid(l: Layout): Promise<number | undefined> {
-  const pid = await readPidFile(l.pidFile);
-  if (!pid) return undefined;
-  const ours = await isLiveProcessMatching(pid, (argv) => argv.includes(launcherFile) && argv.includes(l.home));
-  return ours ? pid : undefined;
+  return livePidFrom(l.pidFile, (argv) => argv.includes(launcherFile) && argv.includes(l.home));
 }
 
 async function waitUntilReady(l: Layout, timeoutMs: number, exited: () => boolean): Promise<'ready' | 'exited' | 'timeout'> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    // Ready means *our* node answers (its home is ours), not another server on the port.
-    const info = await solrNodeInfo(l.url, 1_000).catch(() => undefined);
-    if (info?.solrHome === l.home) return 'ready';
-    if (exited()) return 'exited';
-    await sleep(250);
-  }
-  return 'timeout';
+  // Ready means *our* node answers (its home is ours), not another server on the port.
+  return waitUntilOursAnswers(
+    async () => {
+      const info = await solrNodeInfo(l.url, 1_000).catch(() => undefined);
+      return info?.solrHome === l.home;
+    },
+    exited,
+    timeoutMs,
+    250,
+  );
 }
 
 /** The Solr home: our solr.xml (refreshed each start, it is ours) and whatever cores were created. */
