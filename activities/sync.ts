@@ -7,7 +7,7 @@
 import { ApplicationFailure, heartbeat, activityInfo, cancellationSignal } from '@temporalio/activity';
 import { canonicalTimestamp, formatInstant, parseInstant } from './common/timestamps';
 import type { Runtime } from './runtime';
-import type { ResourceModel } from './destinations';
+import type { ResourceModel, SyncCursor } from './destinations';
 import { replicatedFields } from './source/replicated-fields';
 import { replicationPages } from './source/paging';
 import { resumeAfterTie } from './source/paging/resume';
@@ -22,7 +22,6 @@ import {
   type ChunkFailureDetails,
   type PrepareSyncInput,
   type PrepareSyncResult,
-  type SyncCursor,
   type SyncPagesInput,
   type SyncPagesResult,
   type SyncTotals,

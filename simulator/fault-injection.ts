@@ -10,7 +10,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { JSON_TYPE, sendJson } from './http';
 
-export const FAULT_KINDS = ['5xx', '4xx', 'reset', 'hang', 'truncated', 'invalid-json', 'slow', 'slow-body', 'expire-token', '429'] as const;
+export const FAULT_KINDS = [
+  '5xx',
+  '4xx',
+  'reset',
+  'hang',
+  'truncated',
+  'invalid-json',
+  'slow',
+  'slow-body',
+  'expire-token',
+  '429',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const faultRuleSchema = z

@@ -111,7 +111,12 @@ export class MediaUrls {
     const sig = Buffer.from(url.searchParams.get('sig') ?? '');
     const expected = Buffer.from(this.sign(mediaKey, version, exp));
     if (!/^[0-9a-z]{1,12}$/.test(exp) || sig.length !== expected.length || !timingSafeEqual(sig, expected)) {
-      throw new ODataError(403, 'media-url-invalid', 'the media URL’s signature does not match; use the URL as served', 'media-url-invalid');
+      throw new ODataError(
+        403,
+        'media-url-invalid',
+        'the media URL’s signature does not match; use the URL as served',
+        'media-url-invalid',
+      );
     }
     if (parseInt(exp, 36) <= this.now()) {
       throw new ODataError(

@@ -5,7 +5,8 @@
  * Pure: imported by workflow files.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import type { ChunkFailureDetails, SyncCursor, SyncTotals } from './types';
+import type { SyncCursor } from '../activities/destinations/destination';
+import type { ChunkFailureDetails, SyncTotals } from './types';
 
 export function committedBeforeFailure(err: unknown, activityType: string): ChunkFailureDetails | undefined {
   const failed = failedActivityDetails(err);

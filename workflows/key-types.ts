@@ -3,7 +3,8 @@
  * Keys themselves stay in the control database's staging tables.
  */
 import type { MediaTotals } from './media-types';
-import type { SyncCursor, SyncTuning } from './types';
+import type { SyncCursor } from '../activities/destinations/destination';
+import type { SyncTuning } from './types';
 
 export type KeyProcess = 'purge' | 'reconcile';
 

@@ -2,15 +2,8 @@
  * Values that cross the Temporal boundary. Only names, cursors, counts and IDs: no MLS record
  * ever travels through workflow history (a payload is capped at 2 MB, a history at 50k events).
  */
+import type { SyncCursor } from '../activities/destinations/destination';
 import type { MediaTotals } from './media-types';
-
-/** Position in the (ModificationTimestamp, key) order: everything at or before it is committed. */
-export interface SyncCursor {
-  /** ISO 8601 instant of the last committed record's cursor field. */
-  timestamp: string;
-  /** That record's key; '' means "from the start of this timestamp, inclusive". */
-  key: string;
-}
 
 export interface SyncInput {
   source: string;

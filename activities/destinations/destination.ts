@@ -3,7 +3,18 @@
  * how to write; it knows nothing about MLS platforms. MySQL, PostgreSQL and Solr implement it.
  */
 import type { EdmModel, EntityTypeModel } from '../source/metadata/model';
-import type { SyncCursor } from '../../workflows/types';
+
+/**
+ * Position in the (ModificationTimestamp, key) order: everything at or before it is committed.
+ * Part of the contract (paging reads from it, destinations report their high-water mark as one);
+ * workflows carry it across the Temporal boundary and import this type from here.
+ */
+export interface SyncCursor {
+  /** ISO 8601 instant of the last committed record's cursor field. */
+  timestamp: string;
+  /** That record's key; '' means "from the start of this timestamp, inclusive". */
+  key: string;
+}
 
 /** What a destination needs to know about one replicated resource. */
 export interface ResourceModel {

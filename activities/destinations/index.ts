@@ -14,6 +14,7 @@ export type {
   ChildWriteResult,
   WriteReject,
   SchemaChange,
+  SyncCursor,
 } from './destination';
 
 export function createDestination(name: string, config: Config['destinations'][string], logger?: Logger): Destination {

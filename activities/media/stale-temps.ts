@@ -11,7 +11,10 @@ import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** This host, in the characters a file name keeps everywhere. */
-const HOST = hostname().replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40) || 'host';
+const HOST =
+  hostname()
+    .replace(/[^A-Za-z0-9-]/g, '-')
+    .slice(0, 40) || 'host';
 
 /** `<prefix><host>.<pid>.<nonce>`: the name of a temporary this process writes. */
 export function tempName(prefix: string, nonce: string): string {

@@ -6,7 +6,7 @@
  * UtahRealEstate) — so no caller can forget one of them.
  */
 import type { ResourceConfig } from '../../config';
-import type { SyncCursor } from '../../workflows/types';
+import type { SyncCursor } from '../destinations/destination';
 import { toODataLiteral } from '../common/timestamps';
 import type { ResourceModel } from '../destinations/destination';
 import type { WindowRequest } from './paging';

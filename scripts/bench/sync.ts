@@ -1,7 +1,9 @@
 /**
- * Sync benchmark: the simulator (no rate limit) → a worker in a child process → MariaDB, then
- * the ceiling: the same rows upserted straight into the same MariaDB through the same writer, no
- * HTTP, no Temporal. Prints records/s of both, their ratio and the worker's peak RSS.
+ * Sync benchmark: the simulator (no rate limit) → a worker in a child process → a destination
+ * (MariaDB by default; `--destination postgres|solr`), then the ceiling: the same rows written
+ * straight into the same server through the same writer, no HTTP, no Temporal. For MariaDB also
+ * the physical ceiling: the same rows bulk-loaded (load-ceiling.ts). Prints records/s, the ratio
+ * and the worker's peak RSS.
  */
 import pino from 'pino';
 import { parseConfig, withDatabase } from '../../config';
@@ -10,7 +12,9 @@ import { startSimulator } from '../../simulator/server';
 import { connectClient } from '../../worker/temporal';
 import { startSync } from '../../worker/commands/sync';
 import { flag, startBenchStack, startBenchWorker, writeBenchConfig } from './harness';
+import { loadCeiling } from './load-ceiling';
 import { query } from './sql';
+import { benchTarget, destinationFlag } from './targets';
 
 const log = (line: string) => console.log(line);
 
@@ -18,24 +22,27 @@ export async function benchSync(args: string[]): Promise<void> {
   const records = flag(args, 'records', 100_000);
   const mediaPerRecord = flag(args, 'media', 5);
   const pageSize = flag(args, 'page-size', 500);
+  const kind = destinationFlag(args);
   const stack = await startBenchStack(log);
   const sim = await startSimulator({ records, seed: 42, port: 0, mediaPerRecord });
-  const databases = { e2e: 'resync_bench_sync', ceiling: 'resync_bench_ceiling', control: 'resync_bench_control' };
+  const target = await benchTarget(kind, stack.mysqlServerUrl);
+  const databases = { control: 'resync_bench_control', load: 'resync_bench_load' };
+  await target.reset();
   for (const db of Object.values(databases)) await query(stack.mysqlServerUrl, `DROP DATABASE IF EXISTS \`${db}\``);
 
-  const configInput = (destinationDb: string) => ({
+  const configInput = (place: 'e2e' | 'ceiling') => ({
     sources: {
       bench: {
         url: sim.url,
         resources: [{ name: 'Property', pageSize, expand: [{ name: 'Media' }] }],
       },
     },
-    destinations: { main: { type: 'mysql', url: withDatabase(stack.mysqlServerUrl, destinationDb) } },
+    destinations: { main: target.config(place) },
     control: { url: withDatabase(stack.mysqlServerUrl, databases.control) },
     temporal: { address: stack.temporal.address, taskQueue: 'resync-bench' },
     logging: { level: 'warn', dir: 'logs/bench' },
   });
-  log(`sync-bench: ${records} Property records (${mediaPerRecord} Media each), pages of ${pageSize}`);
+  log(`sync-bench: ${records} Property records (${mediaPerRecord} Media each), pages of ${pageSize}, into ${kind}`);
   // The MLS's own work (generating and serialising records) is done before the clock starts: on a
   // small machine it would otherwise take CPU from the worker and MariaDB being measured.
   const renderStarted = Date.now();
@@ -43,8 +50,8 @@ export async function benchSync(args: string[]): Promise<void> {
   log(`simulator: records rendered ahead in ${((Date.now() - renderStarted) / 1000).toFixed(1)} s`);
 
   // End to end.
-  const worker = await startBenchWorker(writeBenchConfig('sync', configInput(databases.e2e)));
-  const config = parseConfig(configInput(databases.e2e));
+  const worker = await startBenchWorker(writeBenchConfig('sync', configInput('e2e')));
+  const config = parseConfig(configInput('e2e'));
   const client = await connectClient(config);
   const started = Date.now();
   const handle = await startSync(client, config, 'bench', 'Property');
@@ -61,27 +68,55 @@ export async function benchSync(args: string[]): Promise<void> {
 
   // Ceiling: the same rows, the same writer, no HTTP and no Temporal. Records are generated
   // outside the timed part.
-  const ceilingConfig = parseConfig(configInput(databases.ceiling));
+  const ceilingConfig = parseConfig(configInput('ceiling'));
   const runtime = new Runtime(ceilingConfig, pino({ level: 'silent' }));
   const model = await runtime.resourceModel('bench', 'Property');
   const [destination] = runtime.destinationsFor('bench');
   await destination!.ensureSchema(model);
   const keys = sim.dataset.liveKeys();
+  const pages = function* () {
+    for (let i = 0; i < keys.length; i += pageSize) {
+      yield keys.slice(i, i + pageSize).map((k) => ({ ...sim.dataset.getRecord(k)!, Media: sim.dataset.getMedia(k) }));
+    }
+  };
   let writeMs = 0;
-  for (let i = 0; i < keys.length; i += pageSize) {
-    const page = keys.slice(i, i + pageSize).map((k) => ({ ...sim.dataset.getRecord(k)!, Media: sim.dataset.getMedia(k) }));
+  for (const page of pages()) {
     const t = performance.now();
     await destination!.writePage(model, page);
     writeMs += performance.now() - t;
   }
+  // What the sync does when its window ends (Solr: the hard commit), inside the clock as end to end.
+  const finishing = performance.now();
+  await destination!.finish?.(model);
+  writeMs += performance.now() - finishing;
   await runtime.close();
   const ceilingPerSecond = records / (writeMs / 1000);
   log(`ceiling: ${(writeMs / 1000).toFixed(1)} s of writes, ${Math.round(ceilingPerSecond)} records/s`);
+
+  // The physical ceiling (MariaDB only): the same rows bulk-loaded into empty tables.
+  let loadPerSecond: number | undefined;
+  if (kind === 'mysql') {
+    // Pages of 1,000 rows per LOAD DATA at least: fewer, larger statements are the fast path.
+    const chunk = Math.max(pageSize, 1000);
+    const chunks = function* () {
+      for (let i = 0; i < keys.length; i += chunk) {
+        yield keys.slice(i, i + chunk).map((k) => ({ ...sim.dataset.getRecord(k)!, Media: sim.dataset.getMedia(k) }));
+      }
+    };
+    const load = await loadCeiling(withDatabase(stack.mysqlServerUrl, databases.load), model, chunks());
+    if (load.rows !== records) throw new Error(`sync-bench: the load ceiling loaded ${load.rows} of ${records}`);
+    loadPerSecond = records / load.loadSeconds;
+    log(
+      `load ceiling: ${load.loadSeconds.toFixed(1)} s of LOAD DATA, ${Math.round(loadPerSecond)} records/s (shaping and converting, not counted: ${load.convertSeconds.toFixed(1)} s)`,
+    );
+  }
 
   await sim.close();
   await stack.stop();
   const ratio = e2ePerSecond / ceilingPerSecond;
   console.log(
-    `sync-bench ratio=${ratio.toFixed(2)} records_per_s=${Math.round(e2ePerSecond)} ceiling_per_s=${Math.round(ceilingPerSecond)} peak_rss_mb=${peakRssMb}`,
+    `sync-bench destination=${kind} ratio=${ratio.toFixed(2)} records_per_s=${Math.round(e2ePerSecond)} ceiling_per_s=${Math.round(ceilingPerSecond)}` +
+      (loadPerSecond === undefined ? '' : ` load_ceiling_per_s=${Math.round(loadPerSecond)} load_ratio=${(e2ePerSecond / loadPerSecond).toFixed(2)}`) +
+      ` peak_rss_mb=${peakRssMb} ready_rss_mb=${worker.readyRssMb}`,
   );
 }

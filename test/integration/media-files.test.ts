@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { drizzle } from 'drizzle-orm/mysql2';
 import { S3MediaStore } from '../../activities/media/s3-store';
+import { StatsStore } from '../../activities/stats/store';
+import { HistoryReader } from '../../dashboard/server/history';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 import { parseConfig, type Config } from '../../config';
 import { runKeyProcess } from '../support/key-runs';
@@ -68,6 +71,16 @@ describe('media files', () => {
   }
 
   const sync = () => withWorker(config, () => runSync(config, 'sim'));
+
+  /** The media totals the run history keeps for a run. */
+  async function runMedia(runId: string) {
+    const stats = await StatsStore.open(config.control.url);
+    try {
+      return (await new HistoryReader(drizzle(stats.pool)).run(runId, 0))?.media;
+    } finally {
+      await stats.close();
+    }
+  }
 
   beforeAll(async () => {
     host = await startMediaHost();
@@ -132,6 +145,8 @@ describe('media files', () => {
     for (const f of before) expect(existsSync(f.StoredUrl)).toBe(false);
     expect(await files()).toHaveLength((RECORDS - 1) * MEDIA_PER_RECORD);
     await expectEveryFileStored();
+    // Purge's media step removes files and downloads none: its history row says so.
+    expect(await runMedia(outcome.result!.runId)).toEqual({ files: 0, bytes: 0, failed: 0 });
   });
 
   it('reconcile restores a deleted file and replaces a corrupted one', async () => {
@@ -148,6 +163,7 @@ describe('media files', () => {
     expect(sha256File(deleted!.StoredUrl)).toBe(deleted!.Sha256);
     expect(sha256File(corrupted!.StoredUrl)).toBe(corrupted!.Sha256);
     await expectEveryFileStored();
+    expect(await runMedia(outcome.result!.runId)).toEqual({ files: 2, bytes: deleted!.Size + corrupted!.Size, failed: 0 });
   });
 });
 

@@ -127,7 +127,9 @@ describe('media files from the simulator: MLS Grid', () => {
       const sync = (await lastRunsOf(stats.pool, 'sim')).find((r) => r.process === 'sync');
       expect(sync?.runId).toBe(result.runId);
       expect(sync?.media).toEqual(expected);
-      expect(describeMedia(sync!.media)).toBe(`; media files: ${RECORDS * MEDIA} stored, ${(expected.bytes / 1024).toFixed(1)} KiB, 0 failed`);
+      expect(describeMedia(sync!.media)).toBe(
+        `; media files: ${RECORDS * MEDIA} stored, ${(expected.bytes / 1024).toFixed(1)} KiB, 0 failed`,
+      );
       const shown = await new HistoryReader(drizzle(stats.pool)).run(result.runId, 10);
       expect(shown?.media).toEqual(expected);
     } finally {

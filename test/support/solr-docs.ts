@@ -25,10 +25,17 @@ export async function solrIds(solrUrl: string, core: string): Promise<string[]> 
   return body.response.docs.map((d) => d.id);
 }
 
-/** Documents by id (real-time get). */
+/** Ids per real-time get: the ids travel in the URL, which Jetty caps at 8 KB. */
+const IDS_PER_GET = 100;
+
+/** Documents by id (real-time get), any number of them. */
 export async function solrDocs(solrUrl: string, core: string, ids: string[]): Promise<SolrDoc[]> {
-  const body = await solrGet<{ response: { docs: SolrDoc[] } }>(`${solrUrl}/${core}/get?ids=${ids.map(encodeURIComponent).join(',')}`);
-  return body.response.docs;
+  const docs: SolrDoc[] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_GET) {
+    const chunk = ids.slice(i, i + IDS_PER_GET).map(encodeURIComponent);
+    docs.push(...(await solrGet<{ response: { docs: SolrDoc[] } }>(`${solrUrl}/${core}/get?ids=${chunk.join(',')}`)).response.docs);
+  }
+  return docs;
 }
 
 /**

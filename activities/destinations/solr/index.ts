@@ -19,9 +19,9 @@ import type {
   StoredCount,
   StoredKey,
   WriteReject,
+  SyncCursor,
   WriteResult,
 } from '../destination';
-import type { SyncCursor } from '../../../workflows/types';
 import { navigationFields, shapeHooks, shapePage, type ShapedChildren } from '../shape';
 import type { SolrDestinationConfig } from './config';
 import { prepareDocuments, type PreparedDocuments } from './documents';

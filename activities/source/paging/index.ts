@@ -2,7 +2,7 @@
  * Chooses the paging style the platform supports. Both yield ReplicationPage, so sync does not
  * care which one runs.
  */
-import type { SyncCursor } from '../../../workflows/types';
+import type { SyncCursor } from '../../destinations/destination';
 import type { HttpClient } from '../http';
 import type { Platform } from '../platforms';
 import { keysetPages } from './keyset';

@@ -5,7 +5,7 @@
  * Pages are fetched one at a time, when asked for; callers overlap download and write with
  * readAhead (read-ahead.ts), which also knows when no further page is wanted.
  */
-import type { SyncCursor } from '../../../workflows/types';
+import type { SyncCursor } from '../../destinations/destination';
 import type { HttpClient } from '../http';
 import { SourceResponseInvalid } from '../errors';
 import { keysetPageUrl } from '../requests';

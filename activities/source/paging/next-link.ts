@@ -5,7 +5,7 @@
  * queried again from the restart point — the last timestamp received where the platform sends
  * records in timestamp order, else the window's start (upserts make the repeat harmless).
  */
-import type { SyncCursor } from '../../../workflows/types';
+import type { SyncCursor } from '../../destinations/destination';
 import { SourceRequestRejected, SourceResponseInvalid } from '../errors';
 import type { HttpClient } from '../http';
 import { windowPageUrl } from '../requests';

@@ -3,7 +3,7 @@
  * placed (no key, no readable timestamp), and where to resume once the page is committed.
  */
 import { canonicalTimestamp } from '../../common/timestamps';
-import type { SyncCursor } from '../../../workflows/types';
+import type { SyncCursor } from '../../destinations/destination';
 
 export interface RejectedRecord {
   record: Record<string, unknown>;

@@ -13,7 +13,7 @@
  * mark is past T, so a large tie is read again at most once.
  */
 import type { Logger } from 'pino';
-import type { SyncCursor } from '../../../workflows/types';
+import type { SyncCursor } from '../../destinations/destination';
 import type { HighWaterTie } from '../../destinations/destination';
 import type { HttpClient } from '../http';
 import { countUrl, tieCountUrl, type RequestTarget } from '../requests';

@@ -1,0 +1,91 @@
+/**
+ * The physical ceiling of a sync into MariaDB: the same rows the writer would write (shaped and
+ * converted by the destination's own code, outside the clock) loaded by the server's fastest path,
+ * `LOAD DATA LOCAL INFILE` from a stream into empty tables, parents and children on two
+ * connections at once. What separates the writer's ceiling from this one is the cost of building
+ * and parsing upsert SQL text.
+ */
+import { Readable } from 'node:stream';
+import type { Pool, ResultSetHeader } from 'mysql2/promise';
+import type { ResourceModel } from '../../activities/destinations/destination';
+import { navigationFields, shapeHooks, shapePage } from '../../activities/destinations/shape';
+import { quoteIdent } from '../../activities/destinations/mysql/identifiers';
+import { openPool } from '../../activities/destinations/mysql/pool';
+import { applySchema, EXTRA_COLUMN, PARENT_KEY_COLUMN, planChildTable, planTable, type TablePlan } from '../../activities/destinations/mysql/schema';
+import { prepareRows } from '../../activities/destinations/mysql/writer';
+
+const identity = { table: (_source: string, resource: string) => resource, field: (_resource: string, field: string) => field };
+
+/** One value as LOAD DATA's default format reads it: tab-separated, `\N` for NULL, backslash escapes. */
+export function tsvField(value: string | number | null): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'number') return String(value);
+  return value.replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'));
+}
+
+export function tsvLines(rows: (string | number | null)[][]): string {
+  let out = '';
+  for (const row of rows) out += `${row.map(tsvField).join('\t')}\n`;
+  return out;
+}
+
+export interface LoadCeiling {
+  /** Seconds spent in LOAD DATA (the clock), and in shaping and converting (not counted). */
+  loadSeconds: number;
+  convertSeconds: number;
+  rows: number;
+}
+
+/**
+ * Loads `pages` (records as the MLS sends them, children inside) into fresh tables of the
+ * database in `url`, in chunks of whole pages; returns the time the server took.
+ */
+export async function loadCeiling(url: string, model: ResourceModel, pages: Iterable<Record<string, unknown>[]>): Promise<LoadCeiling> {
+  const pool = await openPool(url);
+  try {
+    const parent = planTable(model, identity);
+    const children = (model.children ?? []).map((c) => planChildTable(model, c, identity));
+    for (const plan of [parent, ...children]) await applySchema(pool, plan);
+    const hooks = shapeHooks('bench-load', {}, PARENT_KEY_COLUMN);
+    const ignore = navigationFields(model);
+    let loadMs = 0;
+    let convertMs = 0;
+    let rows = 0;
+    for (const records of pages) {
+      const converting = performance.now();
+      const page = shapePage(model, records, hooks);
+      const tables: { plan: TablePlan; text: string; rows: number }[] = [];
+      const prepared = prepareRows(parent, model.keyField, page.parents, { ignore });
+      tables.push({ plan: parent, text: tsvLines(prepared.rows), rows: prepared.rows.length });
+      const unstorable = prepared.rejects.length;
+      for (const [i, child] of (model.children ?? []).entries()) {
+        const childRows = prepareRows(children[i]!, child.keyField, page.children[i]!.records);
+        if (childRows.rejects.length > 0) throw new Error(`load ceiling: ${childRows.rejects[0]!.reason}`);
+        tables.push({ plan: children[i]!, text: tsvLines(childRows.rows), rows: childRows.rows.length });
+      }
+      if (unstorable > 0) throw new Error(`load ceiling: ${prepared.rejects[0]!.reason}`);
+      convertMs += performance.now() - converting;
+      const loading = performance.now();
+      await Promise.all(tables.map((t) => loadTable(pool, t.plan, t.text, t.rows)));
+      loadMs += performance.now() - loading;
+      rows += prepared.rows.length;
+    }
+    return { loadSeconds: loadMs / 1000, convertSeconds: convertMs / 1000, rows };
+  } finally {
+    await pool.end();
+  }
+}
+
+/** One LOAD DATA statement; refuses a result other than every row loaded without a warning. */
+async function loadTable(pool: Pool, plan: TablePlan, text: string, rows: number): Promise<void> {
+  const columns = [...plan.columns.map((c) => c.column), EXTRA_COLUMN].map((c) => quoteIdent(c)).join(', ');
+  const [result] = await pool.query<ResultSetHeader>({
+    sql: `LOAD DATA LOCAL INFILE 'resync-bench' INTO TABLE ${quoteIdent(plan.table)} CHARACTER SET utf8mb4 (${columns})`,
+    infileStreamFactory: () => Readable.from([Buffer.from(text)]),
+  });
+  if (result.affectedRows !== rows || result.warningStatus !== 0) {
+    throw new Error(
+      `load ceiling: ${plan.table} took ${result.affectedRows} of ${rows} rows with ${result.warningStatus} warnings (${result.info})`,
+    );
+  }
+}
