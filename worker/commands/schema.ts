@@ -19,6 +19,7 @@ import {
 } from '../../activities/destinations/mysql/schema';
 import { databaseExists, describeUrl, openPool } from '../../activities/destinations/mysql/pool';
 import type { PostgresSchemaTarget } from './schema-postgres';
+import type { SolrSchemaTarget } from './schema-solr';
 import {
   cursorFields,
   findEntityType,
@@ -80,6 +81,7 @@ export async function runSchemaApply(
   let configured: ResourceConfig[] = [];
   let targets: SchemaTarget[];
   let pgTargets: PostgresSchemaTarget[] = [];
+  let solrTargets: SolrSchemaTarget[] = [];
   if (existsSync(target)) {
     model = await loadMetadataFile(target);
     // The registry and makeTableName want a source name; a file's base name is the closest thing.
@@ -110,14 +112,17 @@ export async function runSchemaApply(
     else {
       // No target named: every destination of the source whose schema resync manages.
       const { configuredPostgresTargets } = await import('./schema-postgres');
+      const { configuredSolrTargets } = await import('./schema-solr');
       targets = configuredTargets(config, target, prefix, print);
       pgTargets = configuredPostgresTargets(config, target, prefix, print);
-      if (targets.length === 0 && pgTargets.length === 0)
+      solrTargets = configuredSolrTargets(config, target, prefix, print);
+      if (targets.length === 0 && pgTargets.length === 0 && solrTargets.length === 0)
         throw new Error(`source ${target} has no destination whose schema resync manages; name one with --mysql, --postgres or --solr`);
     }
   }
   if (opts.postgres) pgTargets = [(await import('./schema-postgres')).plainPostgresTarget(opts.postgres, prefix)];
-  const several = targets.length + pgTargets.length + (opts.solr ? 1 : 0) > 1;
+  if (opts.solr) solrTargets = [(await import('./schema-solr')).plainSolrTarget(opts.solr, prefix)];
+  const several = targets.length + pgTargets.length + solrTargets.length > 1;
 
   const comment = (line: string): string => (opts.dryRun ? `-- ${line}` : line);
   const selection = selectResources(model, source, opts.resource, configured);
@@ -147,10 +152,10 @@ export async function runSchemaApply(
     summary.upToDate += result.upToDate;
     summary.tables += result.tables;
   }
-  if (opts.solr) {
-    if (several) print(opts.dryRun ? `-- destination ${opts.solr}` : `destination ${opts.solr}:`);
+  for (const t of solrTargets) {
+    if (several) print(opts.dryRun ? `-- destination ${t.name}` : `destination ${t.name}:`);
     const { applySolrSchema } = await import('./schema-solr');
-    const result = await applySolrSchema(selection, { solr: opts.solr, dryRun: opts.dryRun, corePrefix: opts.tablePrefix }, print, fail);
+    const result = await applySolrSchema(selection, t, !!opts.dryRun, print, fail);
     summary.changes.push(...result.changes);
     summary.upToDate += result.upToDate;
     summary.tables += result.tables;
@@ -184,19 +189,15 @@ function plainTarget(url: string, prefix: string): SchemaTarget {
   };
 }
 
-/** The source's MySQL destinations that let resync manage their schema, with their naming hooks (Solr's are listed as skipped). */
+/** The source's MySQL destinations that let resync manage their schema, with their naming hooks. */
 function configuredTargets(config: Config, source: string, prefix: string, print: (line: string) => void): SchemaTarget[] {
   const names = config.sources[source]?.destinations ?? Object.keys(config.destinations);
   const targets: SchemaTarget[] = [];
   for (const name of names) {
     const dest = config.destinations[name];
     if (!dest) continue;
-    // PostgreSQL destinations are applied beside these (schema-postgres.ts).
-    if (dest.type === 'postgres') continue;
-    if (dest.type !== 'mysql') {
-      print(`skipped destination ${name}: ${dest.type} (apply its schema with --${dest.type} <url>)`);
-      continue;
-    }
+    // PostgreSQL and Solr destinations are applied beside these (schema-postgres.ts, schema-solr.ts).
+    if (dest.type !== 'mysql') continue;
     if (!dest.manageSchema) {
       print(`skipped destination ${name}: manageSchema is off`);
       continue;
