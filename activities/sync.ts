@@ -17,6 +17,7 @@ import { SourceRateLimited } from './source/errors';
 import { findInChain, toActivityFailure } from './activity-wrappers';
 import { keepAlive } from './keys/context';
 import { NON_RETRYABLE_ERRORS } from '../workflows/names';
+import { checkMediaDestinations } from './media/context';
 import {
   emptyTotals,
   type ChunkFailureDetails,
@@ -44,6 +45,7 @@ export function createSyncActivities(runtime: Runtime) {
       const signal = cancellationSignal();
       const resource = await runtime.resourceModel(input.source, input.resource, signal);
       const destinations = runtime.destinationsFor(input.source);
+      checkMediaDestinations(runtime, input.source, input.resource, destinations);
       for (const dest of destinations) {
         const changes = await dest.ensureSchema(resource);
         for (const change of changes) log.info({ destination: dest.name, change }, 'schema changed');

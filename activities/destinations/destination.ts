@@ -3,6 +3,7 @@
  * how to write; it knows nothing about MLS platforms. MySQL, PostgreSQL and Solr implement it.
  */
 import type { EdmModel, EntityTypeModel } from '../source/metadata/model';
+import type { MediaFilesLedger } from './media-files';
 
 /**
  * Position in the (ModificationTimestamp, key) order: everything at or before it is committed.
@@ -167,6 +168,12 @@ export interface Destination {
    * Solr's hard commit. Idempotent; optional (MySQL commits per page and needs nothing here).
    */
   finish?(resource: ResourceModel): Promise<void>;
+  /**
+   * Media files (docs/media.md): the files ledger kept beside the Media rows of an expanded
+   * `navigation` of the resource, or (null) of the Media resource itself. Optional: a destination
+   * without it (Solr) keeps the Media rows but no files table.
+   */
+  mediaFiles?(resource: ResourceModel, navigation: string | null): Promise<MediaFilesLedger>;
   close(): Promise<void>;
 }
 

@@ -7,6 +7,7 @@ import { canonicalTimestamp } from '../common/timestamps';
 import type { Runtime } from '../runtime';
 import { PURGE_DEFAULTS } from '../../config/schema';
 import type { PrepareKeyRunInput, PrepareKeyRunResult } from '../../workflows/key-types';
+import { checkMediaDestinations } from '../media/context';
 import { integerKey } from './context';
 import { registerRun } from './staging';
 
@@ -16,6 +17,7 @@ export async function prepareKeyRun(runtime: Runtime, input: PrepareKeyRunInput)
   const resource = await runtime.resourceModel(input.source, input.resource);
   integerKey(resource);
   const destinations = runtime.destinationsFor(input.source);
+  checkMediaDestinations(runtime, input.source, input.resource, destinations);
   for (const dest of destinations) {
     const changes = await dest.ensureSchema(resource);
     for (const change of changes) log.info({ destination: dest.name, change }, 'schema changed');

@@ -10,16 +10,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { activityInfo, heartbeat } from '@temporalio/activity';
-import {
-  deleteFileRows,
-  markMissing,
-  readOrphans,
-  readPending,
-  readStored,
-  recordFailure,
-  recordStored,
-  type PendingMedia,
-} from '../destinations/mysql/media-files';
+import type { PendingMedia } from '../destinations/media-files';
 import { SourceRateLimited } from '../source/errors';
 import { keepAlive } from '../keys/context';
 import type { Runtime } from '../runtime';
@@ -54,16 +45,12 @@ export function createMediaActivities(runtime: Runtime, resources = new MediaRes
     async removeOrphanMedia(input: MediaChunkInput): Promise<MediaChunkResult> {
       const ctx = await mediaContext(runtime, resources, input, 'media');
       return chunkLoop(input, async (after, totals) => {
-        const orphans = await readOrphans(ctx.pool, ctx.tables, after, ORPHAN_BATCH);
+        const orphans = await ctx.ledgers.readOrphans(after, ORPHAN_BATCH);
         if (orphans.length === 0) return { after, done: true };
         // Files first, rows after: a crash in between leaves a row whose file is already gone,
         // and the next sweep deletes it again (absent keys are ignored).
         await ctx.store.delete(orphans.map((o) => o.objectKey).filter((k): k is string => k !== null));
-        await deleteFileRows(
-          ctx.pool,
-          ctx.tables,
-          orphans.map((o) => o.mediaKey),
-        );
+        await ctx.ledgers.deleteRows(orphans.map((o) => o.mediaKey));
         totals.removed += orphans.filter((o) => o.objectKey !== null).length;
         ctx.log.info({ removed: orphans.length }, 'media files of deleted Media rows removed');
         return { after: orphans[orphans.length - 1]!.mediaKey, done: orphans.length < ORPHAN_BATCH };
@@ -73,7 +60,7 @@ export function createMediaActivities(runtime: Runtime, resources = new MediaRes
     async verifyMediaFiles(input: MediaChunkInput): Promise<MediaChunkResult> {
       const ctx = await mediaContext(runtime, resources, input, 'reconcile');
       return chunkLoop(input, async (after, totals) => {
-        const stored = await readStored(ctx.pool, ctx.tables, after, VERIFY_BATCH);
+        const stored = await ctx.ledgers.readStored(after, VERIFY_BATCH);
         if (stored.length === 0) return { after, done: true };
         const missing: string[] = [];
         const corrupt: { mediaKey: string; objectKey: string }[] = [];
@@ -83,10 +70,8 @@ export function createMediaActivities(runtime: Runtime, resources = new MediaRes
           else if (found.sha256 !== row.sha256 || found.size !== row.size) corrupt.push(row);
         });
         if (corrupt.length > 0) await ctx.store.delete(corrupt.map((c) => c.objectKey));
-        await markMissing(ctx.pool, ctx.tables, missing, 'reconcile: file missing from the store');
-        await markMissing(
-          ctx.pool,
-          ctx.tables,
+        await ctx.ledgers.markMissing(missing, 'reconcile: file missing from the store');
+        await ctx.ledgers.markMissing(
           corrupt.map((c) => c.mediaKey),
           'reconcile: stored file does not match its checksum',
         );
@@ -102,7 +87,7 @@ export function createMediaActivities(runtime: Runtime, resources = new MediaRes
     async downloadMediaFiles(input: MediaChunkInput): Promise<MediaChunkResult> {
       const ctx = await mediaContext(runtime, resources, input, 'media');
       return chunkLoop(input, async (after, totals) => {
-        const pending = await readPending(ctx.pool, ctx.tables, after, ctx.media.batchSize, ctx.media.maxAttempts);
+        const pending = await ctx.ledgers.readPending(after, ctx.media.batchSize, ctx.media.maxAttempts);
         if (pending.length === 0) return { after, done: true };
         await eachConcurrently(pending, ctx.media.concurrency, async (m) => {
           const outcome = await downloadOne(runtime, ctx, m);
@@ -166,7 +151,7 @@ async function downloadOne(runtime: Runtime, ctx: MediaContext, m: PendingMedia)
       });
       const key = mediaObjectKey(ctx.resource.resource, m.parentKey, m.mediaKey, extensionFor(res.contentType, url));
       const stored = await ctx.store.put({ key, body: res.body, contentType: res.contentType, expectedSize: res.size });
-      await recordStored(ctx.pool, ctx.tables, {
+      await ctx.ledgers.recordStored({
         mediaKey: m.mediaKey,
         parentKey: m.parentKey,
         objectKey: stored.key,
@@ -198,7 +183,7 @@ async function downloadOne(runtime: Runtime, ctx: MediaContext, m: PendingMedia)
       }
       const error = `${(err as Error).name}: ${(err as Error).message}`;
       ctx.log.warn({ mediaKey: m.mediaKey, error, attempts: m.attempts + 1 }, 'media download failed');
-      await recordFailure(ctx.pool, ctx.tables, m, error);
+      await ctx.ledgers.recordFailure(m, error);
       return { error, refreshed };
     }
   }

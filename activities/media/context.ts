@@ -1,19 +1,18 @@
 /**
- * What every media activity starts from: the resource's media config, its Media table and files
- * table in the first destination (the one that also holds the high-water mark), the store, and the
- * request budget media draws from. Stores and budgets are made once per worker and resource.
+ * What every media activity starts from: the resource's media config, the files ledgers of the
+ * destinations that keep one (ledgers.ts: the first drives, all record), the store, and the request
+ * budget media draws from. Stores and budgets are made once per worker and resource.
  */
 import { activityInfo, cancellationSignal } from '@temporalio/activity';
-import type { Pool } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import type { MediaConfig } from '../../config';
-import { MysqlDestination } from '../destinations/mysql';
-import { ensureFilesTable, mediaTables, type MediaTables } from '../destinations/mysql/media-files';
-import type { ResourceModel } from '../destinations';
+import type { Destination, ResourceModel } from '../destinations';
+import type { MediaFilesLedger } from '../destinations/media-files';
 import { createAuth, type AuthProvider } from '../source/auth';
 import { DbRequestBudget, type RequestBudget } from '../source/rate-budget';
 import type { Runtime, SourceRuntime } from '../runtime';
 import { MediaUnsupported } from './errors';
+import { noLedgerProblem, openMediaLedgers, type MediaLedgers } from './ledgers';
 import type { MediaStore } from './store';
 import { openMediaStore } from './open-store';
 
@@ -21,8 +20,8 @@ export interface MediaContext {
   src: SourceRuntime;
   resource: ResourceModel;
   media: MediaConfig;
-  pool: Pool;
-  tables: MediaTables;
+  /** The files ledgers of every destination that keeps one; reads come from the first. */
+  ledgers: MediaLedgers;
   store: MediaStore;
   budget: RequestBudget;
   auth: AuthProvider;
@@ -70,11 +69,12 @@ export class MediaResources {
     return budget;
   }
 
-  /** The files table is made once per worker and table (CREATE TABLE IF NOT EXISTS is cheap, but not free). */
-  async ensureFiles(pool: Pool, tables: MediaTables): Promise<void> {
-    if (this.ready.has(tables.files)) return;
-    await ensureFilesTable(pool, tables);
-    this.ready.add(tables.files);
+  /** A files table is made once per worker, destination and table (CREATE TABLE IF NOT EXISTS is cheap, but not free). */
+  async ensureFiles(destination: Destination, ledger: MediaFilesLedger): Promise<void> {
+    const id = `${destination.name}/${ledger.table}`;
+    if (this.ready.has(id)) return;
+    await ledger.ensure();
+    this.ready.add(id);
   }
 
   async close(): Promise<void> {
@@ -89,6 +89,16 @@ export function mediaConfigOf(runtime: Runtime, source: string, resource: string
   return runtime.resourceConfig(source, resource).media ?? null;
 }
 
+/**
+ * Run start (sync, purge, reconcile): a resource that downloads media files needs a destination
+ * that can record them; refused before any page is written rather than at the media step.
+ */
+export function checkMediaDestinations(runtime: Runtime, source: string, resource: string, destinations: readonly Destination[]): void {
+  if (!mediaConfigOf(runtime, source, resource)) return;
+  const problem = noLedgerProblem(source, resource, destinations);
+  if (problem) throw new MediaUnsupported(problem);
+}
+
 export async function mediaContext(
   runtime: Runtime,
   resources: MediaResources,
@@ -100,27 +110,23 @@ export async function mediaContext(
   const src = runtime.source(input.source);
   const signal = cancellationSignal();
   const resource = await runtime.resourceModel(input.source, input.resource, signal);
-  const dest = runtime.destinationsFor(input.source)[0];
-  if (!(dest instanceof MysqlDestination)) {
-    throw new MediaUnsupported(
-      `${input.source}/${input.resource}: media files are recorded in a MySQL destination; ${dest?.name} is not one`,
-    );
-  }
   const isMediaResource = !resource.children?.some((c) => c.navigation === media.navigation);
   if (isMediaResource && input.resource !== 'Media') {
     throw new MediaUnsupported(`${input.source}/${input.resource} does not expand ${media.navigation}`);
   }
-  const plan = isMediaResource ? dest.tablePlan(resource) : dest.childTablePlan(resource, media.navigation);
-  const tables = mediaTables(plan, isMediaResource ? 'ResourceRecordKey' : null);
-  const pool = await dest.connection();
-  await resources.ensureFiles(pool, tables);
+  const ledgers = await openMediaLedgers(
+    input.source,
+    resource,
+    isMediaResource ? null : media.navigation,
+    runtime.destinationsFor(input.source),
+    (dest, ledger) => resources.ensureFiles(dest, ledger),
+  );
   const log = src.logger.child({ resource: input.resource, process, workflowId: activityInfo().workflowExecution?.workflowId });
   return {
     src,
     resource,
     media,
-    pool,
-    tables,
+    ledgers,
     store: resources.store(input.source, input.resource, media),
     budget: resources.budget(input.source, media),
     auth: resources.auth(src),

@@ -22,7 +22,5 @@ export class MediaDownloadFailed extends Error {
   }
 }
 
-/** The config or the destination cannot hold media files (not a MySQL destination, no MediaURL column). */
-export class MediaUnsupported extends Error {
-  override readonly name = 'MediaUnsupported';
-}
+/** Defined with the files ledger contract (a destination's table can refuse too); the media code's errors are all here. */
+export { MediaUnsupported } from '../destinations/media-files';

@@ -3,7 +3,7 @@
  * the parent is fetched again by key with its Media expanded (or the Media record itself), through
  * the same request building as every other request, and the Media row's stored URL is updated.
  */
-import { updateMediaUrl, type PendingMedia } from '../destinations/mysql/media-files';
+import type { PendingMedia } from '../destinations/media-files';
 import { byKeysUrls, recordUrl } from '../source/requests';
 import { isNumericKey } from '../source/replicated-fields';
 import type { Runtime } from '../runtime';
@@ -32,7 +32,7 @@ export async function freshMediaUrl(runtime: Runtime, ctx: MediaContext, m: Pend
   }
   const url = found?.MediaURL;
   if (typeof url !== 'string' || url === '') return null;
-  // The row keeps the URL that works, for readers of the table and the next download.
-  await updateMediaUrl(ctx.pool, ctx.tables, m.mediaKey, url);
+  // The rows keep the URL that works (in every destination with a files ledger), for readers and the next download.
+  await ctx.ledgers.updateMediaUrl(m.mediaKey, url);
   return url;
 }

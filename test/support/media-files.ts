@@ -29,13 +29,21 @@ export async function expectEveryFileExact(destination: string, expectedRows: nu
        FROM PropertyMedia m LEFT JOIN PropertyMedia_files f ON f.MediaKey = m.MediaKey ORDER BY m.MediaKey`,
   );
   expect(rows).toHaveLength(expectedRows);
+  expectRowsExact(rows);
+  return rows;
+}
+
+/**
+ * Each row (a Media row joined with its files row, timestamps as `YYYY-MM-DD HH:MM:SS[.ffffff]`
+ * in UTC, whichever destination it was read from) has its file, byte for byte the simulator's.
+ */
+export function expectRowsExact(rows: readonly StoredRow[]): void {
   for (const row of rows) {
-    const expected = sha256(simulatedImage(row.MediaKey, Date.parse(`${row.MediaModificationTimestamp.slice(0, 23)}Z`)));
+    const expected = sha256(simulatedImage(row.MediaKey, Date.parse(`${row.MediaModificationTimestamp.slice(0, 23).replace(' ', 'T')}Z`)));
     expect(row.LastError, row.MediaKey).toBeNull();
     expect(row.Sha256, row.MediaKey).toBe(expected);
     expect(sha256(readFileSync(row.StoredUrl!)), row.MediaKey).toBe(expected);
   }
-  return rows;
 }
 
 /** Every file under a local store's folder (relative paths), its own sidecars and temporaries included. */

@@ -58,6 +58,10 @@ export async function checkConfigFile(explicit: string | undefined, opts: Config
     if (!(err instanceof ConfigError)) throw err;
     report.problems.push(...err.problems);
   }
+  if (report.config && Object.values(report.config.sources).some((s) => s.resources.some((r) => r.media))) {
+    const { mediaDestinationProblems } = await import('../../activities/media/config-problems');
+    report.problems.push(...(await mediaDestinationProblems(report.config)));
+  }
 
   for (const { name, connection, resources } of usableSources(exported)) {
     for (const [i, resource] of resources) {
@@ -94,6 +98,8 @@ async function modelToCheckAgainst(
   }
   const cached = await cachedModel(connection.url);
   if (!cached) {
+    // Offline was asked for: not checking against $metadata is then no news.
+    if (opts.metadata === false) return undefined;
     notes.push(
       `sources.${name}: $metadata not checked (${why}); resources, cursorField and $filter fields will be checked at the first run`,
     );

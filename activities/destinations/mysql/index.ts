@@ -20,9 +20,11 @@ import type {
   WriteReject,
   WriteResult,
 } from '../destination';
+import type { MediaFilesLedger } from '../media-files';
 import { navigationFields, shapeHooks, shapePage } from '../shape';
 import { quoteIdent } from './identifiers';
 import { keysNotAfter, readKeyPage } from './keys';
+import { mediaTables, MysqlMediaFiles } from './media-files';
 import { readPacketLimit } from './packet';
 import { databaseExists, openPool } from './pool';
 import { storedForms, wantedForms } from './record-forms';
@@ -333,9 +335,10 @@ export class MysqlDestination implements Destination {
     return this.tableFor(resource).plan;
   }
 
-  /** The destination's pool, for tables kept beside the records (media files, see media-files.ts). */
-  async connection(): Promise<Pool> {
-    return this.getPool();
+  /** The files ledger beside a Media table (media-files.ts): an expanded navigation's child table, or the Media resource's own. */
+  async mediaFiles(resource: ResourceModel, navigation: string | null): Promise<MediaFilesLedger> {
+    const plan = navigation === null ? this.tablePlan(resource) : this.childTablePlan(resource, navigation);
+    return new MysqlMediaFiles(await this.getPool(), mediaTables(plan, navigation === null ? 'ResourceRecordKey' : null));
   }
 
   /** The child table of an expanded navigation (tests, record lookup). */

@@ -1,11 +1,20 @@
 /**
- * Where each downloaded media file is, kept beside the Media rows in the destination: one row per
- * MediaKey in `<media table>_files`. The MySQL side of media downloads: what is pending (a Media
- * row without a stored file of its timestamp), what a download stored or why it failed, which
- * files lost their Media row (purged, replaced), and which stored files reconcile should check.
- * Identifiers come from the table plans and are quoted; values always go as parameters.
+ * The MySQL files ledger (activities/destinations/media-files.ts): one row per MediaKey in
+ * `<media table>_files`, beside the Media rows. What is pending (a Media row without a stored file
+ * of its timestamp), what a download stored or why it failed, which files lost their Media row
+ * (purged, replaced), and which stored files reconcile should check. Identifiers come from the
+ * table plans and are quoted; values always go as parameters. DATETIME values are read and written
+ * as text in UTC (the pool's `dateStrings`, `timezone: 'Z'`), the contract's form.
  */
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import {
+  MediaUnsupported,
+  type MediaFilesLedger,
+  type OrphanMediaFile,
+  type PendingMedia,
+  type StoredFileRecord,
+  type StoredMediaRow,
+} from '../media-files';
 import { quoteIdent } from './identifiers';
 import type { TablePlan } from './schema';
 
@@ -22,32 +31,13 @@ export interface MediaTables {
   files: string;
 }
 
-/** One Media row whose file is to be downloaded. */
-export interface PendingMedia {
-  mediaKey: string;
-  url: string;
-  /** The media timestamp as stored (a DATETIME string), recorded with the file. */
-  timestamp: string | null;
-  parentKey: string | null;
-  /** The object a previous download stored, when there is one (removed if the new one lands elsewhere). */
-  storedKey: string | null;
-  attempts: number;
-}
-
-export interface StoredMediaRow {
-  mediaKey: string;
-  objectKey: string;
-  sha256: string;
-  size: number;
-}
-
 /** Names the media table's columns from its plan; throws when the table has no key or URL column. */
 export function mediaTables(plan: TablePlan, parentField: string | null): MediaTables {
   const col = (field: string) => plan.byField.get(field);
   const key = plan.columns.find((c) => c.column === plan.keyColumns[0]);
   const url = col('MediaURL');
-  if (!key) throw new Error(`${plan.table}: no key column to track media files by`);
-  if (!url) throw new Error(`${plan.table}: no MediaURL column; media files need it (keep MediaURL in select)`);
+  if (!key) throw new MediaUnsupported(`${plan.table}: no key column to track media files by`);
+  if (!url) throw new MediaUnsupported(`${plan.table}: no MediaURL column; media files need it (keep MediaURL in select)`);
   const timestamp = col('MediaModificationTimestamp') ?? col('ModificationTimestamp');
   const parent = plan.parentKeyColumn ?? (parentField ? (col(parentField)?.column ?? null) : null);
   return {
@@ -67,149 +57,140 @@ export function filesTableName(mediaTable: string): string {
   return `${mediaTable.slice(0, 64 - suffix.length)}${suffix}`;
 }
 
-export async function ensureFilesTable(pool: Pool, t: MediaTables): Promise<void> {
-  await pool.query(
-    `CREATE TABLE IF NOT EXISTS ${quoteIdent(t.files)} (
-      MediaKey ${t.keySqlType} NOT NULL,
-      ParentKey VARCHAR(255) NULL,
-      ObjectKey VARCHAR(1024) NULL,
-      StoredUrl VARCHAR(2048) NULL,
-      Size BIGINT NULL,
-      ContentType VARCHAR(255) NULL,
-      Sha256 CHAR(64) NULL,
-      MediaTimestamp DATETIME(6) NULL,
-      DownloadedAt DATETIME(6) NULL,
-      LastError VARCHAR(1000) NULL,
-      Attempts INT NOT NULL DEFAULT 0,
-      FailedTimestamp DATETIME(6) NULL,
-      PRIMARY KEY (MediaKey)
-    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
-  );
-}
+/** The ledger of one Media table, on the destination's pool. */
+export class MysqlMediaFiles implements MediaFilesLedger {
+  readonly table: string;
 
-/**
- * Media rows whose file is missing, older than the row's timestamp, or never stored, after `after`
- * in key order. A file that failed `maxAttempts` times at the row's current timestamp is left alone
- * until the row changes (a new timestamp is a new chance).
- */
-export async function readPending(
-  pool: Pool,
-  t: MediaTables,
-  after: string | null,
-  limit: number,
-  maxAttempts: number,
-): Promise<PendingMedia[]> {
-  const k = `m.${quoteIdent(t.keyColumn)}`;
-  const ts = t.timestampColumn ? `m.${quoteIdent(t.timestampColumn)}` : 'NULL';
-  const parent = t.parentColumn ? `m.${quoteIdent(t.parentColumn)}` : 'NULL';
-  const url = `m.${quoteIdent(t.urlColumn)}`;
-  const [rows] = await pool.query<RowDataPacket[]>(
-    `SELECT ${k} AS mediaKey, ${url} AS url, ${ts} AS ts, ${parent} AS parentKey, f.ObjectKey AS storedKey, f.Attempts AS attempts
-       FROM ${quoteIdent(t.media)} m LEFT JOIN ${quoteIdent(t.files)} f ON f.MediaKey = ${k}
-      WHERE ${after === null ? '1=1' : `${k} > ?`} AND ${url} IS NOT NULL AND ${url} <> ''
-        AND (f.MediaKey IS NULL OR f.Sha256 IS NULL OR NOT (f.MediaTimestamp <=> ${ts}))
-        AND NOT (f.MediaKey IS NOT NULL AND f.Attempts >= ? AND f.FailedTimestamp <=> ${ts})
-      ORDER BY ${k} LIMIT ?`,
-    [...(after === null ? [] : [after]), maxAttempts, limit],
-  );
-  return rows.map((r) => ({
-    mediaKey: String(r.mediaKey),
-    url: String(r.url),
-    timestamp: r.ts === null || r.ts === undefined ? null : String(r.ts),
-    parentKey: r.parentKey === null || r.parentKey === undefined ? null : String(r.parentKey),
-    storedKey: (r.storedKey as string | null) ?? null,
-    attempts: Number(r.attempts ?? 0),
-  }));
-}
+  constructor(
+    private readonly pool: Pool,
+    private readonly t: MediaTables,
+  ) {
+    this.table = t.files;
+  }
 
-export interface StoredFileRecord {
-  mediaKey: string;
-  parentKey: string | null;
-  objectKey: string;
-  location: string;
-  size: number;
-  contentType: string | null;
-  sha256: string;
-  timestamp: string | null;
-}
+  async ensure(): Promise<void> {
+    const t = this.t;
+    await this.pool.query(
+      `CREATE TABLE IF NOT EXISTS ${quoteIdent(t.files)} (
+        MediaKey ${t.keySqlType} NOT NULL,
+        ParentKey VARCHAR(255) NULL,
+        ObjectKey VARCHAR(1024) NULL,
+        StoredUrl VARCHAR(2048) NULL,
+        Size BIGINT NULL,
+        ContentType VARCHAR(255) NULL,
+        Sha256 CHAR(64) NULL,
+        MediaTimestamp DATETIME(6) NULL,
+        DownloadedAt DATETIME(6) NULL,
+        LastError VARCHAR(1000) NULL,
+        Attempts INT NOT NULL DEFAULT 0,
+        FailedTimestamp DATETIME(6) NULL,
+        PRIMARY KEY (MediaKey)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
+    );
+  }
 
-/** Records a stored file: the row says where it is and that it matches the Media row's timestamp. */
-export async function recordStored(pool: Pool, t: MediaTables, f: StoredFileRecord): Promise<void> {
-  await pool.query(
-    `INSERT INTO ${quoteIdent(t.files)}
-       (MediaKey, ParentKey, ObjectKey, StoredUrl, Size, ContentType, Sha256, MediaTimestamp, DownloadedAt, LastError, Attempts, FailedTimestamp)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), NULL, 0, NULL)
-     ON DUPLICATE KEY UPDATE ParentKey = VALUES(ParentKey), ObjectKey = VALUES(ObjectKey), StoredUrl = VALUES(StoredUrl),
-       Size = VALUES(Size), ContentType = VALUES(ContentType), Sha256 = VALUES(Sha256), MediaTimestamp = VALUES(MediaTimestamp),
-       DownloadedAt = VALUES(DownloadedAt), LastError = NULL, Attempts = 0, FailedTimestamp = NULL`,
-    [f.mediaKey, f.parentKey, f.objectKey, f.location.slice(0, 2048), f.size, f.contentType?.slice(0, 255) ?? null, f.sha256, f.timestamp],
-  );
-}
+  async readPending(after: string | null, limit: number, maxAttempts: number): Promise<PendingMedia[]> {
+    const t = this.t;
+    const k = `m.${quoteIdent(t.keyColumn)}`;
+    const ts = t.timestampColumn ? `m.${quoteIdent(t.timestampColumn)}` : 'NULL';
+    const parent = t.parentColumn ? `m.${quoteIdent(t.parentColumn)}` : 'NULL';
+    const url = `m.${quoteIdent(t.urlColumn)}`;
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT ${k} AS mediaKey, ${url} AS url, ${ts} AS ts, ${parent} AS parentKey, f.ObjectKey AS storedKey, f.Attempts AS attempts
+         FROM ${quoteIdent(t.media)} m LEFT JOIN ${quoteIdent(t.files)} f ON f.MediaKey = ${k}
+        WHERE ${after === null ? '1=1' : `${k} > ?`} AND ${url} IS NOT NULL AND ${url} <> ''
+          AND (f.MediaKey IS NULL OR f.Sha256 IS NULL OR NOT (f.MediaTimestamp <=> ${ts}))
+          AND NOT (f.MediaKey IS NOT NULL AND f.Attempts >= ? AND f.FailedTimestamp <=> ${ts})
+        ORDER BY ${k} LIMIT ?`,
+      [...(after === null ? [] : [after]), maxAttempts, limit],
+    );
+    return rows.map((r) => ({
+      mediaKey: String(r.mediaKey),
+      url: String(r.url),
+      timestamp: r.ts === null || r.ts === undefined ? null : String(r.ts),
+      parentKey: r.parentKey === null || r.parentKey === undefined ? null : String(r.parentKey),
+      storedKey: (r.storedKey as string | null) ?? null,
+      attempts: Number(r.attempts ?? 0),
+    }));
+  }
 
-/** Records a failed download; a file stored earlier stays recorded (it is still there). */
-export async function recordFailure(pool: Pool, t: MediaTables, m: PendingMedia, error: string): Promise<void> {
-  await pool.query(
-    `INSERT INTO ${quoteIdent(t.files)} (MediaKey, ParentKey, LastError, Attempts, FailedTimestamp)
-     VALUES (?, ?, ?, 1, ?)
-     ON DUPLICATE KEY UPDATE LastError = VALUES(LastError),
-       Attempts = IF(FailedTimestamp <=> VALUES(FailedTimestamp), Attempts + 1, 1), FailedTimestamp = VALUES(FailedTimestamp)`,
-    [m.mediaKey, m.parentKey, error.slice(0, 1000), m.timestamp],
-  );
-}
+  async recordStored(f: StoredFileRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${quoteIdent(this.t.files)}
+         (MediaKey, ParentKey, ObjectKey, StoredUrl, Size, ContentType, Sha256, MediaTimestamp, DownloadedAt, LastError, Attempts, FailedTimestamp)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), NULL, 0, NULL)
+       ON DUPLICATE KEY UPDATE ParentKey = VALUES(ParentKey), ObjectKey = VALUES(ObjectKey), StoredUrl = VALUES(StoredUrl),
+         Size = VALUES(Size), ContentType = VALUES(ContentType), Sha256 = VALUES(Sha256), MediaTimestamp = VALUES(MediaTimestamp),
+         DownloadedAt = VALUES(DownloadedAt), LastError = NULL, Attempts = 0, FailedTimestamp = NULL`,
+      [
+        f.mediaKey,
+        f.parentKey,
+        f.objectKey,
+        f.location.slice(0, 2048),
+        f.size,
+        f.contentType?.slice(0, 255) ?? null,
+        f.sha256,
+        f.timestamp,
+      ],
+    );
+  }
 
-/** Files whose Media row is gone (the listing was purged or deleted, the photo removed), after `after`. */
-export async function readOrphans(
-  pool: Pool,
-  t: MediaTables,
-  after: string | null,
-  limit: number,
-): Promise<{ mediaKey: string; objectKey: string | null }[]> {
-  const k = `m.${quoteIdent(t.keyColumn)}`;
-  const [rows] = await pool.query<RowDataPacket[]>(
-    `SELECT f.MediaKey AS mediaKey, f.ObjectKey AS objectKey
-       FROM ${quoteIdent(t.files)} f LEFT JOIN ${quoteIdent(t.media)} m ON ${k} = f.MediaKey
-      WHERE ${k} IS NULL ${after === null ? '' : 'AND f.MediaKey > ?'}
-      ORDER BY f.MediaKey LIMIT ?`,
-    [...(after === null ? [] : [after]), limit],
-  );
-  return rows.map((r) => ({ mediaKey: String(r.mediaKey), objectKey: (r.objectKey as string | null) ?? null }));
-}
+  async recordFailure(m: PendingMedia, error: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${quoteIdent(this.t.files)} (MediaKey, ParentKey, LastError, Attempts, FailedTimestamp)
+       VALUES (?, ?, ?, 1, ?)
+       ON DUPLICATE KEY UPDATE LastError = VALUES(LastError),
+         Attempts = IF(FailedTimestamp <=> VALUES(FailedTimestamp), Attempts + 1, 1), FailedTimestamp = VALUES(FailedTimestamp)`,
+      [m.mediaKey, m.parentKey, error.slice(0, 1000), m.timestamp],
+    );
+  }
 
-/** Removes files rows (after their objects were deleted). */
-export async function deleteFileRows(pool: Pool, t: MediaTables, mediaKeys: readonly string[]): Promise<void> {
-  if (mediaKeys.length === 0) return;
-  await pool.query(`DELETE FROM ${quoteIdent(t.files)} WHERE MediaKey IN (?)`, [mediaKeys]);
-}
+  async readOrphans(after: string | null, limit: number): Promise<OrphanMediaFile[]> {
+    const t = this.t;
+    const k = `m.${quoteIdent(t.keyColumn)}`;
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT f.MediaKey AS mediaKey, f.ObjectKey AS objectKey
+         FROM ${quoteIdent(t.files)} f LEFT JOIN ${quoteIdent(t.media)} m ON ${k} = f.MediaKey
+        WHERE ${k} IS NULL ${after === null ? '' : 'AND f.MediaKey > ?'}
+        ORDER BY f.MediaKey LIMIT ?`,
+      [...(after === null ? [] : [after]), limit],
+    );
+    return rows.map((r) => ({ mediaKey: String(r.mediaKey), objectKey: (r.objectKey as string | null) ?? null }));
+  }
 
-/** Stored files after `after`, for reconcile to check against the store. */
-export async function readStored(pool: Pool, t: MediaTables, after: string | null, limit: number): Promise<StoredMediaRow[]> {
-  const [rows] = await pool.query<RowDataPacket[]>(
-    `SELECT MediaKey AS mediaKey, ObjectKey AS objectKey, Sha256 AS sha256, Size AS size FROM ${quoteIdent(t.files)}
-      WHERE Sha256 IS NOT NULL AND ObjectKey IS NOT NULL ${after === null ? '' : 'AND MediaKey > ?'}
-      ORDER BY MediaKey LIMIT ?`,
-    [...(after === null ? [] : [after]), limit],
-  );
-  return rows.map((r) => ({
-    mediaKey: String(r.mediaKey),
-    objectKey: String(r.objectKey),
-    sha256: String(r.sha256),
-    size: Number(r.size),
-  }));
-}
+  async deleteRows(mediaKeys: readonly string[]): Promise<void> {
+    if (mediaKeys.length === 0) return;
+    await this.pool.query(`DELETE FROM ${quoteIdent(this.t.files)} WHERE MediaKey IN (?)`, [mediaKeys]);
+  }
 
-/** Forgets that these files are stored, so the next download fetches them again. */
-export async function markMissing(pool: Pool, t: MediaTables, mediaKeys: readonly string[], reason: string): Promise<void> {
-  if (mediaKeys.length === 0) return;
-  await pool.query(
-    `UPDATE ${quoteIdent(t.files)} SET Sha256 = NULL, LastError = ?, Attempts = 0, FailedTimestamp = NULL WHERE MediaKey IN (?)`,
-    [reason.slice(0, 1000), mediaKeys],
-  );
-}
+  async readStored(after: string | null, limit: number): Promise<StoredMediaRow[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT MediaKey AS mediaKey, ObjectKey AS objectKey, Sha256 AS sha256, Size AS size FROM ${quoteIdent(this.t.files)}
+        WHERE Sha256 IS NOT NULL AND ObjectKey IS NOT NULL ${after === null ? '' : 'AND MediaKey > ?'}
+        ORDER BY MediaKey LIMIT ?`,
+      [...(after === null ? [] : [after]), limit],
+    );
+    return rows.map((r) => ({
+      mediaKey: String(r.mediaKey),
+      objectKey: String(r.objectKey),
+      sha256: String(r.sha256),
+      size: Number(r.size),
+    }));
+  }
 
-/** Keeps a fresh URL (after an expired one) in the Media row. */
-export async function updateMediaUrl(pool: Pool, t: MediaTables, mediaKey: string, url: string): Promise<void> {
-  await pool.query(`UPDATE ${quoteIdent(t.media)} SET ${quoteIdent(t.urlColumn)} = ? WHERE ${quoteIdent(t.keyColumn)} = ?`, [
-    url,
-    mediaKey,
-  ]);
+  async markMissing(mediaKeys: readonly string[], reason: string): Promise<void> {
+    if (mediaKeys.length === 0) return;
+    await this.pool.query(
+      `UPDATE ${quoteIdent(this.t.files)} SET Sha256 = NULL, LastError = ?, Attempts = 0, FailedTimestamp = NULL WHERE MediaKey IN (?)`,
+      [reason.slice(0, 1000), mediaKeys],
+    );
+  }
+
+  async updateMediaUrl(mediaKey: string, url: string): Promise<void> {
+    const t = this.t;
+    await this.pool.query(`UPDATE ${quoteIdent(t.media)} SET ${quoteIdent(t.urlColumn)} = ? WHERE ${quoteIdent(t.keyColumn)} = ?`, [
+      url,
+      mediaKey,
+    ]);
+  }
 }

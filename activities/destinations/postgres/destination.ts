@@ -20,8 +20,10 @@ import type {
   WriteReject,
   WriteResult,
 } from '../destination';
+import type { MediaFilesLedger } from '../media-files';
 import { navigationFields, shapeHooks, shapePage } from '../shape';
 import { pgIdentifier, quotePgIdent } from './identifiers';
+import { pgMediaTables, PgMediaFiles } from './media-files';
 import { databaseExists, describePgUrl, ensureSchemaExists, openPgPool } from './pool';
 import { pgFieldColumns, pgRowForms } from './record-forms';
 import {
@@ -378,6 +380,12 @@ export class PostgresDestination implements Destination {
       if ((error as { code?: string }).code === UNDEFINED_TABLE) return undefined;
       throw error;
     }
+  }
+
+  /** The files ledger beside a Media table (media-files.ts): an expanded navigation's child table, or the Media resource's own. */
+  async mediaFiles(resource: ResourceModel, navigation: string | null): Promise<MediaFilesLedger> {
+    const plan = await this.tablePlan(resource, navigation ?? undefined);
+    return new PgMediaFiles(await this.getPool(), pgMediaTables(plan, navigation === null ? 'ResourceRecordKey' : null));
   }
 
   /** `resync status`: rows of the child table of an expanded navigation (none yet: 0). */
