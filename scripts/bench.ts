@@ -1,10 +1,15 @@
-// `npm run bench -- <sync|purge|reconcile|media> [options]`: prints figures, never pass/fail.
+// `npm run bench -- <sync|convert|purge|reconcile|media> [options]`: prints figures, never pass/fail.
 export {};
 const [which, ...rest] = process.argv.slice(2);
 switch (which) {
   case 'sync': {
     const { benchSync } = await import('./bench/sync');
     await benchSync(rest);
+    break;
+  }
+  case 'convert': {
+    const { benchConvert } = await import('./bench/convert');
+    await benchConvert(rest);
     break;
   }
   case 'purge': {
@@ -24,7 +29,7 @@ switch (which) {
   }
   default:
     console.error(
-      'usage: npm run bench -- sync [--records N] | purge [--keys N] | reconcile [--keys N] | media [--files N] [--concurrency N]',
+      'usage: npm run bench -- sync [--records N] [--destination mysql|postgres|solr] | convert [--records N] | purge [--keys N] | reconcile [--keys N] | media [--files N] [--concurrency N]',
     );
     process.exit(2);
 }

@@ -11,7 +11,14 @@ import type { ResourceModel } from '../../activities/destinations/destination';
 import { navigationFields, shapeHooks, shapePage } from '../../activities/destinations/shape';
 import { quoteIdent } from '../../activities/destinations/mysql/identifiers';
 import { openPool } from '../../activities/destinations/mysql/pool';
-import { applySchema, EXTRA_COLUMN, PARENT_KEY_COLUMN, planChildTable, planTable, type TablePlan } from '../../activities/destinations/mysql/schema';
+import {
+  applySchema,
+  EXTRA_COLUMN,
+  PARENT_KEY_COLUMN,
+  planChildTable,
+  planTable,
+  type TablePlan,
+} from '../../activities/destinations/mysql/schema';
 import { prepareRows } from '../../activities/destinations/mysql/writer';
 
 const identity = { table: (_source: string, resource: string) => resource, field: (_resource: string, field: string) => field };
@@ -20,7 +27,9 @@ const identity = { table: (_source: string, resource: string) => resource, field
 export function tsvField(value: string | number | null): string {
   if (value === null) return '\\N';
   if (typeof value === 'number') return String(value);
-  return value.replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'));
+  return value.replace(/[\\\t\n\r\0]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0',
+  );
 }
 
 export function tsvLines(rows: (string | number | null)[][]): string {

@@ -13,6 +13,7 @@ import { connectClient } from '../../worker/temporal';
 import { startSync } from '../../worker/commands/sync';
 import { flag, startBenchStack, startBenchWorker, writeBenchConfig } from './harness';
 import { loadCeiling } from './load-ceiling';
+import { measureNoChangeSync } from './no-change';
 import { query } from './sql';
 import { benchTarget, destinationFlag } from './targets';
 
@@ -50,7 +51,8 @@ export async function benchSync(args: string[]): Promise<void> {
   log(`simulator: records rendered ahead in ${((Date.now() - renderStarted) / 1000).toFixed(1)} s`);
 
   // End to end.
-  const worker = await startBenchWorker(writeBenchConfig('sync', configInput('e2e')));
+  const workerConfigFile = writeBenchConfig('sync', configInput('e2e'));
+  const worker = await startBenchWorker(workerConfigFile);
   const config = parseConfig(configInput('e2e'));
   const client = await connectClient(config);
   const started = Date.now();
@@ -58,6 +60,9 @@ export async function benchSync(args: string[]): Promise<void> {
   const result = await handle.result();
   const e2eSeconds = (Date.now() - started) / 1000;
   const peakRssMb = worker.peakRssMb();
+  // Nothing new at the MLS now: what an operator's next `resync sync --wait` costs.
+  const noChange = await measureNoChangeSync(client, workerConfigFile, 'bench', 'Property');
+  log(`no-change sync: ${noChange.wallSeconds.toFixed(2)} s wall (resync sync --wait), worker ${noChange.workerSeconds.toFixed(2)} s`);
   await worker.stop();
   await client.connection.close();
   if (result.upserted !== records) throw new Error(`sync-bench: upserted ${result.upserted} of ${records}`);
@@ -116,7 +121,9 @@ export async function benchSync(args: string[]): Promise<void> {
   const ratio = e2ePerSecond / ceilingPerSecond;
   console.log(
     `sync-bench destination=${kind} ratio=${ratio.toFixed(2)} records_per_s=${Math.round(e2ePerSecond)} ceiling_per_s=${Math.round(ceilingPerSecond)}` +
-      (loadPerSecond === undefined ? '' : ` load_ceiling_per_s=${Math.round(loadPerSecond)} load_ratio=${(e2ePerSecond / loadPerSecond).toFixed(2)}`) +
-      ` peak_rss_mb=${peakRssMb} ready_rss_mb=${worker.readyRssMb}`,
+      (loadPerSecond === undefined
+        ? ''
+        : ` load_ceiling_per_s=${Math.round(loadPerSecond)} load_ratio=${(e2ePerSecond / loadPerSecond).toFixed(2)}`) +
+      ` peak_rss_mb=${peakRssMb} ready_rss_mb=${worker.readyRssMb} no_change_wall_s=${noChange.wallSeconds.toFixed(2)} no_change_worker_s=${noChange.workerSeconds.toFixed(2)}`,
   );
 }

@@ -63,6 +63,9 @@ export function resourcesToRun(config: Config, source: string, only?: string[]):
   return all.filter((r) => only.includes(r));
 }
 
+/** How often `--wait` asks a running workflow for its progress. */
+const PROGRESS_POLL_MS = 1000;
+
 export async function waitForResourceRun<R>(
   handle: WorkflowHandle<Workflow>,
   resource: string,
@@ -70,9 +73,18 @@ export async function waitForResourceRun<R>(
 ): Promise<ResourceRunOutcome<R>> {
   const started = Date.now();
   let stop = false;
+  // The wait between progress polls ends early when the run does: the command exits as soon as
+  // the result is in, not up to a second later (a no-change sync takes a fraction of that).
+  let wake: (() => void) | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+      timer = setTimeout(resolve, PROGRESS_POLL_MS);
+    });
   const poll = (async () => {
     while (!stop) {
-      await new Promise((r) => setTimeout(r, 1000));
+      await pause();
       if (stop) break;
       const progress = await liveProgress(handle);
       if (progress) print(formatProgress(resource, progress, Date.now() - started), false, progress);
@@ -86,6 +98,8 @@ export async function waitForResourceRun<R>(
     return { resource, workflowId: handle.workflowId, ok: false, error: cause };
   } finally {
     stop = true;
+    clearTimeout(timer);
+    wake?.();
     await poll;
   }
 }

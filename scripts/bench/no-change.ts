@@ -1,0 +1,41 @@
+/**
+ * A no-change incremental sync, as an operator runs it after a full one: `resync sync <source>
+ * --wait` with nothing new at the MLS. Wall time of the command (the built CLI on plain Node:
+ * start, connect, start the run, wait, print), and the worker's part of it: the run's workflow
+ * from start to close as Temporal recorded it.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { buildCli } from '../build';
+import { fromRoot } from '../lib/paths';
+
+const run = promisify(execFile);
+
+export interface NoChangeSync {
+  wallSeconds: number;
+  workerSeconds: number;
+}
+
+/** Runs `resync sync <source> -r <resource> --wait --json` once; the worker serving the config must be running. */
+export async function measureNoChangeSync(client: Client, configFile: string, source: string, resource: string): Promise<NoChangeSync> {
+  const cli = await buildCli();
+  const started = performance.now();
+  // $RESYNC_BENCH_CLI_PROFILE=<folder>: the command writes a CPU profile there (where its time goes).
+  const profile = process.env.RESYNC_BENCH_CLI_PROFILE;
+  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const args = [...nodeArgs, cli, '--config', configFile, 'sync', source, '-r', resource, '--wait', '--json'];
+  const { stdout } = await run(process.execPath, args, {
+    cwd: fromRoot(),
+  });
+  const wallSeconds = (performance.now() - started) / 1000;
+  const lines = stdout.trim().split('\n');
+  const outcome = JSON.parse(lines[lines.length - 1]!) as { ok?: boolean; workflowId?: string; result?: { upserted?: number } };
+  if (!outcome.ok || !outcome.workflowId) throw new Error(`no-change sync: unexpected outcome ${lines[lines.length - 1]}`);
+  const upserted = outcome.result?.upserted;
+  if (upserted) throw new Error(`no-change sync: ${upserted} records written, expected none`);
+  const described = await client.workflow.getHandle(outcome.workflowId).describe();
+  if (!described.closeTime) throw new Error(`no-change sync: ${outcome.workflowId} has not closed`);
+  const workerSeconds = (described.closeTime.getTime() - described.startTime.getTime()) / 1000;
+  return { wallSeconds, workerSeconds };
+}
