@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { RecordTransform, TransformContext } from '../../config';
-import type { ResourceModel, WriteReject } from './destination';
+import type { ChildWriteResult, ConversionNotice, ResourceModel, WriteReject, WriteResult } from './destination';
 import { latestPerKey } from './duplicates';
 
 /** The destination's hooks and names shaping needs. */
@@ -241,4 +241,41 @@ export function shapePage(resource: ResourceModel, sent: Record<string, unknown>
     });
   }
   return page;
+}
+
+/** What a destination's own writer reports for a shaped page, before shaping's rejects are added. */
+export interface WrittenPage {
+  upserted: number;
+  rejects: WriteReject[];
+  children: ChildWriteResult[];
+}
+
+/**
+ * The page's WriteResult from what shaping refused and what the writer wrote: rejects keep the
+ * record as the MLS sent it (with its children), not the transformed copy; values stored by a
+ * named rule are logged once per field and returned.
+ */
+export function pageWriteResult(
+  resource: ResourceModel,
+  page: ShapedPage,
+  written: WrittenPage,
+  decisions: ConversionNotice[],
+  log: { destination: string; logger?: Logger },
+): WriteResult {
+  const original = (r: WriteReject): WriteReject => ({ ...r, record: page.originals.get(r.record) ?? r.record });
+  const result: WriteResult = {
+    upserted: written.upserted,
+    rejects: [...page.rejects, ...written.rejects.map(original)],
+    skipped: page.skipped,
+  };
+  if (resource.children?.length) {
+    result.children = written.children.map((c, i) => ({ ...c, rejects: [...page.children[i]!.rejects, ...c.rejects.map(original)] }));
+  }
+  if (decisions.length > 0) {
+    result.decisions = decisions;
+    for (const d of decisions) {
+      log.logger?.warn({ destination: log.destination, resource: resource.resource, ...d }, `values stored by the rule ${d.decision}`);
+    }
+  }
+  return result;
 }

@@ -687,7 +687,14 @@ describe('dashboard counts around runs', () => {
     const ended = Date.now();
     // Taken before the sync ended: not compared (neither "in step" nor a difference), and retaken now. On a
     // fast machine the recount the run's end set off may already have landed; then it must be the new one.
-    const right = await counts();
+    // The dashboard reads the run history at most once a second: wait until it has seen this run end.
+    const deadline = Date.now() + 10_000;
+    let right = await counts();
+    while (!(Date.parse(property(right).lastRunEndedAt ?? '') > Date.parse(first.mls.countedAt!))) {
+      if (Date.now() > deadline) throw new Error(`the dashboard never saw the run end: ${JSON.stringify(right)}`);
+      await new Promise((r) => setTimeout(r, 100));
+      right = await counts();
+    }
     if (right.status === 'checking') {
       expect(property(right).destinations[0]!.verdict).toEqual({
         state: 'not-comparable',

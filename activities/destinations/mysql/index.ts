@@ -17,11 +17,10 @@ import type {
   SchemaChange,
   StoredCount,
   StoredKey,
-  WriteReject,
   WriteResult,
 } from '../destination';
 import type { MediaFilesLedger } from '../media-files';
-import { navigationFields, shapeHooks, shapePage } from '../shape';
+import { navigationFields, pageWriteResult, shapeHooks, shapePage } from '../shape';
 import { quoteIdent } from './identifiers';
 import { keysNotAfter, readKeyPage } from './keys';
 import { mediaTables, MysqlMediaFiles } from './media-files';
@@ -194,24 +193,8 @@ export class MysqlDestination implements Destination {
       }
     }
     const written = await writeRows(pool, parent, this.packetBytes, children);
-    // A reject keeps the record as the MLS sent it (with its children), not the transformed copy.
-    const original = (r: WriteReject): WriteReject => ({ ...r, record: page.originals.get(r.record) ?? r.record });
-    const result: WriteResult = {
-      upserted: written.upserted,
-      rejects: [...page.rejects, ...written.rejects.map(original)],
-      skipped: page.skipped,
-    };
-    if (resource.children?.length) {
-      result.children = written.children.map((c, i) => ({ ...c, rejects: [...page.children[i]!.rejects, ...c.rejects.map(original)] }));
-    }
     const decisions = [parent, ...children].flatMap((t) => t.prepared.decisions);
-    if (decisions.length > 0) {
-      result.decisions = decisions;
-      for (const d of decisions) {
-        this.logger?.warn({ destination: this.name, resource: resource.resource, ...d }, `values stored by the rule ${d.decision}`);
-      }
-    }
-    return result;
+    return pageWriteResult(resource, page, written, decisions, { destination: this.name, logger: this.logger });
   }
 
   /**

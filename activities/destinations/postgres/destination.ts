@@ -17,11 +17,10 @@ import type {
   SchemaChange,
   StoredCount,
   StoredKey,
-  WriteReject,
   WriteResult,
 } from '../destination';
 import type { MediaFilesLedger } from '../media-files';
-import { navigationFields, shapeHooks, shapePage } from '../shape';
+import { navigationFields, pageWriteResult, shapeHooks, shapePage } from '../shape';
 import { pgIdentifier, quotePgIdent } from './identifiers';
 import { pgMediaTables, PgMediaFiles } from './media-files';
 import { databaseExists, describePgUrl, ensureSchemaExists, openPgPool } from './pool';
@@ -217,22 +216,8 @@ export class PostgresDestination implements Destination {
       }
     }
     const written = await writeRows(pool, parent, children);
-    const original = (r: WriteReject): WriteReject => ({ ...r, record: page.originals.get(r.record) ?? r.record });
-    const result: WriteResult = {
-      upserted: written.upserted,
-      rejects: [...page.rejects, ...written.rejects.map(original)],
-      skipped: page.skipped,
-    };
-    if (resource.children?.length) {
-      result.children = written.children.map((c, i) => ({ ...c, rejects: [...page.children[i]!.rejects, ...c.rejects.map(original)] }));
-    }
     const decisions = [parent, ...children].flatMap((t) => t.prepared.decisions);
-    if (decisions.length > 0) {
-      result.decisions = decisions;
-      for (const d of decisions)
-        this.logger?.warn({ destination: this.name, resource: resource.resource, ...d }, `values stored by the rule ${d.decision}`);
-    }
-    return result;
+    return pageWriteResult(resource, page, written, decisions, { destination: this.name, logger: this.logger });
   }
 
   private keyOptions(resource: string): PrepareOptions {
