@@ -53,21 +53,47 @@ let hooksInstalled: Promise<void> | undefined;
  * Exported for `resync config check`, which goes on checking a config that does not parse.
  */
 export async function importModule(file: string): Promise<unknown> {
-  hooksInstalled ??= installHooks();
+  // TypeScript support costs the process ~35 MB for good: a plain JavaScript config goes without.
+  hooksInstalled ??= installHooks(!PLAIN_JAVASCRIPT.test(file));
   await hooksInstalled;
-  return import(/* @vite-ignore */ `${pathToFileURL(file).href}?${CONFIG_QUERY}`);
+  if (!PLAIN_JAVASCRIPT.test(file)) await loadTypeScript();
+  const url = `${pathToFileURL(file).href}?${CONFIG_QUERY}`;
+  try {
+    return await import(/* @vite-ignore */ url);
+  } catch (err) {
+    // A JavaScript config that imports a TypeScript file of its own: load it again with tsx.
+    if ((err as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || typeScriptLoaded) throw err;
+    await loadTypeScript();
+    return import(/* @vite-ignore */ `${url}&typescript`);
+  }
 }
 
-async function installHooks(): Promise<void> {
-  // This module is TypeScript itself unless it was bundled into dist/resync.mjs.
-  if (!import.meta.url.endsWith('.ts')) {
-    const tsx = await import('tsx/esm/api');
-    tsx.register();
-  }
-  // Registered after tsx, so they run before it (hooks chain last-registered first).
+const PLAIN_JAVASCRIPT = /\.(?:mjs|cjs|js)$/;
+
+/** This module is TypeScript itself (tsx is loaded) unless it was bundled into dist/resync.mjs. */
+let typeScriptLoaded = import.meta.url.endsWith('.ts');
+
+async function loadTypeScript(): Promise<void> {
+  if (typeScriptLoaded) return;
+  typeScriptLoaded = true;
+  const tsx = await import('tsx/esm/api');
+  tsx.register();
+}
+
+async function installHooks(typeScript: boolean): Promise<void> {
+  if (typeScript) await loadTypeScript();
+  // Registered after tsx, so they run before it (hooks chain last-registered first). Built, the
+  // package name resolves to the JavaScript build of config/define.ts (scripts/build.ts).
+  const entry = import.meta.url.endsWith('.ts') ? fromRoot('config', 'define.ts') : definedEntry();
   register(pathToFileURL(fromRoot('config', 'load-hooks.mjs')), {
-    data: { packageName: PACKAGE_NAME, entryUrl: pathToFileURL(fromRoot('config', 'define.ts')).href },
+    data: { packageName: PACKAGE_NAME, entryUrl: pathToFileURL(entry).href },
   });
+}
+
+/** dist/define.mjs next to the built CLI; config/define.ts (with tsx) if it is missing. */
+function definedEntry(): string {
+  const built = fromRoot('dist', 'define.mjs');
+  return existsSync(built) ? built : fromRoot('config', 'define.ts');
 }
 
 export function parseConfig(value: unknown, file = '<inline>'): Config {

@@ -188,6 +188,12 @@ export const mysqlDestinationSchema = z.strictObject({
   url: mysqlUrl,
   /** Create and migrate tables from $metadata (default). Off: the tables must exist. */
   manageSchema: z.boolean().default(true),
+  /**
+   * Insert pages into a table that was empty when this worker first wrote to it (an initial load)
+   * with LOAD DATA LOCAL INFILE, falling back to the upsert for any page that holds a stored key
+   * (default). Off: always upsert. A server that refuses LOCAL INFILE is detected and upserted to.
+   */
+  bulkLoad: z.boolean().optional(),
   /** (source, resource) → table name. Default: the resource name. */
   makeTableName: fn<(source: string, resource: string) => string>('(source, resource) => string').optional(),
   /** (resource, field) → column name. Default: the field name. */

@@ -23,7 +23,9 @@ export const DIST_CLI = fromRoot('dist', 'resync.mjs');
 
 export async function buildCli(): Promise<string> {
   const result = await build({
-    entryPoints: { resync: fromRoot('worker', 'cli.ts') },
+    // define.mjs: what a config's `import … from '@resync-mls/resync'` loads on plain Node, so a
+    // JavaScript config needs no TypeScript compiler in the process (config/load.ts).
+    entryPoints: { resync: fromRoot('worker', 'cli.ts'), define: fromRoot('config', 'define.ts') },
     outdir: dirname(DIST_CLI),
     outExtension: { '.js': '.mjs' },
     splitting: true,

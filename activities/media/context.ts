@@ -38,11 +38,11 @@ export class MediaResources {
 
   constructor(private readonly runtime: Runtime) {}
 
-  store(source: string, resource: string, config: MediaConfig): MediaStore {
+  async store(source: string, resource: string, config: MediaConfig): Promise<MediaStore> {
     const id = `${source}/${resource}`;
     let store = this.stores.get(id);
     if (!store) {
-      store = openMediaStore(config.store);
+      store = await openMediaStore(config.store);
       this.stores.set(id, store);
     }
     return store;
@@ -127,7 +127,7 @@ export async function mediaContext(
     resource,
     media,
     ledgers,
-    store: resources.store(input.source, input.resource, media),
+    store: await resources.store(input.source, input.resource, media),
     budget: resources.budget(input.source, media),
     auth: resources.auth(src),
     log,

@@ -1,14 +1,15 @@
 /** The store a resource's media config names (see docs/media.md "Stores"). */
 import type { MediaStoreConfig } from '../../config';
 import { LocalMediaStore } from './local-store';
-import { S3MediaStore } from './s3-store';
 import type { MediaStore } from './store';
 
-export function openMediaStore(config: MediaStoreConfig): MediaStore {
+export async function openMediaStore(config: MediaStoreConfig): Promise<MediaStore> {
   switch (config.type) {
     case 'local':
       return new LocalMediaStore({ root: config.path });
-    case 's3':
+    case 's3': {
+      // The S3 SDK costs a worker ~12 MB: loaded only by a config that has an S3 store.
+      const { S3MediaStore } = await import('./s3-store');
       return new S3MediaStore({
         bucket: config.bucket,
         region: config.region,
@@ -19,5 +20,6 @@ export function openMediaStore(config: MediaStoreConfig): MediaStore {
           ? { credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } }
           : {}),
       });
+    }
   }
 }

@@ -8,6 +8,7 @@
 import pino from 'pino';
 import { parseConfig, withDatabase } from '../../config';
 import { Runtime } from '../../activities/runtime';
+import { TOKEN_PATH } from '../../simulator/auth';
 import { startSimulator } from '../../simulator/server';
 import { connectClient } from '../../worker/temporal';
 import { startSync } from '../../worker/commands/sync';
@@ -19,13 +20,39 @@ import { benchTarget, destinationFlag } from './targets';
 
 const log = (line: string) => console.log(line);
 
+/** The simulated Trestle's OAuth2 client (the bench's own simulator, no real secret). */
+const TRESTLE_CLIENT = { clientId: 'bench-client', clientSecret: 'bench-secret' };
+
+/** `--platform trestle|generic` (default trestle: the feed the performance goals are stated for). */
+function platformFlag(args: string[]): 'trestle' | 'generic' {
+  const i = args.indexOf('--platform');
+  if (i < 0) return 'trestle';
+  const value = args[i + 1];
+  if (value !== 'trestle' && value !== 'generic')
+    throw new Error(`--platform needs trestle or generic, got ${JSON.stringify(value ?? '')}`);
+  return value;
+}
+
 export async function benchSync(args: string[]): Promise<void> {
   const records = flag(args, 'records', 100_000);
   const mediaPerRecord = flag(args, 'media', 5);
-  const pageSize = flag(args, 'page-size', 500);
+  const platform = platformFlag(args);
+  // Trestle serves 1,000 records a page with $expand; the generic platform caps it at 500.
+  const pageSize = flag(args, 'page-size', platform === 'trestle' ? 1000 : 500);
   const kind = destinationFlag(args);
   const stack = await startBenchStack(log);
-  const sim = await startSimulator({ records, seed: 42, port: 0, mediaPerRecord });
+  const sim = await startSimulator({
+    records,
+    seed: 42,
+    port: 0,
+    mediaPerRecord,
+    ...(platform === 'trestle'
+      ? {
+          personality: 'trestle' as const,
+          personalityOptions: { clientId: TRESTLE_CLIENT.clientId, clientSecret: TRESTLE_CLIENT.clientSecret },
+        }
+      : {}),
+  });
   const target = await benchTarget(kind, stack.mysqlServerUrl);
   const databases = { control: 'resync_bench_control', load: 'resync_bench_load' };
   await target.reset();
@@ -36,6 +63,9 @@ export async function benchSync(args: string[]): Promise<void> {
       bench: {
         url: sim.url,
         resources: [{ name: 'Property', pageSize, expand: [{ name: 'Media' }] }],
+        ...(platform === 'trestle'
+          ? { platform: 'trestle', auth: { type: 'oauth2', tokenUrl: `${sim.origin}${TOKEN_PATH}`, ...TRESTLE_CLIENT } }
+          : {}),
       },
     },
     destinations: { main: target.config(place) },
@@ -43,7 +73,7 @@ export async function benchSync(args: string[]): Promise<void> {
     temporal: { address: stack.temporal.address, taskQueue: 'resync-bench' },
     logging: { level: 'warn', dir: 'logs/bench' },
   });
-  log(`sync-bench: ${records} Property records (${mediaPerRecord} Media each), pages of ${pageSize}, into ${kind}`);
+  log(`sync-bench: ${records} Property records (${mediaPerRecord} Media each), ${platform}, pages of ${pageSize}, into ${kind}`);
   // The MLS's own work (generating and serialising records) is done before the clock starts: on a
   // small machine it would otherwise take CPU from the worker and MariaDB being measured.
   const renderStarted = Date.now();
@@ -120,7 +150,7 @@ export async function benchSync(args: string[]): Promise<void> {
   await stack.stop();
   const ratio = e2ePerSecond / ceilingPerSecond;
   console.log(
-    `sync-bench destination=${kind} ratio=${ratio.toFixed(2)} records_per_s=${Math.round(e2ePerSecond)} ceiling_per_s=${Math.round(ceilingPerSecond)}` +
+    `sync-bench destination=${kind} platform=${platform} page_size=${pageSize} ratio=${ratio.toFixed(2)} records_per_s=${Math.round(e2ePerSecond)} ceiling_per_s=${Math.round(ceilingPerSecond)}` +
       (loadPerSecond === undefined
         ? ''
         : ` load_ceiling_per_s=${Math.round(loadPerSecond)} load_ratio=${(e2ePerSecond / loadPerSecond).toFixed(2)}`) +

@@ -18,7 +18,7 @@ import { openPgPool } from '../../activities/destinations/postgres/pool';
 import { applyPgTable, COLUMNS_TABLE, desiredTable, REGISTRY_TABLE } from '../../activities/destinations/postgres/schema';
 import { findEntityType, parseEdmx, ResourceUnusable, type EdmModel, type FieldModel } from '../../activities/source/metadata';
 import { fromRoot } from '../../scripts/lib/paths';
-import { listingResource } from '../support/listing-model';
+import { listingResource, mediaResource } from '../support/listing-model';
 import { uniqueName } from '../support/stack';
 
 const fixtures = fromRoot('test', 'fixtures', 'metadata');
@@ -57,42 +57,6 @@ afterAll(async () => {
     await admin.end();
   }
 });
-
-const MEDIA_EDMX = `<?xml version="1.0" encoding="UTF-8"?>
-<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0">
-  <edmx:DataServices>
-    <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="Test">
-      <EntityType Name="Listing">
-        <Key><PropertyRef Name="ListingKey"/></Key>
-        <Property Name="ListingKey" Type="Edm.String" Nullable="false"/>
-        <Property Name="ModificationTimestamp" Type="Edm.DateTimeOffset" Precision="27"/>
-        <Property Name="City" Type="Edm.String"/>
-        <NavigationProperty Name="Media" Type="Collection(Test.Media)"/>
-      </EntityType>
-      <EntityType Name="Media">
-        <Key><PropertyRef Name="MediaKey"/></Key>
-        <Property Name="MediaKey" Type="Edm.String" Nullable="false"/>
-        <Property Name="MediaURL" Type="Edm.String"/>
-        <Property Name="Order" Type="Edm.Int32"/>
-      </EntityType>
-    </Schema>
-  </edmx:DataServices>
-</edmx:Edmx>`;
-
-function mediaResource(): ResourceModel {
-  const model = parseEdmx(MEDIA_EDMX);
-  const entity = findEntityType(model, 'Listing')!;
-  const media = findEntityType(model, 'Media')!;
-  return {
-    source: 'wtest',
-    resource: 'Listing',
-    entity,
-    model,
-    keyField: 'ListingKey',
-    cursorField: 'ModificationTimestamp',
-    children: [{ navigation: 'Media', resource: 'ListingMedia', entity: media, keyField: 'MediaKey', purgeWithParent: true }],
-  };
-}
 
 /** A value of the field's type that takes the most room a row can be made to hold in line. */
 function worstValue(field: FieldModel, model: EdmModel, i: number): unknown {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   adoptLiveType,
+  columnConverter,
   fitRowLimit,
   planColumn,
   toColumnValue,
@@ -203,5 +204,96 @@ describe('one copy per key in a page', () => {
   it('hands back the page itself when no key repeats', () => {
     const page = [rec('a', '2024-01-01T00:00:01Z', 'a1'), rec('b', '2024-01-01T00:00:01Z', 'b1')];
     expect(latestPerKey(page, 'K', 'T')).toEqual({ records: page, dropped: 0 });
+  });
+});
+
+describe('the converter built once per column', () => {
+  /** What toColumnValue makes of a value: the result, or the reason it refuses it, and any rule applied. */
+  function outcome(convert: () => unknown): unknown {
+    try {
+      return { value: convert() };
+    } catch (err) {
+      return { refused: (err as Error).message };
+    }
+  }
+
+  it('converts every value exactly as toColumnValue does, fast path or not', () => {
+    const plans = [
+      plan(field('S', prim('Edm.String'), { maxLength: 5 })),
+      plan(field('K', prim('Edm.String'), { maxLength: 5 }), true),
+      plan(field('L', prim('Edm.String'), { maxLength: 5, lookupName: 'L' })),
+      plan(field('G', prim('Edm.Guid'))),
+      plan(field('B', prim('Edm.Boolean'))),
+      plan(field('I', prim('Edm.Int16'))),
+      plan(field('I64', prim('Edm.Int64'))),
+      plan(field('D', prim('Edm.Decimal'), { precision: 6, scale: 2 })),
+      plan(field('F', prim('Edm.Double'))),
+      plan(field('T', prim('Edm.DateTimeOffset'))),
+      plan(field('T3', prim('Edm.DateTimeOffset'), { precision: 3 })),
+      plan(field('T0', prim('Edm.DateTimeOffset'), { precision: 0 })),
+      plan(field('Dt', prim('Edm.Date'))),
+      plan(field('Tm', prim('Edm.TimeOfDay'))),
+      plan(field('J', prim('Edm.String'), { collection: true })),
+    ];
+    const values: unknown[] = [
+      null,
+      undefined,
+      '',
+      'abc',
+      'abcdef',
+      '\u{1F3E0}\u{1F3E0}\u{1F3E0}',
+      ['a', 'b'],
+      { a: 1 },
+      true,
+      false,
+      0,
+      1,
+      -0,
+      12,
+      12.5,
+      40000,
+      -32768,
+      2 ** 53 + 2,
+      1e21,
+      '12',
+      '12.0',
+      ' 7 ',
+      'true',
+      '1234.5',
+      '1234.567',
+      '9e20',
+      '0f8fad5b-d9cb-469f-a165-70867728950e',
+      '2024-05-01T12:00:00Z',
+      '2024-05-01T12:00:00.1234567Z',
+      '2024-05-01T12:00:00.123456789Z',
+      '2024-02-29T23:59:59Z',
+      '2023-02-29T00:00:00Z',
+      '2024-04-31T00:00:00Z',
+      '2024-13-01T00:00:00Z',
+      '2024-05-01T24:00:00Z',
+      '2024-05-01T12:60:00Z',
+      '2024-05-01T12:00:60Z',
+      '0999-12-31T00:00:00Z',
+      '2024-05-01T12:00:00+02:00',
+      '2024-05-01T12:00:00',
+      '2024-05-01 12:00:00Z',
+      ' 2024-05-01T12:00:00Z',
+      '2024-05-01',
+      '12:30:00.1234567',
+    ];
+    for (const p of plans) {
+      const convert = columnConverter(p);
+      for (const v of values) {
+        const slow: string[] = [];
+        const fast: string[] = [];
+        const expected = outcome(() => toColumnValue(p, v, (d) => slow.push(d)));
+        expect({ column: p.column, value: v, ...(outcome(() => convert(v, (d) => fast.push(d))) as object), rules: fast }).toEqual({
+          column: p.column,
+          value: v,
+          ...(expected as object),
+          rules: slow,
+        });
+      }
+    }
   });
 });

@@ -353,3 +353,73 @@ function describe(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
+
+export type ColumnConverter = (value: unknown, decided?: (decision: ConversionDecision) => void) => string | number | null;
+
+/** `YYYY-MM-DDTHH:MM:SS[.fraction]Z`: the form nearly every feed sends, converted without Date objects. */
+const UTC_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** DATETIME text for a UTC timestamp in the common form, or undefined to take the general path. */
+function utcDatetime(text: string, fraction: number): string | undefined {
+  const m = UTC_TIMESTAMP.exec(text);
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (year < 1000 || days === undefined || day < 1 || day > days || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) {
+    return undefined;
+  }
+  const base = `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}`;
+  return fraction > 0 ? `${base}.${((m[7] ?? '') + '000000').slice(0, fraction)}` : base;
+}
+
+/**
+ * The conversion of one column, built once per column plan: the common cases (null, text that
+ * fits, a JSON boolean or safe integer, a finite double, a UTC timestamp) return at once; anything
+ * else takes `toColumnValue`, which decides and explains exactly as before.
+ */
+export function columnConverter(plan: ColumnPlan): ColumnConverter {
+  const general: ColumnConverter = (value, decided) => toColumnValue(plan, value, decided);
+  switch (plan.kind) {
+    case 'string':
+    case 'text': {
+      if (plan.format) return general;
+      // A string no longer than the column in UTF-16 units is no longer in code points either.
+      const max = plan.maxChars ?? Number.POSITIVE_INFINITY;
+      return (value, decided) =>
+        value === null || value === undefined ? null : typeof value === 'string' && value.length <= max ? value : general(value, decided);
+    }
+    case 'bool':
+      return (value, decided) =>
+        value === null || value === undefined ? null : value === true ? 1 : value === false ? 0 : general(value, decided);
+    case 'int': {
+      const min = Number(plan.min);
+      const max = Number(plan.max);
+      return (value, decided) =>
+        value === null || value === undefined
+          ? null
+          : typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max
+            ? String(value)
+            : general(value, decided);
+    }
+    case 'double':
+      return (value, decided) =>
+        value === null || value === undefined
+          ? null
+          : typeof value === 'number' && Number.isFinite(value)
+            ? String(value)
+            : general(value, decided);
+    case 'datetime': {
+      const fraction = plan.fraction ?? 6;
+      return (value, decided) =>
+        value === null || value === undefined
+          ? null
+          : (typeof value === 'string' && utcDatetime(value, fraction)) || general(value, decided);
+    }
+    default:
+      return (value, decided) => (value === null || value === undefined ? null : general(value, decided));
+  }
+}

@@ -53,6 +53,10 @@ export class MysqlDestination implements Destination {
   private readonly plans = new Map<string, PlanEntry>();
   /** The server's max_allowed_packet, read once per pool: batches are sized from it. */
   private packetBytes: number | undefined;
+  /** Per resource table: whether its pages try the bulk path first (see bulkWorthy). */
+  private readonly bulkTables = new Map<string, boolean>();
+  /** The server refused LOAD DATA LOCAL once: it will not allow it for later pages either. */
+  private bulkUnavailable = false;
   private readonly naming: Naming;
 
   constructor(
@@ -78,6 +82,23 @@ export class MysqlDestination implements Destination {
   private async lookPool(): Promise<Pool | undefined> {
     if (!this.pool && !(await databaseExists(this.config.url))) return undefined;
     return this.getPool();
+  }
+
+  /**
+   * Whether to try the bulk path (bulk-load.ts) for a resource's pages: while its table was empty
+   * when this worker first wrote to it, until a page holds a key that is stored already. Only a
+   * guess at what is cheaper: the bulk path checks every page itself and hands back what it cannot
+   * insert as it is.
+   */
+  private async bulkWorthy(pool: Pool, table: string, plan: TablePlan): Promise<boolean> {
+    if (this.config.bulkLoad === false || this.bulkUnavailable) return false;
+    let worthy = this.bulkTables.get(table);
+    if (worthy === undefined) {
+      const [rows] = await pool.query<RowDataPacket[]>(`SELECT 1 FROM ${quoteIdent(plan.table)} LIMIT 1`);
+      worthy = rows.length === 0;
+      this.bulkTables.set(table, worthy);
+    }
+    return worthy;
   }
 
   private planned(id: string, make: () => TablePlan): PlanEntry {
@@ -192,7 +213,22 @@ export class MysqlDestination implements Destination {
         );
       }
     }
-    const written = await writeRows(pool, parent, this.packetBytes, children);
+    const table = tableId(resource);
+    const bulk = await this.bulkWorthy(pool, table, parent.plan);
+    const written = await writeRows(pool, parent, this.packetBytes, children, {
+      bulk,
+      onBulkRefused: (reason) => {
+        // One page that needed the upsert means stored keys: later pages upsert from the start.
+        this.bulkTables.set(table, false);
+        if (reason.unavailable) this.bulkUnavailable = true;
+        this.logger?.info(
+          { destination: this.name, resource: resource.resource, reason: reason.message },
+          reason.unavailable
+            ? 'LOAD DATA LOCAL is refused by the server: pages are upserted'
+            : 'initial load: the bulk path ends here; pages are upserted from now on',
+        );
+      },
+    });
     const decisions = [parent, ...children].flatMap((t) => t.prepared.decisions);
     return pageWriteResult(resource, page, written, decisions, { destination: this.name, logger: this.logger });
   }

@@ -10,7 +10,8 @@
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { ChildWriteResult, ConversionNotice, WriteReject } from '../destination';
 import { compareInstants, parseInstant } from '../../common/timestamps';
-import { toColumnValue, ValueRejected, ValueTooLong, type ColumnPlan } from './columns';
+import { columnConverter, ValueRejected, ValueTooLong, type ColumnConverter, type ColumnPlan, type ConversionDecision } from './columns';
+import { BulkLoadRefused, loadRows } from './bulk-load';
 import { quoteIdent } from './identifiers';
 import { batchBudget, ROW_FRAME_BYTES, rowTooLargeReason, statementBytes, VALUE_SEPARATOR_BYTES } from './packet';
 import { EXTRA_COLUMN, type TablePlan } from './schema';
@@ -56,6 +57,21 @@ export interface PrepareOptions {
   ignore?: (name: string) => boolean;
 }
 
+/** Each column's converter, built once per plan (a widened column makes a new plan). */
+const compiledPlans = new WeakMap<TablePlan, { converters: ColumnConverter[]; isKey: boolean[] }>();
+
+function compiled(plan: TablePlan): { converters: ColumnConverter[]; isKey: boolean[] } {
+  let entry = compiledPlans.get(plan);
+  if (!entry) {
+    entry = { converters: plan.columns.map(columnConverter), isKey: plan.columns.map((c) => plan.keyColumns.includes(c.column)) };
+    compiledPlans.set(plan, entry);
+  }
+  return entry;
+}
+
+/** `NULL` in the statement text. */
+const NULL_BYTES = 4;
+
 /** Converts records to rows in column order; a record with any unstorable value is rejected whole. */
 export function prepareRows(
   plan: TablePlan,
@@ -75,8 +91,14 @@ export function prepareRows(
     decisions: [],
   };
   const decided = new Map<string, ConversionNotice>();
-  const keyFields = new Set(plan.columns.filter((c) => plan.keyColumns.includes(c.column)).map((c) => c.field));
+  const { converters, isKey } = compiled(plan);
+  const columns = plan.columns;
   const { mapKey, ignore } = opts;
+  // One callback for the whole page (not one per value): it files the decision under the column
+  // being converted.
+  let rowDecisions: { decision: string; field: string }[] = [];
+  let converting = '';
+  const onDecision = (decision: ConversionDecision) => rowDecisions.push({ decision, field: converting });
   for (const [index, record] of records.entries()) {
     // Rejects name the key as the MLS knows it, whatever the destination stores.
     const key = String(record[keyField]);
@@ -85,13 +107,15 @@ export function prepareRows(
     let bytes = ROW_FRAME_BYTES;
     let tooLong: { column: string; field: string; chars: number; reason: string }[] = [];
     let rejected: WriteReject | undefined;
-    const rowDecisions: { decision: string; field: string }[] = [];
-    for (const col of plan.columns) {
+    rowDecisions = [];
+    for (let c = 0; c < columns.length; c++) {
+      const col = columns[c]!;
       try {
         const raw = record[col.field];
-        const value = mapKey && keyFields.has(col.field) && raw !== null && raw !== undefined ? mapKey(String(raw)) : raw;
-        const v = toColumnValue(col, value, (decision) => rowDecisions.push({ decision, field: col.field }));
-        bytes += statementBytes(v) + VALUE_SEPARATOR_BYTES;
+        const value = mapKey && isKey[c] && raw !== null && raw !== undefined ? mapKey(String(raw)) : raw;
+        converting = col.field;
+        const v = converters[c]!(value, onDecision);
+        bytes += (v === null ? NULL_BYTES : statementBytes(v)) + VALUE_SEPARATOR_BYTES;
         row.push(v);
       } catch (err) {
         if (!(err instanceof ValueRejected)) throw err;
@@ -203,11 +227,97 @@ export interface WrittenRows {
 /** Keys per `IN (…)` list. */
 const IN_CHUNK = 1000;
 
+export interface WriteOptions {
+  /**
+   * Try the bulk path first (bulk-load.ts): the page is inserted by LOAD DATA when none of its
+   * keys is stored yet, and written by the upsert (in a new transaction) when that fails.
+   */
+  bulk?: boolean;
+  /** Told why the bulk path gave the page back to the upsert. */
+  onBulkRefused?: (reason: BulkLoadRefused) => void;
+}
+
+/**
+ * The bulk path: parents and children inserted by LOAD DATA in one transaction, with the same
+ * rejects as the upsert would make before any SQL (conversion, rows too large for the server).
+ * Throws BulkLoadRefused, with nothing committed, when any row would not land as a plain insert.
+ */
+async function loadPage(pool: Pool, parent: TableWrite, packetBytes: number, children: ChildWrite[]): Promise<WrittenRows> {
+  const { plan, prepared } = parent;
+  const rejects = [...prepared.rejects];
+  const conn = await pool.getConnection();
+  try {
+    await conn.beginTransaction();
+    const failed = new Set<number>();
+    const upserted = await loadAll(conn, parent, packetBytes, rejects, failed);
+    // Every parent was inserted, so none had a stored copy: each one's children are replaced.
+    const childResults =
+      children.length > 0 ? await replaceChildren(conn, plan, prepared, new Map(), failed, children, packetBytes, loadAll) : [];
+    await conn.commit();
+    return { upserted, rejects, children: childResults };
+  } catch (err) {
+    await conn.rollback().catch(() => undefined);
+    throw err;
+  } finally {
+    conn.release();
+  }
+}
+
+type TableWriter = (
+  conn: PoolConnection,
+  table: TableWrite,
+  packetBytes: number,
+  rejects: WriteReject[],
+  failed: Set<number>,
+) => Promise<number>;
+
+const loadAll: TableWriter = async (conn, table, packetBytes, rejects, failed) => {
+  const { prepared } = table;
+  const budget = batchBudget(packetBytes, table.sql, table.plan.table);
+  const positions: number[] = [];
+  for (let p = 0; p < prepared.rows.length; p++) {
+    if (prepared.bytes[p]! > budget) {
+      rejects.push(tooLargeReject(prepared, p, packetBytes, budget));
+      failed.add(p);
+    } else {
+      positions.push(p);
+    }
+  }
+  return loadRows(conn, table.plan, prepared.rows, positions);
+};
+
+/**
+ * A row the upsert could not send: the server would refuse the statement and drop the connection
+ * (and the page's transaction) on every retry. The reject says what would let it in.
+ */
+function tooLargeReject(prepared: PreparedRows, p: number, packetBytes: number, budget: number): WriteReject {
+  return {
+    key: prepared.keys[p]!,
+    field: null,
+    reason: rowTooLargeReason(prepared.bytes[p]!, packetBytes, budget),
+    record: prepared.records[p]!,
+  };
+}
+
 /**
  * Writes a page in one transaction. `packetBytes` is the server's `max_allowed_packet`: each
  * statement carries as many rows as fit under it, and a row that fits in none is a reject.
  */
-export async function writeRows(pool: Pool, parent: TableWrite, packetBytes: number, children: ChildWrite[] = []): Promise<WrittenRows> {
+export async function writeRows(
+  pool: Pool,
+  parent: TableWrite,
+  packetBytes: number,
+  children: ChildWrite[] = [],
+  opts: WriteOptions = {},
+): Promise<WrittenRows> {
+  if (opts.bulk) {
+    try {
+      return await loadPage(pool, parent, packetBytes, children);
+    } catch (err) {
+      if (!(err instanceof BulkLoadRefused)) throw err;
+      opts.onBulkRefused?.(err);
+    }
+  }
   const { plan, prepared } = parent;
   const rejects = [...prepared.rejects];
   const conn = await pool.getConnection();
@@ -219,7 +329,7 @@ export async function writeRows(pool: Pool, parent: TableWrite, packetBytes: num
     const stored = children.length > 0 ? await storedCursors(conn, plan, prepared) : undefined;
     const failed = new Set<number>();
     const upserted = await upsertAll(conn, parent, packetBytes, rejects, failed);
-    const childResults = stored ? await replaceChildren(conn, plan, prepared, stored, failed, children, packetBytes) : [];
+    const childResults = stored ? await replaceChildren(conn, plan, prepared, stored, failed, children, packetBytes, upsertAll) : [];
     await conn.commit();
     return { upserted, rejects, children: childResults };
   } catch (err) {
@@ -230,27 +340,14 @@ export async function writeRows(pool: Pool, parent: TableWrite, packetBytes: num
   }
 }
 
-async function upsertAll(
-  conn: PoolConnection,
-  table: TableWrite,
-  packetBytes: number,
-  rejects: WriteReject[],
-  failed: Set<number>,
-): Promise<number> {
+const upsertAll: TableWriter = async (conn, table, packetBytes, rejects, failed) => {
   const { prepared } = table;
   const budget = batchBudget(packetBytes, table.sql, table.plan.table);
   let upserted = 0;
   let start = 0;
   while (start < prepared.rows.length) {
     if (prepared.bytes[start]! > budget) {
-      // Sent, the server would refuse the statement and drop the connection (and the page's
-      // transaction) on every retry: the row is a reject that says what would let it in.
-      rejects.push({
-        key: prepared.keys[start]!,
-        field: null,
-        reason: rowTooLargeReason(prepared.bytes[start]!, packetBytes, budget),
-        record: prepared.records[start]!,
-      });
+      rejects.push(tooLargeReject(prepared, start, packetBytes, budget));
       failed.add(start);
       start++;
       continue;
@@ -265,7 +362,7 @@ async function upsertAll(
     start = end;
   }
   return upserted;
-}
+};
 
 /** A key column value as text that compares equal to what MySQL hands back for it. */
 function keyIdentity(col: ColumnPlan, value: unknown): string {
@@ -313,6 +410,7 @@ async function replaceChildren(
   failed: Set<number>,
   children: ChildWrite[],
   packetBytes: number,
+  writeTable: TableWriter,
 ): Promise<ChildWriteResult[]> {
   const { col, position } = keyColumnOf(plan);
   const cursorPosition = plan.cursorColumn ? plan.columns.findIndex((c) => c.column === plan.cursorColumn) : -1;
@@ -342,7 +440,7 @@ async function replaceChildren(
     // Children of parents that were not written (rejected, or older than what is stored) are left out.
     const positions = child.prepared.indices.flatMap((input, p) => (winners.has(child.parentOf[input]!) ? [p] : []));
     const rejects = child.prepared.rejects.filter((_, j) => winners.has(child.parentOf[child.prepared.rejectIndices[j]!]!));
-    const upserted = await upsertAll(conn, { ...child, prepared: subset(child.prepared, positions) }, packetBytes, rejects, new Set());
+    const upserted = await writeTable(conn, { ...child, prepared: subset(child.prepared, positions) }, packetBytes, rejects, new Set());
     results.push({
       navigation: child.navigation,
       resource: child.resource,

@@ -4,7 +4,7 @@
  * UTC, and timestamps, dates, 64-bit integers and numerics come back as the server's text, so no
  * value is shifted by the process time zone, cut to JavaScript's milliseconds or rounded to a double.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { quotePgIdent } from './identifiers';
 
 /** OIDs of the types whose JavaScript conversion would lose something. */
@@ -18,11 +18,18 @@ const TEXT_RESULT_TYPES = new Set<number>([
   1266, // timetz
 ]);
 
+/** pg, loaded on first use: a worker without a PostgreSQL destination never pays for it. */
+async function loadPg(): Promise<typeof pg> {
+  return (await import('pg')).default;
+}
+
 /** pg's type parsers, except that the types above stay text. */
-export const lossless: pg.CustomTypesConfig = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    TEXT_RESULT_TYPES.has(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format),
-};
+function lossless(pgm: typeof pg): pg.CustomTypesConfig {
+  return {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      TEXT_RESULT_TYPES.has(oid) ? (value: string) => value : pgm.types.getTypeParser(oid, format),
+  };
+}
 
 export class PgUrlInvalid extends Error {
   override readonly name = 'PgUrlInvalid';
@@ -64,17 +71,18 @@ export function describePgUrl(url: string): string {
 /** A schema name the config accepts: plain lower-case, so it needs no quoting in `search_path`. */
 const PLAIN_SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
 
-function clientConfig(url: string, schema?: string): pg.ClientConfig {
+function clientConfig(pgm: typeof pg, url: string, schema?: string): pg.ClientConfig {
   if (schema !== undefined && !PLAIN_SCHEMA.test(schema))
     throw new PgUrlInvalid(`not a plain lower-case schema name: ${JSON.stringify(schema)}`);
   // `options` is sent at connection start, so the first statement already runs in UTC (and in
   // the schema: every table name resync uses is unqualified and resolved through search_path).
   const options = `-c TimeZone=UTC${schema ? ` -c search_path=${schema}` : ''}`;
-  return { connectionString: url, options, types: lossless, connectionTimeoutMillis: 30_000 };
+  return { connectionString: url, options, types: lossless(pgm), connectionTimeoutMillis: 30_000 };
 }
 
 async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client(clientConfig(url));
+  const pgm = await loadPg();
+  const client = new pgm.Client(clientConfig(pgm, url));
   client.on('error', () => undefined); // reported by the failing query instead
   await client.connect();
   try {
@@ -143,7 +151,8 @@ export interface OpenPgPoolOptions {
  */
 export async function openPgPool(url: string, options: OpenPgPoolOptions = {}): Promise<pg.Pool> {
   if (options.createDatabase !== false) await ensureDatabase(url);
-  const pool = new pg.Pool({ ...clientConfig(url, options.schema), max: options.max ?? 4 });
+  const pgm = await loadPg();
+  const pool = new pgm.Pool({ ...clientConfig(pgm, url, options.schema), max: options.max ?? 4 });
   pool.on('error', () => undefined);
   return pool;
 }

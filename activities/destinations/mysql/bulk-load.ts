@@ -1,0 +1,92 @@
+/**
+ * The bulk path of a page into tables that do not hold its keys yet (an initial load):
+ * `LOAD DATA LOCAL INFILE` streamed from the converted rows, a few rows at a time, instead of a
+ * multi-megabyte upsert statement the server must parse. It only ever inserts: a key the table
+ * already has, or a value the server would change or refuse, shows up as a warning or as fewer
+ * rows loaded, and then the caller rolls the page back and writes it with the upsert, whose rules
+ * (rejects, an older timestamp never overwrites, children replaced) decide as always.
+ */
+import { Readable } from 'node:stream';
+import type { PoolConnection, ResultSetHeader } from 'mysql2/promise';
+import { quoteIdent } from './identifiers';
+import { EXTRA_COLUMN, type TablePlan } from './schema';
+
+type Value = string | number | null;
+
+/** Rows per chunk handed to the connection: bounds the text held at once to a few hundred KB. */
+const ROWS_PER_CHUNK = 32;
+
+/** MySQL errors that mean LOAD DATA LOCAL is not allowed here (server or client side). */
+const LOCAL_INFILE_REFUSED = new Set([1148, 3948, 3950, 4166]);
+
+/** The page could not be loaded as it is: the caller writes it with the upsert instead. */
+export class BulkLoadRefused extends Error {
+  override readonly name = 'BulkLoadRefused';
+  constructor(
+    message: string,
+    /** True when the server does not allow LOAD DATA LOCAL at all: no later page should try. */
+    readonly unavailable = false,
+  ) {
+    super(message);
+  }
+}
+
+/** One value as LOAD DATA's default format reads it: tab-separated, `\N` for NULL, backslash escapes. */
+export function tsvField(value: Value): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'number') return String(value);
+  return /[\\\t\n\r\0]/.test(value)
+    ? value.replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'))
+    : value;
+}
+
+/** The rows at `positions` as LOAD DATA text, a chunk of lines at a time. */
+export function* tsvChunks(rows: Value[][], positions: Iterable<number>): Generator<Buffer> {
+  let text = '';
+  let count = 0;
+  for (const p of positions) {
+    const row = rows[p]!;
+    let line = tsvField(row[0] ?? null);
+    for (let i = 1; i < row.length; i++) line += `\t${tsvField(row[i]!)}`;
+    text += `${line}\n`;
+    if (++count === ROWS_PER_CHUNK) {
+      yield Buffer.from(text);
+      text = '';
+      count = 0;
+    }
+  }
+  if (text) yield Buffer.from(text);
+}
+
+/** The LOAD DATA statement for a table, columns in the plan's order plus the extra-fields column. */
+export function loadSql(plan: TablePlan): string {
+  const columns = [...plan.columns.map((c) => c.column), EXTRA_COLUMN].map((c) => quoteIdent(c)).join(', ');
+  return `LOAD DATA LOCAL INFILE 'resync-page' INTO TABLE ${quoteIdent(plan.table)} CHARACTER SET utf8mb4 (${columns})`;
+}
+
+/**
+ * Loads the rows at `positions` inside the connection's open transaction. Every row must land as
+ * sent: otherwise BulkLoadRefused (LOCAL makes the server skip a duplicate key or adjust a value
+ * with a warning instead of failing, so both are checked).
+ */
+export async function loadRows(conn: PoolConnection, plan: TablePlan, rows: Value[][], positions: number[]): Promise<number> {
+  if (positions.length === 0) return 0;
+  let result: ResultSetHeader;
+  try {
+    [result] = await conn.query<ResultSetHeader>({
+      sql: loadSql(plan),
+      infileStreamFactory: () => Readable.from(tsvChunks(rows, positions)),
+    });
+  } catch (err) {
+    const errno = (err as { errno?: number }).errno;
+    if (errno !== undefined && LOCAL_INFILE_REFUSED.has(errno)) {
+      throw new BulkLoadRefused(`LOAD DATA LOCAL is not allowed: ${(err as Error).message}`, true);
+    }
+    if (errno !== undefined && !(err as { fatal?: boolean }).fatal) throw new BulkLoadRefused((err as Error).message);
+    throw err;
+  }
+  if (result.affectedRows !== positions.length || result.warningStatus !== 0) {
+    throw new BulkLoadRefused(`${plan.table}: ${result.affectedRows} of ${positions.length} rows loaded, ${result.warningStatus} warnings`);
+  }
+  return positions.length;
+}
