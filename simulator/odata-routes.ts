@@ -7,10 +7,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ODataError, badRequest } from './engine/errors';
 import { computePage } from './engine/page';
 import type { ResultCache } from './engine/results';
-import { projectionSignature, type RenderedRecords } from './engine/rendered';
+import { gzipMember, projectionSignature, type RenderedRecords } from './engine/rendered';
 import type { EntityTable } from './engine/table';
 import { validateQuery } from './engine/validate';
-import { send, sendJson, sendJsonText } from './http';
+import { acceptsGzip, JSON_TYPE, send, sendGzipped, sendJson, sendJsonText } from './http';
 import { QueryOptionError, parseQueryOptions, splitQuery } from './odata/query';
 import type { ParsedQuery } from './odata/query';
 import type { Personality, RequestContext } from './personalities/types';
@@ -136,16 +136,41 @@ export async function serveCollection(call: ODataCall, served: EntityTable, deps
   if (preferred !== undefined && personality.honorsMaxPageSize) headers['Preference-Applied'] = `odata.maxpagesize=${page.pageSize}`;
   // The body is put together from each record's JSON, so records rendered ahead of time are copied as they are.
   const signature = deps.rendered ? projectionSignature(query, personality.expandDefaultTop) : '';
+  const head = `${JSON.stringify(body).slice(0, -1)},"value":[`;
+  const members = deps.rendered && acceptsGzip(call.req) ? gzippedRecords(deps.rendered, table, signature, page.rows) : undefined;
+  if (members) {
+    const value = members.flatMap((record, i) => (i > 0 ? [COMMA_GZIP, record] : [record]));
+    await sendGzipped(call.req, call.res, 200, Buffer.concat([gzipMember(head), ...value, CLOSE_GZIP]), JSON_TYPE, {
+      'OData-Version': '4.0',
+      ...headers,
+    });
+    return;
+  }
   const records = page.rows.map(
     (row) => deps.rendered?.get(table, signature, row) ?? Buffer.from(JSON.stringify(project(table, row, query, personality)), 'utf8'),
   );
-  const head = Buffer.from(`${JSON.stringify(body).slice(0, -1)},"value":[`, 'utf8');
   const value = records.flatMap((record, i) => (i > 0 ? [COMMA, record] : [record]));
-  await sendJsonText(call.req, call.res, 200, Buffer.concat([head, ...value, CLOSE]), headers);
+  await sendJsonText(call.req, call.res, 200, Buffer.concat([Buffer.from(head, 'utf8'), ...value, CLOSE]), headers);
 }
 
 const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']}');
+const COMMA_GZIP = gzipMember(',');
+const CLOSE_GZIP = gzipMember(']}');
+
+/** Every row's gzip member rendered ahead, or undefined when any row was not (then nothing counts as served). */
+function gzippedRecords(rendered: RenderedRecords, table: EntityTable, signature: string, rows: number[]): Buffer[] | undefined {
+  const members: Buffer[] = [];
+  for (const row of rows) {
+    const member = rendered.getGzipped(table, signature, row);
+    if (!member) {
+      rendered.hits -= members.length;
+      return undefined;
+    }
+    members.push(member);
+  }
+  return members;
+}
 
 /** `'KEY'` or `Field='KEY'` inside `Resource(…)`. */
 function parseKeySegment(segment: string, table: EntityTable): string {

@@ -1,10 +1,12 @@
 /**
  * The one place that talks HTTP to an MLS: gzip, a timeout on every request, cancellation, one
- * token refresh on 401, and every failure turned into a typed error (see errors.ts).
+ * token refresh on 401, and every failure turned into a typed error (see errors.ts). Bodies are
+ * received as the bytes sent and decompressed and parsed on the body thread (body-thread.ts).
  */
 import got, { RequestError, type Response } from 'got';
 import { z } from 'zod';
 import type { AuthProvider } from './auth';
+import { BodyUndecodable, decodeBody } from './body-thread';
 import type { RequestBudget } from './rate-budget';
 import type { SendSpacing } from './send-spacing';
 import { SourceAuthFailed, SourceRateLimited, SourceRequestRejected, SourceResponseInvalid, SourceUnavailable } from './errors';
@@ -46,11 +48,12 @@ export interface HttpClient {
 }
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const send = async (url: string, accept: string, signal?: AbortSignal, retriedAuth = false): Promise<Response<string>> => {
+  /** A 2xx response's body as the server sent it (compressed), and its Content-Encoding. */
+  const send = async (url: string, accept: string, signal?: AbortSignal, retriedAuth = false): Promise<Response<Buffer>> => {
     await options.limiter?.acquire(signal);
     const authorization = await options.auth.header();
     const slot = await options.spacing?.reserve(signal);
-    let res: Response<string>;
+    let res: Response<Buffer>;
     try {
       res = await got(url, {
         headers: {
@@ -59,7 +62,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           ...(authorization ? { authorization } : {}),
           ...(options.userAgent ? { 'user-agent': options.userAgent } : {}),
         },
-        decompress: true,
+        // Decompressed on the body thread, not on the thread that converts and writes pages.
+        decompress: false,
+        responseType: 'buffer',
         timeout: { request: options.timeoutMs },
         retry: { limit: 0 }, // Temporal's retry policy owns retries, with the right backoff.
         throwHttpErrors: false,
@@ -73,13 +78,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       throw new SourceUnavailable(`request to ${redact(url)} failed: ${code ?? (err as Error).message}`);
     }
     const status = res.statusCode;
-    options.limiter?.recordBytes(res.rawBody.length);
     options.limiter?.observeHeaders(res.headers);
     if (status >= 200 && status < 300) return res;
+    const body = await decode(url, res, false);
     if ((status === 401 || status === 403) && !retriedAuth && options.auth.invalidate()) {
       return send(url, accept, signal, true);
     }
-    const detail = errorDetail(res.body);
+    const detail = errorDetail(body);
     const what = `${redact(url)} answered ${status}${detail ? `: ${detail}` : ''}`;
     if (status === 401 || status === 403) throw new SourceAuthFailed(what);
     if (status === 429) {
@@ -92,19 +97,32 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     throw new SourceRequestRejected(what, status);
   };
 
+  /** The body decompressed (and parsed, for `json`); its size counts against the byte budget. */
+  async function decode(url: string, res: Response<Buffer>, json: true): Promise<{ value: unknown; bytes: number }>;
+  async function decode(url: string, res: Response<Buffer>, json: false): Promise<string>;
+  async function decode(url: string, res: Response<Buffer>, json: boolean): Promise<string | { value: unknown; bytes: number }> {
+    const received = res.rawBody.length;
+    try {
+      const decoded = json
+        ? await decodeBody(res.rawBody, res.headers['content-encoding'], true)
+        : await decodeBody(res.rawBody, res.headers['content-encoding'], false);
+      options.limiter?.recordBytes(decoded.bytes);
+      return json ? decoded : (decoded.value as string);
+    } catch (err) {
+      if (!(err instanceof BodyUndecodable)) throw err;
+      options.limiter?.recordBytes(err.bytes ?? received);
+      // Truncated or garbled bodies happen on flaky links; a retry usually gets a whole one.
+      if (err.kind === 'json') throw new SourceResponseInvalid(`${redact(url)} returned invalid JSON (${err.bytes ?? received} bytes)`);
+      throw new SourceResponseInvalid(`${redact(url)} returned a body that does not decompress (${received} bytes): ${err.message}`);
+    }
+  }
+
   return {
     async getText(url, signal) {
-      return (await send(url, 'application/xml', signal)).body;
+      return decode(url, await send(url, 'application/xml', signal), false);
     },
     async getCollection(url, signal) {
-      const res = await send(url, 'application/json', signal);
-      let json: unknown;
-      try {
-        json = JSON.parse(res.body);
-      } catch {
-        // Truncated or garbled bodies happen on flaky links; a retry usually gets a whole one.
-        throw new SourceResponseInvalid(`${redact(url)} returned invalid JSON (${res.body.length} bytes)`);
-      }
+      const { value: json, bytes } = await decode(url, await send(url, 'application/json', signal), true);
       const parsed = envelope.safeParse(json);
       if (!parsed.success) {
         throw new SourceResponseInvalid(`${redact(url)} returned JSON that is not an OData collection: ${parsed.error.issues[0]?.message}`);
@@ -113,7 +131,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         records: parsed.data.value,
         count: parsed.data['@odata.count'] ?? null,
         nextLink: parsed.data['@odata.nextLink'] ?? null,
-        bytes: res.rawBody.length,
+        bytes,
       };
     },
   };

@@ -8,6 +8,7 @@
 import pino from 'pino';
 import { parseConfig, withDatabase } from '../../config';
 import { Runtime } from '../../activities/runtime';
+import { fromRoot } from '../lib/paths';
 import { TOKEN_PATH } from '../../simulator/auth';
 import { startSimulator } from '../../simulator/server';
 import { connectClient } from '../../worker/temporal';
@@ -82,7 +83,9 @@ export async function benchSync(args: string[]): Promise<void> {
 
   // End to end.
   const workerConfigFile = writeBenchConfig('sync', configInput('e2e'));
-  const worker = await startBenchWorker(workerConfigFile);
+  // `--cpu-prof`: the worker writes a V8 CPU profile of the whole run into logs/bench-profiles/.
+  const profile = args.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${fromRoot('logs', 'bench-profiles')}`] : [];
+  const worker = await startBenchWorker(workerConfigFile, profile);
   const config = parseConfig(configInput('e2e'));
   const client = await connectClient(config);
   const started = Date.now();

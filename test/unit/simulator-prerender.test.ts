@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
 
 type Row = Record<string, unknown>;
@@ -12,6 +14,20 @@ async function page(url: string): Promise<Page> {
   expect(res.status).toBe(200);
   const body = (await res.json()) as { value: Row[]; '@odata.nextLink'?: string };
   return { value: body.value, ...(body['@odata.nextLink'] ? { next: body['@odata.nextLink'] } : {}) };
+}
+
+/** The answer's bytes as sent (no decoding), and its headers. */
+function get(url: string, headers: Record<string, string>): Promise<{ body: Buffer; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ body: Buffer.concat(chunks), headers: res.headers }));
+      res.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
 }
 
 describe('simulator: records rendered ahead (benchmarks)', () => {
@@ -56,6 +72,19 @@ describe('simulator: records rendered ahead (benchmarks)', () => {
     expect(Object.keys(value[0]!).sort()).toEqual(['ListPrice', 'ListingKey']);
     expect((await page(`${rendered.url}/Property?$top=5`)).value[0]).not.toHaveProperty('Media');
     expect(rendered.prerenderedServed()).toBe(before);
+  });
+
+  it('answers gzip from records gzipped ahead (one member each) with the same bytes as the plain answer', async () => {
+    const url = `${rendered.url}/Property?$expand=Media&$orderby=ModificationTimestamp,ListingKey&$top=20`;
+    const plainAnswer = await get(url, {});
+    const gzipped = await get(url, { 'accept-encoding': 'gzip' });
+    expect(plainAnswer.headers['content-encoding']).toBeUndefined();
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    // 1 + 20 records + 19 commas + 1 closing member, each starting with the gzip magic bytes.
+    const members = gzipped.body.toString('latin1').split('\x1f\x8b\x08').length - 1;
+    expect(members).toBeGreaterThanOrEqual(41);
+    expect(gunzipSync(gzipped.body).equals(plainAnswer.body)).toBe(true);
+    expect((JSON.parse(plainAnswer.body.toString()) as { value: unknown[] }).value).toHaveLength(20);
   });
 
   it('stops serving rendered records once the dataset changes', async () => {

@@ -38,7 +38,7 @@ import {
   type Naming,
   type TablePlan,
 } from './schema';
-import { prepareRows, upsertSql, writeRows, type ChildWrite, type PrepareOptions, type PreparedRows } from './writer';
+import { prepareRowsYielding, upsertSql, writeRows, type ChildWrite, type PrepareOptions, type PreparedRows } from './writer';
 
 interface PlanEntry {
   plan: TablePlan;
@@ -248,10 +248,10 @@ export class MysqlDestination implements Destination {
     opts: PrepareOptions,
   ): Promise<PlanEntry & { prepared: PreparedRows }> {
     let entry = entryOf();
-    let prepared = prepareRows(entry.plan, keyField, records, opts);
+    let prepared = await prepareRowsYielding(entry.plan, keyField, records, opts);
     if (this.config.manageSchema && prepared.overflows.size > 0 && (await this.widen(pool, id, label, entry.plan, prepared.overflows))) {
       entry = entryOf();
-      prepared = prepareRows(entry.plan, keyField, records, opts);
+      prepared = await prepareRowsYielding(entry.plan, keyField, records, opts);
     }
     return { ...entry, prepared };
   }

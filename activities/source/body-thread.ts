@@ -1,0 +1,93 @@
+/**
+ * Response bodies are decompressed, decoded and parsed on a thread of their own (json-thread.mjs):
+ * a page of 1,000 full Property records is 26 MB of JSON, a quarter of a second of parsing that
+ * would otherwise stall the activity's thread, where the previous page is being converted and
+ * written (and where the next page's bytes must be read off the socket). The parsed page comes
+ * back by structured clone, which costs the activity's thread a third of parsing it.
+ *
+ * One thread per process, shared by every activity, started on first use and left to idle
+ * without keeping the process alive.
+ */
+import { Worker } from 'node:worker_threads';
+import { fromRoot } from '../../scripts/lib/paths';
+
+export class BodyUndecodable extends Error {
+  override readonly name = 'BodyUndecodable';
+  constructor(
+    message: string,
+    /** `encoding`: the bytes did not decompress; `json`: the text is not JSON. */
+    readonly kind: 'encoding' | 'json',
+    /** Decompressed bytes (for `json`). */
+    readonly bytes?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface DecodedBody<T> {
+  value: T;
+  /** Bytes after decompression. */
+  bytes: number;
+}
+
+interface Pending {
+  resolve: (decoded: DecodedBody<unknown>) => void;
+  reject: (error: Error) => void;
+}
+
+type Reply =
+  { id: number; value: unknown; bytes: number } | { id: number; error: { kind: 'encoding' | 'json'; message: string; bytes?: number } };
+
+/** Room for the short-lived objects of parsing one page (V8 picks 16–32 MB for a main thread). */
+const YOUNG_GENERATION_MB = 48;
+
+let thread: { worker: Worker; pending: Map<number, Pending> } | undefined;
+let nextId = 0;
+
+function startThread(): { worker: Worker; pending: Map<number, Pending> } {
+  const worker = new Worker(fromRoot('activities', 'source', 'json-thread.mjs'), {
+    // Its own young generation: the worker's memory policy (worker/memory.ts) gives threads started
+    // after it a small one, which would promote every object of a page being parsed.
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  });
+  const pending = new Map<number, Pending>();
+  const started = { worker, pending };
+  worker.unref();
+  worker.on('message', (reply: Reply) => {
+    const waiting = pending.get(reply.id);
+    pending.delete(reply.id);
+    if (pending.size === 0) worker.unref();
+    if (!waiting) return;
+    if ('error' in reply) waiting.reject(new BodyUndecodable(reply.error.message, reply.error.kind, reply.error.bytes));
+    else waiting.resolve({ value: reply.value, bytes: reply.bytes });
+  });
+  // A thread that died (out of memory, say) fails what it held; the next body starts a new one.
+  const fail = (error: Error) => {
+    if (thread === started) thread = undefined;
+    for (const waiting of pending.values()) waiting.reject(error);
+    pending.clear();
+  };
+  worker.on('error', (error) => fail(new Error(`the response decoding thread failed: ${error.message}`)));
+  worker.on('exit', (code) => fail(new Error(`the response decoding thread exited with code ${code}`)));
+  return started;
+}
+
+/**
+ * The body decompressed (`Content-Encoding` gzip, deflate, br or none) and decoded as UTF-8 text,
+ * parsed as JSON when `json` is true.
+ */
+export function decodeBody(body: Buffer, encoding: string | undefined, json: true): Promise<DecodedBody<unknown>>;
+export function decodeBody(body: Buffer, encoding: string | undefined, json: false): Promise<DecodedBody<string>>;
+export function decodeBody(body: Buffer, encoding: string | undefined, json: boolean): Promise<DecodedBody<unknown>> {
+  thread ??= startThread();
+  const { worker, pending } = thread;
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    worker.ref();
+    // A buffer that owns its memory moves to the thread without a copy; a slice of Node's shared
+    // pool (small bodies) is copied, as moving it would take the pool away from other buffers.
+    const owns = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+    worker.postMessage({ id, body, encoding, json }, owns ? [body.buffer as ArrayBuffer] : []);
+  });
+}
