@@ -119,7 +119,7 @@ export default defineConfig({
 
   // The worker keeps its heap within this many percent of what is live (V8 alone allows up to 300%),
   // except while sync chunks run. 0 leaves V8's heuristic alone. See docs/configuration.md#worker-memory.
-  worker: { heapGrowthPercent: 20 },
+  worker: { heapGrowthPercent: 20, syncHeapGrowthPercent: 60 },
 
   // Where alerts go when a scheduled process keeps failing (and when it recovers). Webhook and SMTP
   // URLs usually carry secrets: read them from the environment.

@@ -348,8 +348,14 @@ const configObject = z.strictObject({
        * its working set; 0 leaves V8's heuristic alone.
        */
       heapGrowthPercent: z.number().int().min(0).max(300).default(20),
+      /**
+       * The same while a sync chunk converts and writes pages: looser, since a page of full records is
+       * tens of MB and a tight limit means several full collections per page. 0: V8's own sizing, the
+       * fastest and the largest (docs/benchmarks.md has figures for 0, 60 and 100).
+       */
+      syncHeapGrowthPercent: z.number().int().min(0).max(300).default(60),
     })
-    .default({ heapGrowthPercent: 20 }),
+    .default({ heapGrowthPercent: 20, syncHeapGrowthPercent: 60 }),
 });
 
 export const configSchema = configObject

@@ -6,8 +6,9 @@
  * and sizes the first limit from the real working set by collecting once when the worker is ready.
  *
  * Sync is the exception: its pages hold hundreds of 650-field records, so a tight limit would mean a
- * full collection several times per page. While any sync chunk runs, V8 sizes the heap its own way;
- * the tight limit returns with the next collection after the last one ends.
+ * full collection several times per page. While any sync chunk runs the growth is
+ * `syncHeapGrowthPercent` (0: V8 sizes the heap its own way); the tight limit returns with the next
+ * collection after the last one ends.
  */
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { setFlagsFromString } from 'node:v8';
@@ -24,7 +25,7 @@ export interface MemoryPolicy {
 }
 
 /** Call before the Temporal worker exists: flags apply to the main heap and to isolates created after. */
-export function applyMemoryPolicy(heapGrowthPercent: number): MemoryPolicy | undefined {
+export function applyMemoryPolicy(heapGrowthPercent: number, syncGrowthPercent: number): MemoryPolicy | undefined {
   if (heapGrowthPercent === 0) return undefined;
   // Read by V8 at every full collection, so setting it at run time takes effect from the next one;
   // 0 is V8's own (dynamic) choice.
@@ -44,7 +45,7 @@ export function applyMemoryPolicy(heapGrowthPercent: number): MemoryPolicy | und
       inbound: {
         async execute(input, next) {
           if (!BULK_ACTIVITIES.has(ctx.info.activityType)) return next(input);
-          if (bulkRunning++ === 0) growth(0);
+          if (bulkRunning++ === 0) growth(syncGrowthPercent);
           try {
             return await next(input);
           } finally {

@@ -21,7 +21,7 @@ export interface RunningWorker {
 }
 
 export async function startWorker(config: Config, opts: { console?: boolean } = {}): Promise<RunningWorker> {
-  const memory = applyMemoryPolicy(config.worker.heapGrowthPercent);
+  const memory = applyMemoryPolicy(config.worker.heapGrowthPercent, config.worker.syncHeapGrowthPercent);
   const logging = createLogging({ dir: config.logging.dir, level: config.logging.level, console: opts.console ?? true });
   installTemporalLogging(logging.root);
   const runtime = new Runtime(config, logging.root, (source) => logging.forSource(source));

@@ -15,6 +15,8 @@ const run = promisify(execFile);
 export interface NoChangeSync {
   wallSeconds: number;
   workerSeconds: number;
+  /** Each activity of the run from scheduled to completed, in ms, in order (where the worker's part goes). */
+  activities: { name: string; ms: number }[];
 }
 
 /** Runs `resync sync <source> -r <resource> --wait --json` once; the worker serving the config must be running. */
@@ -37,5 +39,22 @@ export async function measureNoChangeSync(client: Client, configFile: string, so
   const described = await client.workflow.getHandle(outcome.workflowId).describe();
   if (!described.closeTime) throw new Error(`no-change sync: ${outcome.workflowId} has not closed`);
   const workerSeconds = (described.closeTime.getTime() - described.startTime.getTime()) / 1000;
-  return { wallSeconds, workerSeconds };
+  return { wallSeconds, workerSeconds, activities: await activityTimes(client, outcome.workflowId) };
+}
+
+async function activityTimes(client: Client, workflowId: string): Promise<{ name: string; ms: number }[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+    Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+  const scheduled = new Map<string, { name: string; at: number }>();
+  const times: { name: string; ms: number }[] = [];
+  for (const event of history.events ?? []) {
+    const at = millis(event.eventTime);
+    const attrs = event.activityTaskScheduledEventAttributes;
+    if (attrs) scheduled.set(String(event.eventId), { name: attrs.activityType?.name ?? '?', at });
+    const done = event.activityTaskCompletedEventAttributes;
+    const start = done ? scheduled.get(String(done.scheduledEventId)) : undefined;
+    if (start) times.push({ name: start.name, ms: Math.round(at - start.at) });
+  }
+  return times;
 }

@@ -95,7 +95,10 @@ export async function benchSync(args: string[]): Promise<void> {
   const peakRssMb = worker.peakRssMb();
   // Nothing new at the MLS now: what an operator's next `resync sync --wait` costs.
   const noChange = await measureNoChangeSync(client, workerConfigFile, 'bench', 'Property');
-  log(`no-change sync: ${noChange.wallSeconds.toFixed(2)} s wall (resync sync --wait), worker ${noChange.workerSeconds.toFixed(2)} s`);
+  log(
+    `no-change sync: ${noChange.wallSeconds.toFixed(2)} s wall (resync sync --wait), worker ${noChange.workerSeconds.toFixed(2)} s ` +
+      `(${noChange.activities.map((a) => `${a.name} ${a.ms} ms`).join(', ')})`,
+  );
   await worker.stop();
   await client.connection.close();
   if (result.upserted !== records) throw new Error(`sync-bench: upserted ${result.upserted} of ${records}`);
