@@ -360,16 +360,25 @@ export type ColumnConverter = (value: unknown, decided?: (decision: ConversionDe
 const UTC_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+const PLAIN_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** `YYYY-MM-DD`, a real calendar day from year 1000 on (earlier years take the general path). */
+function isPlainDate(text: string): boolean {
+  const m = PLAIN_DATE.exec(text);
+  return !!m && isCalendarDay(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+
+function isCalendarDay(year: number, month: number, day: number): boolean {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  return year >= 1000 && days !== undefined && day >= 1 && day <= days;
+}
+
 /** DATETIME text for a UTC timestamp in the common form, or undefined to take the general path. */
 function utcDatetime(text: string, fraction: number): string | undefined {
   const m = UTC_TIMESTAMP.exec(text);
   if (!m) return undefined;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
-  if (year < 1000 || days === undefined || day < 1 || day > days || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) {
+  if (!isCalendarDay(Number(m[1]), Number(m[2]), Number(m[3])) || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) {
     return undefined;
   }
   const base = `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}`;
@@ -412,6 +421,18 @@ export function columnConverter(plan: ColumnPlan): ColumnConverter {
           : typeof value === 'number' && Number.isFinite(value)
             ? String(value)
             : general(value, decided);
+    case 'decimal':
+      // What a JSON number prints as always has a number's form; only the column's range and scale are left to check.
+      return (value, decided) => {
+        if (value === null || value === undefined) return null;
+        if (typeof value !== 'number' || !Number.isFinite(value)) return general(value, decided);
+        const text = String(value);
+        checkDecimal(text, plan);
+        return text;
+      };
+    case 'date':
+      return (value, decided) =>
+        value === null || value === undefined ? null : typeof value === 'string' && isPlainDate(value) ? value : general(value, decided);
     case 'datetime': {
       const fraction = plan.fraction ?? 6;
       return (value, decided) =>

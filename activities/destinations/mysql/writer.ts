@@ -281,16 +281,24 @@ export interface WriteOptions {
 async function loadPage(pool: Pool, parent: TableWrite, packetBytes: number, children: ChildWrite[]): Promise<WrittenRows> {
   const { plan, prepared } = parent;
   const rejects = [...prepared.rejects];
-  const conn = await pool.getConnection();
-  try {
-    await conn.beginTransaction();
+  return inTransaction(pool, async (conn) => {
     const failed = new Set<number>();
     const upserted = await loadAll(conn, parent, packetBytes, rejects, failed);
     // Every parent was inserted, so none had a stored copy: each one's children are replaced.
     const childResults =
       children.length > 0 ? await replaceChildren(conn, plan, prepared, new Map(), failed, children, packetBytes, loadAll) : [];
-    await conn.commit();
     return { upserted, rejects, children: childResults };
+  });
+}
+
+/** `fn` in one transaction on a connection of its own: committed when it returns, rolled back when it throws. */
+async function inTransaction<T>(pool: Pool, fn: (conn: PoolConnection) => Promise<T>): Promise<T> {
+  const conn = await pool.getConnection();
+  try {
+    await conn.beginTransaction();
+    const result = await fn(conn);
+    await conn.commit();
+    return result;
   } catch (err) {
     await conn.rollback().catch(() => undefined);
     throw err;
@@ -356,9 +364,7 @@ export async function writeRows(
   }
   const { plan, prepared } = parent;
   const rejects = [...prepared.rejects];
-  const conn = await pool.getConnection();
-  try {
-    await conn.beginTransaction();
+  return inTransaction(pool, async (conn) => {
     // Read (and lock) what the parents hold before they are written: whether a parent was updated
     // decides whether its children are replaced, and a concurrent writer of the same record must
     // wait until this page is committed rather than interleave with it.
@@ -366,14 +372,8 @@ export async function writeRows(
     const failed = new Set<number>();
     const upserted = await upsertAll(conn, parent, packetBytes, rejects, failed);
     const childResults = stored ? await replaceChildren(conn, plan, prepared, stored, failed, children, packetBytes, upsertAll) : [];
-    await conn.commit();
     return { upserted, rejects, children: childResults };
-  } catch (err) {
-    await conn.rollback().catch(() => undefined);
-    throw err;
-  } finally {
-    conn.release();
-  }
+  });
 }
 
 const upsertAll: TableWriter = async (conn, table, packetBytes, rejects, failed) => {
