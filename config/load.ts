@@ -2,7 +2,7 @@
  * Finds, imports and validates the config file. `--config` wins, then $RESYNC_CONFIG, then the
  * demo config that points at the local simulator and database.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
@@ -54,21 +54,33 @@ let hooksInstalled: Promise<void> | undefined;
  */
 export async function importModule(file: string): Promise<unknown> {
   // TypeScript support costs the process ~35 MB for good: a plain JavaScript config goes without.
-  hooksInstalled ??= installHooks(!PLAIN_JAVASCRIPT.test(file));
+  const typeScript = needsTypeScript(file);
+  hooksInstalled ??= installHooks(typeScript);
   await hooksInstalled;
-  if (!PLAIN_JAVASCRIPT.test(file)) await loadTypeScript();
-  const url = `${pathToFileURL(file).href}?${CONFIG_QUERY}`;
-  try {
-    return await import(/* @vite-ignore */ url);
-  } catch (err) {
-    // A JavaScript config that imports a TypeScript file of its own: load it again with tsx.
-    if ((err as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || typeScriptLoaded) throw err;
-    await loadTypeScript();
-    return import(/* @vite-ignore */ `${url}&typescript`);
-  }
+  if (typeScript) await loadTypeScript();
+  return import(/* @vite-ignore */ `${pathToFileURL(file).href}?${CONFIG_QUERY}`);
 }
 
 const PLAIN_JAVASCRIPT = /\.(?:mjs|cjs|js)$/;
+/** Static imports of a file of the config's own (`from './x'`, `import './x'`). */
+const RELATIVE_IMPORT = /(?:\bfrom|\bimport)\s*['"](\.{1,2}\/[^'"]*)['"]/g;
+const JAVASCRIPT_OR_JSON = /\.(?:mjs|cjs|js|json)$/;
+
+/**
+ * Whether the config needs TypeScript support: it is TypeScript, or it imports a file of its own
+ * that is (or one named without an extension, which only tsx resolves). A JavaScript config that
+ * reaches TypeScript only through another JavaScript file is not seen: name that file `.ts`.
+ */
+function needsTypeScript(file: string): boolean {
+  if (!PLAIN_JAVASCRIPT.test(file)) return true;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false; // the import reports the file as missing, with its own message
+  }
+  return [...text.matchAll(RELATIVE_IMPORT)].some((m) => !JAVASCRIPT_OR_JSON.test(m[1]!));
+}
 
 /** This module is TypeScript itself (tsx is loaded) unless it was bundled into dist/resync.mjs. */
 let typeScriptLoaded = import.meta.url.endsWith('.ts');

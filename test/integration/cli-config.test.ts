@@ -110,6 +110,33 @@ export default defineConfig({
     expect(JSON.parse(r.stdout)).toMatchObject({ file, ok: true });
   });
 
+  it('loads a JavaScript config without TypeScript support, and adds it for one that imports a TypeScript file (dist)', async () => {
+    const dir = tempDir('resync-js-config-');
+    // Typed, so it only loads with TypeScript support.
+    writeFileSync(join(dir, 'typed.ts'), `export const control: string = 'mysql://root@127.0.0.1:3306/resync';\n`);
+    const body = (controlFrom: string) => `import { defineConfig } from '@resync-mls/resync';
+${controlFrom}
+export default defineConfig({
+  sources: { demo: { url: 'http://127.0.0.1:1/odata', resources: [{ name: 'Property' }] } },
+  destinations: { main: { type: 'mysql', url: 'mysql://root@127.0.0.1:3306/mls' } },
+  control: { url: control },
+});
+`;
+    // Plain JavaScript: TypeScript support must not be there (the typed file must not load).
+    writeFileSync(
+      join(dir, 'plain.config.mjs'),
+      body(`const probe = await import('./typed.ts').then(() => 'loaded', () => 'not loaded');
+if (probe === 'loaded') throw new Error('TypeScript support was loaded for a JavaScript config');
+const control = 'mysql://root@127.0.0.1:3306/resync';`),
+    );
+    writeFileSync(join(dir, 'mixed.config.mjs'), body(`import { control } from './typed.ts';`));
+    for (const file of ['plain.config.mjs', 'mixed.config.mjs']) {
+      const r = await runCli(distRunner, ['--config', file, 'config', 'check', '--offline', '--json'], { cwd: dir });
+      expect(r.code, file + r.stdout + r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ file: join(dir, file), ok: true });
+    }
+  });
+
   it.each(runners.map((r) => [r.name, r] as const))('loads config/config.example.ts copied there (%s)', async (_name, runner) => {
     const dir = tempDir('resync-example-');
     copyFileSync(fromRoot('config', 'config.example.ts'), join(dir, 'my.config.ts'));
