@@ -38,8 +38,11 @@ interface Pending {
 type Reply =
   { id: number; value: unknown; bytes: number } | { id: number; error: { kind: 'encoding' | 'json'; message: string; bytes?: number } };
 
-/** Room for the short-lived objects of parsing one page (V8 picks 16–32 MB for a main thread). */
-const YOUNG_GENERATION_MB = 48;
+/**
+ * Room for the short-lived objects of parsing a page; 16 MB measured as fast as 48 MB and 56 MB
+ * smaller at peak (docs/benchmarks.md).
+ */
+const YOUNG_GENERATION_MB = 16;
 
 let thread: { worker: Worker; pending: Map<number, Pending> } | undefined;
 let nextId = 0;
