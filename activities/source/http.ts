@@ -48,7 +48,7 @@ export interface HttpClient {
 }
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  /** A 2xx response's body as the server sent it (compressed), and its Content-Encoding. */
+  /** A 2xx response, its body as the server sent it (compressed); any other status is a typed error. */
   const send = async (url: string, accept: string, signal?: AbortSignal, retriedAuth = false): Promise<Response<Buffer>> => {
     await options.limiter?.acquire(signal);
     const authorization = await options.auth.header();
@@ -80,7 +80,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const status = res.statusCode;
     options.limiter?.observeHeaders(res.headers);
     if (status >= 200 && status < 300) return res;
-    const body = await decode(url, res, false);
+    // An error's body is only its explanation: one that does not decode must not hide the status.
+    const body = await decode(url, res, false).catch(() => '');
     if ((status === 401 || status === 403) && !retriedAuth && options.auth.invalidate()) {
       return send(url, accept, signal, true);
     }

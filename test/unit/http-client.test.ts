@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../../activities/source/http';
-import { SourceRateLimited, SourceResponseInvalid } from '../../activities/source/errors';
+import { SourceRateLimited, SourceResponseInvalid, SourceUnavailable } from '../../activities/source/errors';
 
 /** Answers `/<name>` with the body registered under that name (gzipped when asked). */
-const bodies: Record<string, { status?: number; body: string; headers?: Record<string, string> }> = {
+const bodies: Record<string, { status?: number; body: string; raw?: boolean; headers?: Record<string, string> }> = {
   ok: {
     body: JSON.stringify({ '@odata.count': 2, value: [{ ListingKey: 'A' }, { ListingKey: 'B' }], '@odata.nextLink': 'http://x/next' }),
   },
@@ -17,6 +17,10 @@ const bodies: Record<string, { status?: number; body: string; headers?: Record<s
   'array-entry': { body: JSON.stringify({ value: [['A']] }) },
   'bad-count': { body: JSON.stringify({ value: [], '@odata.count': -1 }) },
   limited: { status: 429, body: '', headers: { 'retry-after': '3' } },
+  // Says gzip, is not: the status must still decide the error.
+  'unavailable-garbage': { status: 503, body: 'down', raw: true, headers: { 'content-encoding': 'gzip' } },
+  // A 200 whose body does not decompress.
+  'ok-garbage': { body: 'not gzip at all', raw: true, headers: { 'content-encoding': 'gzip' } },
 };
 
 describe('source HTTP client: OData collection pages', () => {
@@ -28,7 +32,7 @@ describe('source HTTP client: OData collection pages', () => {
     server = createServer((req, res) => {
       const entry = bodies[(req.url ?? '/').slice(1)];
       if (!entry) return void res.writeHead(404).end();
-      const gzip = String(req.headers['accept-encoding']).includes('gzip');
+      const gzip = !entry.raw && String(req.headers['accept-encoding']).includes('gzip');
       const payload = gzip ? gzipSync(entry.body) : Buffer.from(entry.body);
       res.writeHead(entry.status ?? 200, {
         'content-type': 'application/json',
@@ -63,6 +67,15 @@ describe('source HTTP client: OData collection pages', () => {
     expect(err).toBeInstanceOf(SourceResponseInvalid);
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message).toContain(`/${name}`);
+  });
+
+  it('keeps the status of an error whose body does not decompress, and refuses a 200 whose body does not', async () => {
+    const down = await client.getCollection(`${base}/unavailable-garbage`).catch((e: unknown) => e);
+    expect(down).toBeInstanceOf(SourceUnavailable);
+    expect((down as Error).message).toContain('answered 503');
+    const garbage = await client.getCollection(`${base}/ok-garbage`).catch((e: unknown) => e);
+    expect(garbage).toBeInstanceOf(SourceResponseInvalid);
+    expect((garbage as Error).message).toMatch(/returned a body that does not decompress/);
   });
 
   it('turns a 429 into SourceRateLimited carrying Retry-After', async () => {
