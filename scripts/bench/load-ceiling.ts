@@ -9,33 +9,16 @@ import { Readable } from 'node:stream';
 import type { Pool, ResultSetHeader } from 'mysql2/promise';
 import type { ResourceModel } from '../../activities/destinations/destination';
 import { navigationFields, shapeHooks, shapePage } from '../../activities/destinations/shape';
-import { quoteIdent } from '../../activities/destinations/mysql/identifiers';
+import { loadSql, tsvChunks } from '../../activities/destinations/mysql/bulk-load';
 import { openPool } from '../../activities/destinations/mysql/pool';
-import {
-  applySchema,
-  EXTRA_COLUMN,
-  PARENT_KEY_COLUMN,
-  planChildTable,
-  planTable,
-  type TablePlan,
-} from '../../activities/destinations/mysql/schema';
+import { applySchema, PARENT_KEY_COLUMN, planChildTable, planTable, type TablePlan } from '../../activities/destinations/mysql/schema';
 import { prepareRows } from '../../activities/destinations/mysql/writer';
 
 const identity = { table: (_source: string, resource: string) => resource, field: (_resource: string, field: string) => field };
 
-/** One value as LOAD DATA's default format reads it: tab-separated, `\N` for NULL, backslash escapes. */
-export function tsvField(value: string | number | null): string {
-  if (value === null) return '\\N';
-  if (typeof value === 'number') return String(value);
-  return value.replace(/[\\\t\n\r\0]/g, (c) =>
-    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0',
-  );
-}
-
-export function tsvLines(rows: (string | number | null)[][]): string {
-  let out = '';
-  for (const row of rows) out += `${row.map(tsvField).join('\t')}\n`;
-  return out;
+/** The rows as LOAD DATA text, exactly as the destination's bulk path streams them (converted outside the clock). */
+function tsvText(rows: (string | number | null)[][]): Buffer {
+  return Buffer.concat([...tsvChunks(rows, rows.keys())]);
 }
 
 export interface LoadCeiling {
@@ -63,14 +46,14 @@ export async function loadCeiling(url: string, model: ResourceModel, pages: Iter
     for (const records of pages) {
       const converting = performance.now();
       const page = shapePage(model, records, hooks);
-      const tables: { plan: TablePlan; text: string; rows: number }[] = [];
+      const tables: { plan: TablePlan; text: Buffer; rows: number }[] = [];
       const prepared = prepareRows(parent, model.keyField, page.parents, { ignore });
-      tables.push({ plan: parent, text: tsvLines(prepared.rows), rows: prepared.rows.length });
+      tables.push({ plan: parent, text: tsvText(prepared.rows), rows: prepared.rows.length });
       const unstorable = prepared.rejects.length;
       for (const [i, child] of (model.children ?? []).entries()) {
         const childRows = prepareRows(children[i]!, child.keyField, page.children[i]!.records);
         if (childRows.rejects.length > 0) throw new Error(`load ceiling: ${childRows.rejects[0]!.reason}`);
-        tables.push({ plan: children[i]!, text: tsvLines(childRows.rows), rows: childRows.rows.length });
+        tables.push({ plan: children[i]!, text: tsvText(childRows.rows), rows: childRows.rows.length });
       }
       if (unstorable > 0) throw new Error(`load ceiling: ${prepared.rejects[0]!.reason}`);
       convertMs += performance.now() - converting;
@@ -86,11 +69,10 @@ export async function loadCeiling(url: string, model: ResourceModel, pages: Iter
 }
 
 /** One LOAD DATA statement; refuses a result other than every row loaded without a warning. */
-async function loadTable(pool: Pool, plan: TablePlan, text: string, rows: number): Promise<void> {
-  const columns = [...plan.columns.map((c) => c.column), EXTRA_COLUMN].map((c) => quoteIdent(c)).join(', ');
+async function loadTable(pool: Pool, plan: TablePlan, text: Buffer, rows: number): Promise<void> {
   const [result] = await pool.query<ResultSetHeader>({
-    sql: `LOAD DATA LOCAL INFILE 'resync-bench' INTO TABLE ${quoteIdent(plan.table)} CHARACTER SET utf8mb4 (${columns})`,
-    infileStreamFactory: () => Readable.from([Buffer.from(text)]),
+    sql: loadSql(plan),
+    infileStreamFactory: () => Readable.from([text]),
   });
   if (result.affectedRows !== rows || result.warningStatus !== 0) {
     throw new Error(

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { withDatabase } from '../../config';
 import { MysqlDestination } from '../../activities/destinations/mysql';
-import { loadCeiling, tsvField } from '../../scripts/bench/load-ceiling';
+import { tsvField } from '../../activities/destinations/mysql/bulk-load';
+import { loadCeiling } from '../../scripts/bench/load-ceiling';
 import { listingResource } from '../support/listing-model';
 import { query, uniqueName } from '../support/stack';
 
