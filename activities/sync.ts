@@ -123,6 +123,9 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
     count: false,
     signal,
     onRestart: (reason, from) => log.warn({ reason, from }, 'nextLink refused; querying the window again from the restart point'),
+    // With nextLink paging the following page is requested while this one is still being parsed,
+    // unless the chunk's budget is used by then.
+    prefetch: () => Date.now() <= deadline,
   });
 
   let done = true;
@@ -131,8 +134,9 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
   // A slow page (up to the request timeout) must not look like a dead worker.
   const alive = keepAlive(() => ({ cursor, nextLink, totals }) satisfies SyncHeartbeat);
   try {
-    // Once the budget is used, the chunk ends after the page in hand (asking for no page it would drop).
-    for await (const { page, stopped } of readAhead(pages, (p) => !(p.more && Date.now() > deadline))) {
+    // Once the budget is used, the chunk ends after the page in hand (asking for no page it would
+    // drop; a page already requested ahead is taken too).
+    for await (const { page, stopped } of readAhead(pages, (p) => p.nextRequested === true || !(p.more && Date.now() > deadline))) {
       totals.pages += 1;
       totals.downloaded += page.records.length + page.rejects.length;
       if (page.rejects.length > 0) {

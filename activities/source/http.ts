@@ -42,9 +42,18 @@ const envelope = z.object({
   '@odata.nextLink': z.string().optional(),
 });
 
+export interface CollectionOptions {
+  /**
+   * Hears the collection's `@odata.nextLink` (as sent: maybe relative) once the body is in and
+   * decompressed, before it is parsed, so the next request can go out meanwhile. A hint: the page's
+   * `nextLink` is what counts.
+   */
+  onNextLink?: (link: string) => void;
+}
+
 export interface HttpClient {
   getText(url: string, signal?: AbortSignal): Promise<string>;
-  getCollection(url: string, signal?: AbortSignal): Promise<ODataPage>;
+  getCollection(url: string, signal?: AbortSignal, options?: CollectionOptions): Promise<ODataPage>;
 }
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
@@ -99,13 +108,23 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 
   /** The body decompressed (and parsed, for `json`); its size counts against the byte budget. */
-  async function decode(url: string, res: Response<Buffer>, json: true): Promise<{ value: unknown; bytes: number }>;
+  async function decode(
+    url: string,
+    res: Response<Buffer>,
+    json: true,
+    onNextLink?: (link: string) => void,
+  ): Promise<{ value: unknown; bytes: number }>;
   async function decode(url: string, res: Response<Buffer>, json: false): Promise<string>;
-  async function decode(url: string, res: Response<Buffer>, json: boolean): Promise<string | { value: unknown; bytes: number }> {
+  async function decode(
+    url: string,
+    res: Response<Buffer>,
+    json: boolean,
+    onNextLink?: (link: string) => void,
+  ): Promise<string | { value: unknown; bytes: number }> {
     const received = res.rawBody.length;
     try {
       const decoded = json
-        ? await decodeBody(res.rawBody, res.headers['content-encoding'], true)
+        ? await decodeBody(res.rawBody, res.headers['content-encoding'], true, onNextLink)
         : await decodeBody(res.rawBody, res.headers['content-encoding'], false);
       options.limiter?.recordBytes(decoded.bytes);
       return json ? decoded : (decoded.value as string);
@@ -122,8 +141,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     async getText(url, signal) {
       return decode(url, await send(url, 'application/xml', signal), false);
     },
-    async getCollection(url, signal) {
-      const { value: json, bytes } = await decode(url, await send(url, 'application/json', signal), true);
+    async getCollection(url, signal, collectionOptions) {
+      const { value: json, bytes } = await decode(url, await send(url, 'application/json', signal), true, collectionOptions?.onNextLink);
       const parsed = envelope.safeParse(json);
       if (!parsed.success) {
         throw new SourceResponseInvalid(`${redact(url)} returned JSON that is not an OData collection: ${parsed.error.issues[0]?.message}`);

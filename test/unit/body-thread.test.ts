@@ -6,6 +6,8 @@
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BodyUndecodable, decodeBody } from '../../activities/source/body-thread';
+// @ts-expect-error -- plain JavaScript (it runs as the thread's entry), typed by its JSDoc only
+import { findNextLink } from '../../activities/source/json-thread.mjs';
 
 const page = { '@odata.nextLink': 'https://mls.example/Property?$skiptoken=2', value: [{ ListingKey: 'A', City: 'Zürich 🏠' }] };
 const text = JSON.stringify(page);
@@ -62,5 +64,41 @@ describe('body thread', () => {
   it('decodes many bodies at once, each answer to its own request', async () => {
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => decodeBody(gzipSync(JSON.stringify({ i })), 'gzip', true)));
     expect(answers.map((a) => (a.value as { i: number }).i)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+});
+
+describe('the nextLink hint', () => {
+  const link = 'https://mls.example/Property?$skiptoken=a/b&x=1';
+  const records = Array.from({ length: 3000 }, (_, i) => ({ ListingKey: `K${i}`, PublicRemarks: 'x'.repeat(40) }));
+
+  it('is read near the start or the end of a body, escapes and all', () => {
+    const before = JSON.stringify({ '@odata.context': 'c', '@odata.nextLink': link, value: records });
+    const after = JSON.stringify({ value: records, '@odata.nextLink': link }).replace('a/b', 'a\\/b').replace('&', '\\u0026');
+    expect(before.length).toBeGreaterThan(128 * 1024);
+    expect(findNextLink(Buffer.from(before))).toBe(link);
+    expect(findNextLink(Buffer.from(after))).toBe(link);
+    expect(findNextLink(Buffer.from(JSON.stringify({ '@odata.nextLink': link, value: [] }).replace(':', ' : ')))).toBe(link);
+  });
+
+  it('is not taken from record values, expanded navigations, or a body without one', () => {
+    const quoted = { ListingKey: 'A', PublicRemarks: 'see "@odata.nextLink": "https://evil.example/"' };
+    const expanded = { ListingKey: 'B', 'Media@odata.nextLink': 'https://mls.example/Media?$skip=100', Media: [] };
+    expect(findNextLink(Buffer.from(JSON.stringify({ value: [quoted, expanded] })))).toBeUndefined();
+    // Far from both ends: a body without a link is not searched through.
+    const middle = JSON.stringify({ value: [...records, { '@odata.nextLink': link }, ...records] });
+    expect(findNextLink(Buffer.from(middle))).toBeUndefined();
+    expect(findNextLink(Buffer.from('{"@odata.nextLink": 42, "value": []}'))).toBeUndefined();
+    expect(findNextLink(Buffer.from('{"@odata.nextLink": "unterminated'))).toBeUndefined();
+  });
+
+  it('reaches the caller before the parsed body, only when asked for', async () => {
+    const body = gzipSync(JSON.stringify({ value: records, '@odata.nextLink': link }));
+    const events: string[] = [];
+    const decoded = decodeBody(body, 'gzip', true, (hint) => events.push(`hint ${hint}`)).then(() => events.push('parsed'));
+    await decoded;
+    expect(events).toEqual([`hint ${link}`, 'parsed']);
+    const silent: string[] = [];
+    await decodeBody(gzipSync(JSON.stringify({ value: [] })), 'gzip', true, (hint) => silent.push(hint));
+    expect(silent).toEqual([]);
   });
 });

@@ -37,6 +37,8 @@ export interface WindowRequest {
   count: boolean;
   signal?: AbortSignal;
   onRestart?(reason: string, from: SyncCursor | null): void;
+  /** nextLink paging: whether to request the following page as soon as its link is known (see next-link.ts). */
+  prefetch?: () => boolean;
 }
 
 export function replicationPages(r: WindowRequest): AsyncGenerator<ReplicationPage> {
@@ -66,6 +68,7 @@ export function replicationPages(r: WindowRequest): AsyncGenerator<ReplicationPa
     resumeLink: r.resumeLink ?? null,
     orderedByTimestamp: r.platform.nextLinkOrderedByTimestamp,
     ...(r.onRestart ? { onRestart: r.onRestart } : {}),
+    ...(r.prefetch ? { prefetch: r.prefetch } : {}),
   });
 }
 

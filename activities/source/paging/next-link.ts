@@ -7,7 +7,7 @@
  */
 import type { SyncCursor } from '../../destinations/destination';
 import { SourceRequestRejected, SourceResponseInvalid } from '../errors';
-import type { HttpClient } from '../http';
+import type { HttpClient, ODataPage } from '../http';
 import { windowPageUrl } from '../requests';
 import { splitValid, type ReplicationPage } from './page';
 
@@ -32,6 +32,22 @@ export interface NextLinkOptions {
   count: boolean;
   signal?: AbortSignal;
   onRestart?(reason: string, from: SyncCursor | null): void;
+  /**
+   * Asked when the link to the page after the one being awaited is known (read off the body before
+   * it is parsed): true requests that page at once. Unset: each page is requested when the caller
+   * asks for it.
+   */
+  prefetch?: () => boolean;
+}
+
+/** A page request under way. */
+interface PageFetch {
+  url: string;
+  result: Promise<ODataPage>;
+  abort(): void;
+  /** The link to the following page, once the body's hint is in (absolute). */
+  hint?: string;
+  onHint?: ((href: string) => void) | undefined;
 }
 
 /** Restarts in a row without any record arriving before resync gives up on the window. */
@@ -45,38 +61,106 @@ export async function* nextLinkPages(o: NextLinkOptions): AsyncGenerator<Replica
   // Where the previous restart began. With records in timestamp order, restarting there again
   // would meet the same refusal (more records share one timestamp than a nextLink may skip).
   let lastRestart: string | undefined;
-  while (url) {
-    let raw: Awaited<ReturnType<HttpClient['getCollection']>>;
-    try {
-      raw = await o.http.getCollection(url, o.signal);
-    } catch (err) {
-      // Only a link can go stale; a refused window query is a real error.
-      if (!(err instanceof SourceRequestRejected) || !isLink) throw err;
-      if (++fruitless > MAX_FRUITLESS_RESTARTS) throw err;
-      const point = restartFrom?.timestamp ?? '';
-      if (o.orderedByTimestamp && point === lastRestart) {
-        throw new SourceRequestRejected(
-          `${err.message} (and restarting from ${point || 'the window start'} again made no progress)`,
-          err.status,
-        );
+  /** The following page, requested early (o.prefetch) on its link's hint (set from a callback). */
+  const early: { ahead?: PageFetch | undefined } = {};
+  // A function, not inline code: TypeScript cannot see the callback that sets early.ahead.
+  const dropAhead = () => {
+    early.ahead?.abort();
+    early.ahead = undefined;
+  };
+  try {
+    while (url) {
+      const current: PageFetch = early.ahead?.url === url ? early.ahead : requestPage(o, url);
+      if (early.ahead !== current) early.ahead?.abort();
+      early.ahead = undefined;
+      if (o.prefetch) {
+        // At most one page beyond the one awaited: the request goes out while this body is parsed.
+        const prefetch = o.prefetch;
+        const follow = (href: string) => {
+          if (!early.ahead && href !== current.url && prefetch()) early.ahead = requestPage(o, href);
+        };
+        if (current.hint !== undefined) follow(current.hint);
+        else current.onHint = follow;
       }
-      lastRestart = point;
-      o.onRestart?.(err.message, restartFrom);
-      url = windowPageUrl(o, restartFrom, false);
-      isLink = false;
-      continue;
+      let raw: ODataPage;
+      try {
+        raw = await current.result;
+      } catch (err) {
+        dropAhead();
+        // Only a link can go stale; a refused window query is a real error.
+        if (!(err instanceof SourceRequestRejected) || !isLink) throw err;
+        if (++fruitless > MAX_FRUITLESS_RESTARTS) throw err;
+        const point = restartFrom?.timestamp ?? '';
+        if (o.orderedByTimestamp && point === lastRestart) {
+          throw new SourceRequestRejected(
+            `${err.message} (and restarting from ${point || 'the window start'} again made no progress)`,
+            err.status,
+          );
+        }
+        lastRestart = point;
+        o.onRestart?.(err.message, restartFrom);
+        url = windowPageUrl(o, restartFrom, false);
+        isLink = false;
+        continue;
+      } finally {
+        current.onHint = undefined;
+      }
+      const { records, rejects, newest } = splitValid(raw.records, o.cursorField, o.keyField);
+      if (raw.records.length > 0 && records.length + rejects.length > 0) fruitless = 0;
+      if (o.orderedByTimestamp && newest) {
+        // Inclusive restart at the newest timestamp seen: records sharing it are fetched again
+        // rather than risked.
+        restartFrom = { timestamp: newest, key: '' };
+      }
+      const next: string | null = raw.nextLink ? new URL(raw.nextLink, url).href : null;
+      if (next === url) throw new SourceResponseInvalid(`nextLink points at the page just read: ${url}`);
+      // The parsed body has the last word: a hint that named another page was a wasted request.
+      if ((early.ahead as PageFetch | undefined)?.url !== next) dropAhead();
+      yield {
+        records,
+        rejects,
+        cursor: restartFrom,
+        nextLink: next,
+        more: next !== null,
+        count: raw.count,
+        bytes: raw.bytes,
+        url,
+        nextRequested: early.ahead !== undefined,
+      };
+      url = next;
+      isLink = true;
     }
-    const { records, rejects, newest } = splitValid(raw.records, o.cursorField, o.keyField);
-    if (raw.records.length > 0 && records.length + rejects.length > 0) fruitless = 0;
-    if (o.orderedByTimestamp && newest) {
-      // Inclusive restart at the newest timestamp seen: records sharing it are fetched again
-      // rather than risked.
-      restartFrom = { timestamp: newest, key: '' };
-    }
-    const next: string | null = raw.nextLink ? new URL(raw.nextLink, url).href : null;
-    if (next === url) throw new SourceResponseInvalid(`nextLink points at the page just read: ${url}`);
-    yield { records, rejects, cursor: restartFrom, nextLink: next, more: next !== null, count: raw.count, bytes: raw.bytes, url };
-    url = next;
-    isLink = true;
+  } finally {
+    // The caller stopped early (or failed): the page requested ahead is not wanted.
+    dropAhead();
   }
+}
+
+/** One page's request, cancelled by the caller's signal or by abort(); its hint kept or passed on. */
+function requestPage(o: NextLinkOptions, url: string): PageFetch {
+  const controller = new AbortController();
+  const cancel = () => controller.abort(o.signal?.reason);
+  if (o.signal?.aborted) cancel();
+  else o.signal?.addEventListener('abort', cancel, { once: true });
+  const fetch: PageFetch = {
+    url,
+    abort: () => controller.abort(new Error('page requested ahead is not needed')),
+    result: Promise.resolve(undefined as never),
+  };
+  const onNextLink = (link: string) => {
+    let href: string;
+    try {
+      href = new URL(link, url).href;
+    } catch {
+      return; // not a URL: the parsed body will say what it is
+    }
+    fetch.hint = href;
+    fetch.onHint?.(href);
+  };
+  fetch.result = o.http.getCollection(url, controller.signal, o.prefetch ? { onNextLink } : undefined).finally(() => {
+    o.signal?.removeEventListener('abort', cancel);
+  });
+  // A request given up (aborted, or its turn never comes) must not surface as an unhandled rejection.
+  fetch.result.catch(() => undefined);
+  return fetch;
 }

@@ -23,6 +23,8 @@ export interface ReplicationPage {
   bytes: number;
   /** The URL requested (logs, and the simulator's request counting in tests). */
   url: string;
+  /** The following page is already requested (nextLink paging with `prefetch`). */
+  nextRequested?: boolean;
 }
 
 /** Splits a page into writable records and ones whose key or cursor cannot be read. */

@@ -15,13 +15,21 @@ export interface AheadItem<T> {
  */
 export async function* readAhead<T>(pages: AsyncIterator<T>, continueAfter: (page: T) => boolean): AsyncGenerator<AheadItem<T>> {
   let pending: Promise<IteratorResult<T>> | null = pages.next();
-  while (pending) {
-    const step: IteratorResult<T> = await pending;
-    if (step.done) return;
-    const stopped: boolean = !continueAfter(step.value);
-    pending = stopped ? null : pages.next();
-    // A failed download is thrown when its turn comes; if the caller stops first, it is moot.
-    pending?.catch(() => undefined);
-    yield { page: step.value, stopped };
+  try {
+    while (pending) {
+      const step: IteratorResult<T> = await pending;
+      if (step.done) return;
+      const stopped: boolean = !continueAfter(step.value);
+      pending = stopped ? null : pages.next();
+      // A failed download is thrown when its turn comes; if the caller stops first, it is moot.
+      pending?.catch(() => undefined);
+      yield { page: step.value, stopped };
+    }
+  } finally {
+    // Ended early (stopped, or the caller broke off): the pages end too, which lets them cancel
+    // anything they requested ahead. Not awaited while a page is still on its way.
+    const ended = pages.return?.();
+    if (pending) ended?.catch(() => undefined);
+    else await ended?.catch(() => undefined);
   }
 }
