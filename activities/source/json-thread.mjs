@@ -87,6 +87,8 @@ parentPort?.on('message', (/** @type {{ id: number, body: Uint8Array, encoding?:
   let value;
   try {
     value = JSON.parse(text);
+    // The text (tens of MB) is garbage from here: let a collection during the clone below free it.
+    text = undefined;
   } catch (err) {
     parentPort?.postMessage({ id, error: { kind: 'json', message: /** @type {Error} */ (err).message, bytes } });
     return;

@@ -217,6 +217,13 @@ describe('the converter built once per column', () => {
     }
   }
 
+  // A fast path may keep a JSON number as the number: every writer (mysql2's escaping, the bulk
+  // path's text, the statement sizing) writes a number as its String(), the text toColumnValue gives.
+  const written = (result: unknown) => {
+    const { value } = result as { value?: unknown };
+    return typeof value === 'number' ? { value: String(value) } : result;
+  };
+
   it('converts every value exactly as toColumnValue does, fast path or not', () => {
     const plans = [
       plan(field('S', prim('Edm.String'), { maxLength: 5 })),
@@ -297,8 +304,9 @@ describe('the converter built once per column', () => {
       for (const v of values) {
         const slow: string[] = [];
         const fast: string[] = [];
-        const expected = outcome(() => toColumnValue(p, v, (d) => slow.push(d)));
-        expect({ column: p.column, value: v, ...(outcome(() => convert(v, (d) => fast.push(d))) as object), rules: fast }).toEqual({
+        const expected = written(outcome(() => toColumnValue(p, v, (d) => slow.push(d))));
+        const got = written(outcome(() => convert(v, (d) => fast.push(d))));
+        expect({ column: p.column, value: v, ...(got as object), rules: fast }).toEqual({
           column: p.column,
           value: v,
           ...(expected as object),

@@ -411,7 +411,7 @@ export function columnConverter(plan: ColumnPlan): ColumnConverter {
         value === null || value === undefined
           ? null
           : typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max
-            ? String(value)
+            ? value
             : general(value, decided);
     }
     case 'double':
@@ -419,17 +419,19 @@ export function columnConverter(plan: ColumnPlan): ColumnConverter {
         value === null || value === undefined
           ? null
           : typeof value === 'number' && Number.isFinite(value)
-            ? String(value)
+            ? value
             : general(value, decided);
-    case 'decimal':
-      // What a JSON number prints as always has a number's form; only the column's range and scale are left to check.
+    case 'decimal': {
+      // What a JSON number prints as always has a number's form; only the column's range and scale
+      // are left to check. A whole number below 10^(precision - scale) has no digit too many.
+      const wholeLimit = 10 ** ((plan.precision ?? 0) - (plan.scale ?? 0));
       return (value, decided) => {
         if (value === null || value === undefined) return null;
         if (typeof value !== 'number' || !Number.isFinite(value)) return general(value, decided);
-        const text = String(value);
-        checkDecimal(text, plan);
-        return text;
+        if (!(Number.isInteger(value) && Math.abs(value) < wholeLimit)) checkDecimal(String(value), plan);
+        return value;
       };
+    }
     case 'date':
       return (value, decided) =>
         value === null || value === undefined ? null : typeof value === 'string' && isPlainDate(value) ? value : general(value, decided);

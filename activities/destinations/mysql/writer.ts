@@ -134,7 +134,8 @@ function* preparing(
   let rowDecisions: { decision: string; field: string }[] = [];
   let converting = '';
   const onDecision = (decision: ConversionDecision) => rowDecisions.push({ decision, field: converting });
-  for (const [index, record] of records.entries()) {
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index]!;
     if (index % RECORDS_PER_TURN === RECORDS_PER_TURN - 1) yield;
     // Rejects name the key as the MLS knows it, whatever the destination stores.
     const key = String(record[keyField]);
