@@ -9,7 +9,7 @@ import { canonicalTimestamp, formatInstant, parseInstant } from './common/timest
 import type { Runtime } from './runtime';
 import type { ResourceModel, SyncCursor } from './destinations';
 import { replicatedFields } from './source/replicated-fields';
-import { replicationPages } from './source/paging';
+import { replicationPages, type ReplicationPage } from './source/paging';
 import { resumeAfterTie } from './source/paging/resume';
 import { readAhead } from './source/paging/read-ahead';
 import { countUrl, syncPagesRequest } from './source/requests';
@@ -136,7 +136,8 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
   try {
     // Once the budget is used, the chunk ends after the page in hand (asking for no page it would
     // drop; a page already requested ahead is taken too).
-    for await (const { page, stopped } of readAhead(pages, (p) => p.nextRequested === true || !(p.more && Date.now() > deadline))) {
+    const ahead = (p: ReplicationPage) => p.nextRequested === true;
+    for await (const { page, stopped } of readAhead(pages, (p) => ahead(p) || !(p.more && Date.now() > deadline), ahead)) {
       totals.pages += 1;
       totals.downloaded += page.records.length + page.rejects.length;
       if (page.rejects.length > 0) {

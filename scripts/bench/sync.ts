@@ -41,12 +41,16 @@ export async function benchSync(args: string[]): Promise<void> {
   // Trestle serves 1,000 records a page with $expand; the generic platform caps it at 500.
   const pageSize = flag(args, 'page-size', platform === 'trestle' ? 1000 : 500);
   const kind = destinationFlag(args);
+  // `--latency-ms N`: the MLS takes N ms to start each answer, as a real one building a page does
+  // (the simulator's own answers are instant, which makes the run CPU-bound).
+  const latencyMs = args.includes('--latency-ms') ? flag(args, 'latency-ms', 1) : 0;
   const stack = await startBenchStack(log);
   const sim = await startSimulator({
     records,
     seed: 42,
     port: 0,
     mediaPerRecord,
+    ...(latencyMs ? { latencyMs } : {}),
     ...(platform === 'trestle'
       ? {
           personality: 'trestle' as const,
@@ -74,7 +78,10 @@ export async function benchSync(args: string[]): Promise<void> {
     temporal: { address: stack.temporal.address, taskQueue: 'resync-bench' },
     logging: { level: 'warn', dir: 'logs/bench' },
   });
-  log(`sync-bench: ${records} Property records (${mediaPerRecord} Media each), ${platform}, pages of ${pageSize}, into ${kind}`);
+  log(
+    `sync-bench: ${records} Property records (${mediaPerRecord} Media each), ${platform}, pages of ${pageSize}, into ${kind}` +
+      (latencyMs ? `, the MLS answering after ${latencyMs} ms` : ''),
+  );
   // The MLS's own work (generating and serialising records) is done before the clock starts: on a
   // small machine it would otherwise take CPU from the worker and MariaDB being measured.
   const renderStarted = Date.now();

@@ -27,6 +27,40 @@ describe('readAhead', () => {
     expect(events.filter((e) => e.startsWith('write') && e.endsWith('end'))).toEqual(['write 1 end', 'write 2 end', 'write 3 end']);
   });
 
+  it('leaves the next page to the pages when they have it on its way, asking for it when the caller does', async () => {
+    const events: string[] = [];
+    for await (const { page } of readAhead(
+      source(3, events),
+      () => true,
+      (p) => p < 3,
+    )) {
+      events.push(`write ${page} start`);
+      await new Promise((r) => setTimeout(r, 20));
+      events.push(`write ${page} end`);
+    }
+    // No second page read ahead: page 2 is asked for once page 1 is written.
+    expect(events.indexOf('request 2')).toBeGreaterThan(events.indexOf('write 1 end'));
+    expect(events.filter((e) => e.startsWith('write') && e.endsWith('end'))).toEqual(['write 1 end', 'write 2 end', 'write 3 end']);
+  });
+
+  it('ends the pages when the caller stops, so what they requested ahead can be cancelled', async () => {
+    let ended = false;
+    const pages = (async function* () {
+      try {
+        for (let i = 1; ; i++) yield i;
+      } finally {
+        ended = true;
+      }
+    })();
+    for await (const { page } of readAhead(
+      pages,
+      () => true,
+      () => true,
+    ))
+      if (page === 2) break;
+    expect(ended).toBe(true);
+  });
+
   it('asks for nothing more once continueAfter says no', async () => {
     const events: string[] = [];
     const seen: Array<[number, boolean]> = [];

@@ -11,19 +11,28 @@ export interface AheadItem<T> {
 
 /**
  * `continueAfter(page)` runs when the page arrives and decides whether the next one is requested
- * (a chunk whose time budget is spent asks for nothing it would then drop).
+ * (a chunk whose time budget is spent asks for nothing it would then drop). `requestedAhead(page)`
+ * true means the pages already have the following one on its way (nextLink paging requests it on
+ * its link's hint): the pages are then asked for it only when the caller wants it, so a caller
+ * slower than the MLS never has a second page read ahead (see docs/decisions.md).
  */
-export async function* readAhead<T>(pages: AsyncIterator<T>, continueAfter: (page: T) => boolean): AsyncGenerator<AheadItem<T>> {
+export async function* readAhead<T>(
+  pages: AsyncIterator<T>,
+  continueAfter: (page: T) => boolean,
+  requestedAhead: (page: T) => boolean = () => false,
+): AsyncGenerator<AheadItem<T>> {
   let pending: Promise<IteratorResult<T>> | null = pages.next();
   try {
     while (pending) {
       const step: IteratorResult<T> = await pending;
       if (step.done) return;
       const stopped: boolean = !continueAfter(step.value);
-      pending = stopped ? null : pages.next();
+      const deferred: boolean = !stopped && requestedAhead(step.value);
+      pending = stopped || deferred ? null : pages.next();
       // A failed download is thrown when its turn comes; if the caller stops first, it is moot.
       pending?.catch(() => undefined);
       yield { page: step.value, stopped };
+      if (deferred) pending = pages.next();
     }
   } finally {
     // Ended early (stopped, or the caller broke off): the pages end too, which lets them cancel
