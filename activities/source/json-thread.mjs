@@ -1,5 +1,5 @@
 /**
- * The JSON thread (see parse-off-thread.ts): decompresses and parses MLS response bodies so the
+ * The JSON thread (see body-thread.ts): decompresses and parses MLS response bodies so the
  * activity's thread can go on converting and writing the previous page meanwhile. Plain
  * JavaScript, so it starts the same under tsx, vitest and the built CLI. One message per body:
  * `{ id, body, encoding, json, hint }` in; out `{ id, value, bytes }` (the parsed JSON, or the text
