@@ -71,8 +71,9 @@ export async function* nextLinkPages(o: NextLinkOptions): AsyncGenerator<Replica
   try {
     while (url) {
       const current: PageFetch = early.ahead?.url === url ? early.ahead : requestPage(o, url);
-      if (early.ahead !== current) early.ahead?.abort();
-      early.ahead = undefined;
+      // Taken over as the current page, or not the page wanted after all (a restart).
+      if (early.ahead === current) early.ahead = undefined;
+      else dropAhead();
       if (o.prefetch) {
         // At most one page beyond the one awaited: the request goes out while this body is parsed.
         const prefetch = o.prefetch;
