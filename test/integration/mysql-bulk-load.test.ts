@@ -176,4 +176,16 @@ describe('LOAD DATA text', () => {
     expect(chunks.join('').split('\n').slice(0, 2)).toEqual(['0\t\\N', '1\t\\N']);
     expect(chunks.join('').split('\n')).toHaveLength(71);
   });
+
+  it('writes each chosen row as one line, chunk after chunk, every chunk ending its last line', () => {
+    const rows = Array.from({ length: 100 }, (_, i) => [i, `r${i}\tx`, i % 3 === 0 ? null : 0.5, '']);
+    const positions = [...rows.keys()].filter((p) => p !== 7);
+    const chunks = [...tsvChunks(rows, positions)].map(String);
+    expect(chunks.every((c) => c.endsWith('\n'))).toBe(true);
+    const expected = rows
+      .filter((_, p) => p !== 7)
+      .map(([i, , half]) => `${i}\tr${i}\\tx\t${half === null ? '\\N' : '0.5'}\t\n`)
+      .join('');
+    expect(chunks.join('')).toBe(expected);
+  });
 });

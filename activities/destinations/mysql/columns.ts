@@ -356,11 +356,8 @@ function describe(value: unknown): string {
 
 export type ColumnConverter = (value: unknown, decided?: (decision: ConversionDecision) => void) => string | number | null;
 
-/** `YYYY-MM-DDTHH:MM:SS[.fraction]Z`: the form nearly every feed sends, converted without Date objects. */
-const UTC_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 const PLAIN_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** `YYYY-MM-DD`, a real calendar day from year 1000 on (earlier years take the general path). */
 function isPlainDate(text: string): boolean {
@@ -374,15 +371,88 @@ function isCalendarDay(year: number, month: number, day: number): boolean {
   return year >= 1000 && days !== undefined && day >= 1 && day <= days;
 }
 
-/** DATETIME text for a UTC timestamp in the common form, or undefined to take the general path. */
+/** The number written by the ASCII digits of `text` from `start` to `end`, or -1 if any is not one. */
+function digitsAt(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** Where the separators of `YYYY-MM-DDTHH:MM:SS` are. */
+const TIMESTAMP_SEPARATORS: [number, string][] = [
+  [4, '-'],
+  [7, '-'],
+  [10, 'T'],
+  [13, ':'],
+  [16, ':'],
+];
+
+/**
+ * DATETIME text for a UTC timestamp in the common form `YYYY-MM-DDTHH:MM:SS[.1-9 digits]Z`, or
+ * undefined to take the general path. Read character by character: a page of full Property
+ * records has thousands of these, and a regular expression's match groups cost several times more.
+ */
 function utcDatetime(text: string, fraction: number): string | undefined {
-  const m = UTC_TIMESTAMP.exec(text);
-  if (!m) return undefined;
-  if (!isCalendarDay(Number(m[1]), Number(m[2]), Number(m[3])) || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) {
+  const length = text.length;
+  if (length < 20 || length > 30 || text.charCodeAt(length - 1) !== 90 /* Z */) return undefined;
+  for (const [at, separator] of TIMESTAMP_SEPARATORS) if (text[at] !== separator) return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 7);
+  const day = digitsAt(text, 8, 10);
+  const hour = digitsAt(text, 11, 13);
+  const minute = digitsAt(text, 14, 16);
+  const second = digitsAt(text, 17, 19);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || !isCalendarDay(year, month, day)) {
     return undefined;
   }
-  const base = `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}`;
-  return fraction > 0 ? `${base}.${((m[7] ?? '') + '000000').slice(0, fraction)}` : base;
+  let digits = '';
+  if (length > 20) {
+    // `.` and one to nine digits before the Z.
+    if (text[19] !== '.' || length < 22 || digitsAt(text, 20, length - 1) < 0) return undefined;
+    digits = text.slice(20, length - 1);
+  }
+  const base = `${text.slice(0, 10)} ${text.slice(11, 19)}`;
+  return fraction > 0 ? `${base}.${(digits + '000000').slice(0, fraction)}` : base;
+}
+
+/** Characters that JSON.stringify writes as an escape (or, for a lone surrogate, as `\u` code). */
+// eslint-disable-next-line no-control-regex -- the control characters are exactly what JSON escapes
+const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * JSON text for an array of strings, as JSON.stringify writes it, or undefined for any other array
+ * (or one with a character JSON escapes: then JSON.stringify itself). Multi-value lookups are a
+ * seventh of a Property record's columns; joining the members costs half of stringifying them.
+ */
+function stringArrayJson(value: unknown[]): string | undefined {
+  if (value.length === 0) return '[]';
+  let text = '["';
+  for (let i = 0; i < value.length; i++) {
+    const member = value[i];
+    if (typeof member !== 'string' || JSON_ESCAPED.test(member)) return undefined;
+    text += i === 0 ? member : `","${member}`;
+  }
+  return `${text}"]`;
+}
+
+/**
+ * Whether a number's text fits a DECIMAL(precision, scale) without rounding or overflow, counted
+ * on its characters; false for anything checkDecimal must look at (which then explains the refusal).
+ */
+function decimalFits(text: string, intDigitsMax: number, scale: number): boolean {
+  const dot = text.indexOf('.');
+  const intEnd = dot < 0 ? text.length : dot;
+  let start = text.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  while (start < intEnd && text.charCodeAt(start) === 48 /* 0 */) start++;
+  if (intEnd - start > intDigitsMax) return false;
+  if (dot < 0) return true;
+  let end = text.length;
+  while (end > dot + 1 && text.charCodeAt(end - 1) === 48) end--;
+  return end - dot - 1 <= scale;
 }
 
 /**
@@ -424,11 +494,16 @@ export function columnConverter(plan: ColumnPlan): ColumnConverter {
     case 'decimal': {
       // What a JSON number prints as always has a number's form; only the column's range and scale
       // are left to check. A whole number below 10^(precision - scale) has no digit too many.
-      const wholeLimit = 10 ** ((plan.precision ?? 0) - (plan.scale ?? 0));
+      const scale = plan.scale ?? 0;
+      const intDigitsMax = (plan.precision ?? 0) - scale;
+      const wholeLimit = 10 ** intDigitsMax;
       return (value, decided) => {
         if (value === null || value === undefined) return null;
         if (typeof value !== 'number' || !Number.isFinite(value)) return general(value, decided);
-        if (!(Number.isInteger(value) && Math.abs(value) < wholeLimit)) checkDecimal(String(value), plan);
+        if (Number.isInteger(value) && Math.abs(value) < wholeLimit) return value;
+        const text = String(value);
+        // Exponent forms (1e-7) are left to checkDecimal, as toColumnValue leaves them.
+        if (text.includes('e') || !decimalFits(text, intDigitsMax, scale)) checkDecimal(text, plan);
         return value;
       };
     }
@@ -442,6 +517,9 @@ export function columnConverter(plan: ColumnPlan): ColumnConverter {
           ? null
           : (typeof value === 'string' && utcDatetime(value, fraction)) || general(value, decided);
     }
+    case 'json':
+      return (value, decided) =>
+        value === null || value === undefined ? null : (Array.isArray(value) && stringArrayJson(value)) || general(value, decided);
     default:
       return (value, decided) => (value === null || value === undefined ? null : general(value, decided));
   }

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { ColumnPlan } from '../../activities/destinations/mysql/columns';
+import type { TablePlan } from '../../activities/destinations/mysql/schema';
+import { prepareRows, rowBytes } from '../../activities/destinations/mysql/writer';
+import { statementBytes } from '../../activities/destinations/mysql/packet';
+
+function tablePlan(fields: string[]): TablePlan {
+  const columns: ColumnPlan[] = fields.map((field) => ({ field, column: field, kind: 'text', sqlType: 'TEXT', maxChars: 16_383 }));
+  return {
+    source: 's',
+    resource: 'R',
+    table: 'R',
+    columns,
+    keyColumns: [fields[0]!],
+    cursorColumn: null,
+    parentKeyColumn: null,
+    byField: new Map(columns.map((c) => [c.field, c])),
+  };
+}
+
+describe('rows prepared for MySQL', () => {
+  it('keeps every property that is not a column as an extra field, whatever the record holds', () => {
+    const plan = tablePlan(['K', 'A', 'B']);
+    const prepared = prepareRows(plan, 'K', [
+      { K: '1', A: 'a', B: 'b' },
+      { K: '2', A: 'a', X: 'x' },
+      { K: '3', X: null, '@odata.etag': 'W/"1"' },
+      { K: '4', B: undefined, Y: 1 },
+    ]);
+    expect(prepared.rows.map((r) => r[3])).toEqual([null, '{"X":"x"}', '{"X":null}', '{"Y":1}']);
+  });
+
+  it('still finds extra fields when a column is named like a property every object inherits', () => {
+    // `record.__proto__` reads as present on any record (and a JSON column takes it), so counting
+    // the columns a record has would say it has no other property, and `X` would be lost.
+    const plan = tablePlan(['K', '__proto__']);
+    plan.columns[1] = { ...plan.columns[1]!, kind: 'json', sqlType: 'JSON' };
+    const prepared = prepareRows(plan, 'K', [{ K: '1', X: 'x' }]);
+    expect(prepared.rejects).toEqual([]);
+    expect(prepared.rows[0]?.[2]).toBe('{"X":"x"}');
+  });
+
+  it('bounds each row by no less than its exact size in the statement', () => {
+    const plan = tablePlan(['K', 'A', 'B']);
+    const values = ['', "it's", 'tab\there', '\u{1F3E0}', 'é'.repeat(50), 'x'.repeat(1000)];
+    const records = values.map((A, i) => ({ K: String(i), A, B: i % 2 ? null : `${A}\\`, Z: A }));
+    const prepared = prepareRows(plan, 'K', records);
+    for (const [p, row] of prepared.rows.entries()) {
+      const exact = rowBytes(row);
+      expect(exact).toBe(4 + row.reduce<number>((sum, v) => sum + statementBytes(v), 0) + 2 * (row.length - 1));
+      expect(prepared.maxBytes[p]).toBeGreaterThanOrEqual(exact);
+    }
+  });
+});
