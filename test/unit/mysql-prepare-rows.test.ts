@@ -41,9 +41,11 @@ describe('rows prepared for MySQL', () => {
   });
 
   it('bounds each row by no less than its exact size in the statement', () => {
-    const plan = tablePlan(['K', 'A', 'B']);
+    const plan = tablePlan(['K', 'A', 'B', 'N']);
+    plan.columns[3] = { ...plan.columns[3]!, kind: 'double', sqlType: 'DOUBLE' };
+    const numbers = [0, -0.0000012345678901234567, -1.7976931348623157e308, 5e-324, -123456789012345680000];
     const values = ['', "it's", 'tab\there', '\u{1F3E0}', 'é'.repeat(50), 'x'.repeat(1000)];
-    const records = values.map((A, i) => ({ K: String(i), A, B: i % 2 ? null : `${A}\\`, Z: A }));
+    const records = values.map((A, i) => ({ K: String(i), A, B: i % 2 ? null : `${A}\\`, N: numbers[i % numbers.length], Z: A }));
     const prepared = prepareRows(plan, 'K', records);
     for (const [p, row] of prepared.rows.entries()) {
       const exact = rowBytes(row);

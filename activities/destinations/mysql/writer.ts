@@ -68,7 +68,7 @@ interface CompiledPlan {
   isKey: boolean[];
   /**
    * Whether counting the columns a record has tells whether it has other properties: not when a
-   * field is named like something every object inherits (`constructor`), which reads as present.
+   * field is named like something every object inherits (`__proto__`, `constructor`), which reads as present.
    */
   countable: boolean;
 }
@@ -88,8 +88,8 @@ function compiled(plan: TablePlan): CompiledPlan {
   return entry;
 }
 
-/** The longest text of a JavaScript number (`-2.2250738585072014e-308`). */
-const NUMBER_MAX_CHARS = 24;
+/** The longest text of a JavaScript number: 17 digits after `-0.00000` (`-0.0000012345678901234567`). */
+const NUMBER_MAX_CHARS = 25;
 
 /**
  * No less than statementBytes(value), from the value's length alone: a UTF-16 unit takes at most
