@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnPlan } from '../../activities/destinations/mysql/columns';
 import type { TablePlan } from '../../activities/destinations/mysql/schema';
-import { prepareRows, rowBytes } from '../../activities/destinations/mysql/writer';
+import { maxStatementBytes, prepareRows, rowBytes } from '../../activities/destinations/mysql/writer';
 import { statementBytes } from '../../activities/destinations/mysql/packet';
 
 function tablePlan(fields: string[]): TablePlan {
@@ -51,6 +51,9 @@ describe('rows prepared for MySQL', () => {
       const exact = rowBytes(row);
       expect(exact).toBe(4 + row.reduce<number>((sum, v) => sum + statementBytes(v), 0) + 2 * (row.length - 1));
       expect(prepared.maxBytes[p]).toBeGreaterThanOrEqual(exact);
+    }
+    for (const value of [null, ...values, ...numbers, 'é\'"\\\u0000\u{1F3E0}']) {
+      expect(maxStatementBytes(value)).toBeGreaterThanOrEqual(statementBytes(value));
     }
   });
 });

@@ -96,7 +96,7 @@ const NUMBER_MAX_CHARS = 25;
  * three bytes in UTF-8, an escaped one (ASCII) two, plus the quotes. Measuring every value exactly
  * costs a tenth of converting a page, for rows that are nearly always far below the packet limit.
  */
-function maxStatementBytes(value: string | number | null): number {
+export function maxStatementBytes(value: string | number | null): number {
   if (value === null) return 4;
   return typeof value === 'number' ? NUMBER_MAX_CHARS : value.length * 3 + 2;
 }
