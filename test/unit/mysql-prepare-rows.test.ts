@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnPlan } from '../../activities/destinations/mysql/columns';
 import type { TablePlan } from '../../activities/destinations/mysql/schema';
-import { maxStatementBytes, prepareRows, rowBytes } from '../../activities/destinations/mysql/writer';
+import { maxStatementBytes, prepareRows, prepareRowsYielding, rowBytes } from '../../activities/destinations/mysql/writer';
 import { statementBytes } from '../../activities/destinations/mysql/packet';
 
 function tablePlan(fields: string[]): TablePlan {
@@ -55,5 +55,29 @@ describe('rows prepared for MySQL', () => {
     for (const value of [null, ...values, ...numbers, 'é\'"\\\u0000\u{1F3E0}']) {
       expect(maxStatementBytes(value)).toBeGreaterThanOrEqual(statementBytes(value));
     }
+  });
+
+  it('lets the event loop run every 16,000 values or so, however wide the table', async () => {
+    /** Turns of the event loop taken while `run` converts. */
+    async function turnsDuring(run: () => Promise<unknown>): Promise<number> {
+      let turns = 0;
+      let converting = true;
+      const tick = () => {
+        turns++;
+        if (converting) setImmediate(tick);
+      };
+      setImmediate(tick);
+      await run();
+      converting = false;
+      return turns;
+    }
+    const wide = tablePlan(Array.from({ length: 639 }, (_, i) => (i === 0 ? 'K' : `F${i}`)));
+    const wideRecords = Array.from({ length: 100 }, (_, i) => ({ K: String(i) }));
+    const narrow = tablePlan(['K', 'A', 'B']);
+    const narrowRecords = Array.from({ length: 4000 }, (_, i) => ({ K: String(i), A: 'a' }));
+    // 640 values a row: a turn every 25 records. 4 values a row: one every 4,000.
+    expect(await turnsDuring(() => prepareRowsYielding(wide, 'K', wideRecords))).toBeGreaterThanOrEqual(4);
+    expect(await turnsDuring(() => prepareRowsYielding(narrow, 'K', narrowRecords))).toBeLessThanOrEqual(2);
+    expect(await prepareRowsYielding(narrow, 'K', narrowRecords)).toEqual(prepareRows(narrow, 'K', narrowRecords));
   });
 });
