@@ -9,7 +9,7 @@
  *   while (metadata, schema migrations, counts), so their heartbeat timeout notices a dead worker
  *   within seconds and a live one is never taken for dead.
  */
-import { ApplicationFailure, CancelledFailure, heartbeat } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, CancelledFailure, heartbeat } from '@temporalio/activity';
 import { SourceRateLimited } from './source/errors';
 
 /** How often a keep-alive heartbeat is sent; well inside the workflows' heartbeat timeout. */
@@ -87,7 +87,8 @@ export function wrapActivities<T extends Record<string, AnyActivity>>(activities
     const beating = keepAlive.includes(name);
     wrapped[name] = async (...args: never[]) => {
       try {
-        return await (beating ? whileHeartbeating(() => fn(...args)) : fn(...args));
+        // A local activity (sync's finishRun) has no heartbeats: its workflow task's timeout watches it.
+        return await (beating && !activityInfo().isLocal ? whileHeartbeating(() => fn(...args)) : fn(...args));
       } catch (err) {
         throw toActivityFailure(err);
       }

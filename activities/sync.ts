@@ -17,7 +17,7 @@ import { SourceRateLimited } from './source/errors';
 import { findInChain, toActivityFailure } from './activity-wrappers';
 import { keepAlive } from './keys/context';
 import { NON_RETRYABLE_ERRORS } from '../workflows/names';
-import { checkMediaDestinations } from './media/context';
+import { checkMediaDestinations, mediaConfigOf } from './media/context';
 import {
   emptyTotals,
   type ChunkFailureDetails,
@@ -46,11 +46,24 @@ export function createSyncActivities(runtime: Runtime) {
       const resource = await runtime.resourceModel(input.source, input.resource, signal);
       const destinations = runtime.destinationsFor(input.source);
       checkMediaDestinations(runtime, input.source, input.resource, destinations);
+      const startedAt = new Date().toISOString();
+      const stats = await runtime.statsStore();
+      // The run's row goes in while the schema, the high-water mark and the MLS's counts are read:
+      // nothing below depends on it, and a no-change run is mostly these round trips.
+      const runRow = stats.startRun({
+        runId: input.runId,
+        workflowId: input.workflowId,
+        source: input.source,
+        resource: input.resource,
+        process: 'sync',
+        startedAt,
+      });
+      // Awaited below; a failure in between must not surface as an unhandled rejection first.
+      runRow.catch(() => undefined);
       for (const dest of destinations) {
         const changes = await dest.ensureSchema(resource);
         for (const change of changes) log.info({ destination: dest.name, change }, 'schema changed');
       }
-      const startedAt = new Date().toISOString();
       const upperBound = canonicalTimestamp(startedAt)!;
       // The high-water mark comes from the first destination; the others follow it. Platforms that
       // serve cached results re-read a look-back period anyway; elsewhere the records at the newest
@@ -68,17 +81,10 @@ export function createSyncActivities(runtime: Runtime) {
       const expectedTotal = !src.platform.supportsCount
         ? null
         : (resume.expectedTotal ?? (await countWindow(runtime, resource, cursor, upperBound, signal)));
-      const stats = await runtime.statsStore();
-      await stats.startRun({
-        runId: input.runId,
-        workflowId: input.workflowId,
-        source: input.source,
-        resource: input.resource,
-        process: 'sync',
-        startedAt,
-      });
+      await runRow;
+      const mediaFiles = mediaConfigOf(runtime, input.source, input.resource) !== null;
       log.info({ cursor, upperBound, expectedTotal }, 'sync prepared');
-      return { upperBound, cursor, expectedTotal, startedAt };
+      return { upperBound, cursor, expectedTotal, startedAt, mediaFiles };
     },
 
     // Rate limits become waits in wrapActivities (activities/index.ts), as for every activity.

@@ -55,6 +55,10 @@ try {
   });
   await run.result();
   save('run-source', run.workflowId);
+  // Nothing changed since: the MLS counts an empty window, so the run reads no page.
+  const unchanged = await startSync(client, config, 'demo', 'Property');
+  await unchanged.result();
+  save('sync-resource-unchanged', unchanged.workflowId);
   // Purge with something to delete, reconcile with something stale to restore.
   sim.dataset.remove(sim.dataset.liveKeys().slice(0, 3));
   const purge = await startResourceRun(client, config, 'purge', 'demo', 'Property');

@@ -7,7 +7,7 @@
  * heartbeats and has a heartbeat timeout of HEARTBEAT_TIMEOUT (its start-to-close is only a safety
  * net against an activity that heartbeats but never ends).
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 
 /** A running activity heartbeats at least every few seconds; this much silence means its worker is gone. */
 export const HEARTBEAT_TIMEOUT = '20 seconds';
@@ -42,6 +42,17 @@ export const FINISH_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1s', maximumAttempts: 10 },
+};
+
+/**
+ * Recording a sync run's end as a local activity: it runs in the worker that holds the workflow's
+ * task, which then closes the run in the same task (a no-change sync is mostly such round trips).
+ * A worker that dies is noticed by the task's own timeout; a count that takes longer than that keeps
+ * the task alive, as the SDK does for local activities.
+ */
+export const FINISH_LOCAL_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: FINISH_OPTIONS.startToCloseTimeout!,
+  retry: FINISH_OPTIONS.retry!,
 };
 
 /** Removing staging rows: batches of deletes, a heartbeat between batches. */

@@ -64,9 +64,18 @@ export async function syncMediaFiles(input: MediaFilesInput): Promise<MediaTotal
  * as a child and returns its totals; null when it does not. Histories recorded before this step
  * existed replay without it (the patch marker).
  */
-export async function mediaStep(process: ProcessName, source: string, resource: string, parentRunId: string): Promise<MediaTotals | null> {
+export async function mediaStep(
+  process: ProcessName,
+  source: string,
+  resource: string,
+  parentRunId: string,
+  /** Already known from an earlier activity of the run (sync's prepare); otherwise asked. */
+  enabled?: boolean,
+): Promise<MediaTotals | null> {
   if (!patched('media-files')) return null;
-  if (!(await mediaEnabled({ source, resource }))) return null;
+  // Histories recorded before the answer came with prepare asked mediaEnabled: the marker keeps them.
+  const known = enabled !== undefined && patched('media-enabled-known');
+  if (!(known ? enabled : await mediaEnabled({ source, resource }))) return null;
   return executeChild(syncMediaFiles, {
     workflowId: mediaWorkflowId(process, source, resource),
     args: [{ source, resource, process, parentRunId }],

@@ -10,7 +10,9 @@ import {
   continueAsNew,
   defineQuery,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -18,7 +20,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERRORS, SEARCH_ATTRIBUTES } from './names';
-import { chunkOptions, FINISH_OPTIONS, prepareOptions } from './activity-options';
+import { chunkOptions, FINISH_LOCAL_OPTIONS, FINISH_OPTIONS, prepareOptions } from './activity-options';
 import { committedBeforeFailure } from './chunk-failure';
 import { mediaStep } from './media';
 import type { MediaTotals } from './media-types';
@@ -52,6 +54,7 @@ type Activities = ReturnType<typeof createActivities>;
 const { prepareSync } = proxyActivities<Activities>(PREPARE_OPTIONS);
 const { syncPages } = proxyActivities<Activities>(PAGES_OPTIONS);
 const { finishRun } = proxyActivities<Activities>(FINISH_OPTIONS);
+const { finishRun: finishRunLocally } = proxyLocalActivities<Activities>(FINISH_LOCAL_OPTIONS);
 
 export async function syncResource(input: SyncInput): Promise<SyncTotals & { runId: string }> {
   const { source, resource } = input;
@@ -73,10 +76,12 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
   let state: RunState | undefined;
   let chunks = 0;
   let media: MediaTotals | null = null;
+  let emptyWindow = false;
 
   /** The run's row in the stats, whatever the outcome. */
   const recordRun = (outcome: 'succeeded' | 'failed', error?: string) =>
-    finishRun({
+    // Local: the run closes in the task that records it. Histories from before ran it as an activity.
+    (patched('finish-run-local') ? finishRunLocally : finishRun)({
       runId,
       ...(input.parentRunId ? { parentRunId: input.parentRunId } : {}),
       source,
@@ -107,13 +112,17 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
         cursor: prepared.cursor,
         expectedTotal: prepared.expectedTotal,
         totals: emptyTotals(),
+        ...(prepared.mediaFiles !== undefined ? { mediaFiles: prepared.mediaFiles } : {}),
       };
       progress.startedAt = prepared.startedAt;
       progress.expectedTotal = prepared.expectedTotal;
+      // The MLS counted nothing in the window: there is no page to read. (Histories recorded before
+      // this check read the empty page; the marker keeps them replaying as they ran.)
+      emptyWindow = prepared.expectedTotal === 0 && patched('empty-window-reads-no-page');
     }
     progress.phase = 'downloading';
 
-    for (;;) {
+    while (!emptyWindow) {
       const from = state.cursor ? `${state.cursor.timestamp} ${state.cursor.key}`.trim() : 'the beginning';
       const chunk = await syncPages.executeWithOptions(
         { ...pagesOptions(input.tuning), summary: `pages of ${source}/${resource} after ${from}, up to ${state.upperBound}` },
@@ -152,7 +161,7 @@ export async function syncResource(input: SyncInput): Promise<SyncTotals & { run
     }
 
     // The pages are committed: the media files of their Media rows follow (when configured).
-    media = await mediaStep('sync', source, resource, runId);
+    media = await mediaStep('sync', source, resource, runId, state.mediaFiles);
     progress.phase = 'finishing';
     await recordRun('succeeded');
     progress.phase = 'done';

@@ -41,6 +41,8 @@ export interface SyncCarry {
   nextLink?: string | null;
   expectedTotal: number | null;
   totals: SyncTotals;
+  /** prepareSync's answer, carried to the run that finishes (absent: ask, as runs before it did). */
+  mediaFiles?: boolean;
 }
 
 export interface SyncTotals {
@@ -76,6 +78,11 @@ export interface PrepareSyncResult {
   /** `@odata.count` of the run's window when the platform reports one. */
   expectedTotal: number | null;
   startedAt: string;
+  /**
+   * Whether the resource downloads media files (config the workflow cannot read), so the run needs
+   * no activity of its own to ask. Absent from results recorded before it existed.
+   */
+  mediaFiles?: boolean;
 }
 
 export interface SyncPagesInput {

@@ -12,9 +12,10 @@ export function createStatsActivities(runtime: Runtime) {
       const rowsAfter: Record<string, number | null> = {};
       try {
         const model = await runtime.resourceModel(input.source, input.resource);
-        for (const dest of runtime.destinationsFor(input.source)) {
-          rowsAfter[dest.name] = await dest.count(model).catch(() => null);
-        }
+        // Counted side by side: each destination is its own server (or table), and the run waits for all.
+        const destinations = runtime.destinationsFor(input.source);
+        const counts = await Promise.all(destinations.map((dest) => dest.count(model).catch(() => null)));
+        destinations.forEach((dest, i) => (rowsAfter[dest.name] = counts[i] ?? null));
       } catch {
         // A run that failed on its metadata has no table to count; the run row still matters.
       }

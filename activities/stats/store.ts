@@ -69,16 +69,19 @@ export class StatsStore {
       mediaFailed: run.media?.failed ?? null,
     };
     const { runId: _runId, ...set } = values;
-    await this.db.insert(runs).values(values).onDuplicateKeyUpdate({ set });
     const destinations = new Set([...Object.keys(run.totals.byDestination ?? {}), ...Object.keys(rowsAfter)]);
-    for (const destination of destinations) {
-      const t = run.totals.byDestination?.[destination] ?? { upserted: 0, deleted: 0, rejected: 0 };
-      const row = { ...t, rowsAfter: rowsAfter[destination] ?? null, highWaterMark: run.highWaterMark };
-      await this.db
-        .insert(runDestinations)
-        .values({ runId: run.runId, destination, ...row })
-        .onDuplicateKeyUpdate({ set: row });
-    }
+    // Independent upserts (a retry writes the same rows), so they go to the server side by side.
+    await Promise.all([
+      this.db.insert(runs).values(values).onDuplicateKeyUpdate({ set }),
+      ...[...destinations].map((destination) => {
+        const t = run.totals.byDestination?.[destination] ?? { upserted: 0, deleted: 0, rejected: 0 };
+        const row = { ...t, rowsAfter: rowsAfter[destination] ?? null, highWaterMark: run.highWaterMark };
+        return this.db
+          .insert(runDestinations)
+          .values({ runId: run.runId, destination, ...row })
+          .onDuplicateKeyUpdate({ set: row });
+      }),
+    ]);
   }
 
   async recordSourceRun(run: SourceRunRecord): Promise<void> {

@@ -17,6 +17,8 @@ export interface NoChangeSync {
   workerSeconds: number;
   /** Each activity of the run from scheduled to completed, in ms, in order (where the worker's part goes). */
   activities: { name: string; ms: number }[];
+  /** Workflow tasks the run took (each a round trip through the server; local activities run inside one). */
+  workflowTasks: number;
 }
 
 /** Runs `resync sync <source> -r <resource> --wait --json` once; the worker serving the config must be running. */
@@ -39,11 +41,12 @@ export async function measureNoChangeSync(client: Client, configFile: string, so
   const described = await client.workflow.getHandle(outcome.workflowId).describe();
   if (!described.closeTime) throw new Error(`no-change sync: ${outcome.workflowId} has not closed`);
   const workerSeconds = (described.closeTime.getTime() - described.startTime.getTime()) / 1000;
-  return { wallSeconds, workerSeconds, activities: await activityTimes(client, outcome.workflowId) };
+  return { wallSeconds, workerSeconds, ...(await historyFigures(client, outcome.workflowId)) };
 }
 
-async function activityTimes(client: Client, workflowId: string): Promise<{ name: string; ms: number }[]> {
+async function historyFigures(client: Client, workflowId: string): Promise<Pick<NoChangeSync, 'activities' | 'workflowTasks'>> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const workflowTasks = (history.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length;
   const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
     Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
   const scheduled = new Map<string, { name: string; at: number }>();
@@ -56,5 +59,5 @@ async function activityTimes(client: Client, workflowId: string): Promise<{ name
     const start = done ? scheduled.get(String(done.scheduledEventId)) : undefined;
     if (start) times.push({ name: start.name, ms: Math.round(at - start.at) });
   }
-  return times;
+  return { activities: times, workflowTasks };
 }

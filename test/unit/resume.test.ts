@@ -69,6 +69,24 @@ describe('where an incremental sync resumes', () => {
     expect(point.expectedTotal).toBeUndefined();
   });
 
+  it('asks both counts at once: a no-change run waits for one round trip to the MLS, not two', async () => {
+    const urls: string[] = [];
+    const answers: Array<() => void> = [];
+    const http = {
+      getCollection: (url: string) =>
+        new Promise<{ records: never[]; count: number; nextLink: null; bytes: number }>((resolve) => {
+          const text = decodeURIComponent(url);
+          urls.push(text);
+          answers.push(() => resolve({ records: [], count: text.includes(' lt ') ? 300 : 0, nextLink: null, bytes: 0 }));
+        }),
+    };
+    const point = resumeAfterTie(target('generic'), http, tie, { upperBound });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(urls).toHaveLength(2);
+    for (const answer of answers) answer();
+    expect((await point).expectedTotal).toBe(0);
+  });
+
   it('from the start on an empty destination', async () => {
     expect(await resumeAfterTie(target('generic'), mls(0).http, null, { upperBound })).toEqual({ cursor: null });
   });

@@ -29,7 +29,7 @@ import { databaseExists, openPool } from './pool';
 import { storedForms, wantedForms } from './record-forms';
 import { adoptLiveType, declaredRowBytes, ROW_BYTE_BUDGET, widenColumn } from './columns';
 import {
-  applySchema,
+  applySchemas,
   PARENT_KEY_COLUMN,
   planChildTable,
   planTable,
@@ -123,9 +123,7 @@ export class MysqlDestination implements Destination {
     const plans = [this.tableFor(resource).plan, ...(resource.children ?? []).map((c) => this.childTableFor(resource, c).plan)];
     if (!this.config.manageSchema) return [];
     const pool = await this.getPool();
-    const changes: SchemaChange[] = [];
-    for (const plan of plans) changes.push(...(await applySchema(pool, plan)));
-    return changes;
+    return applySchemas(pool, plans);
   }
 
   async highWaterMark(resource: ResourceModel): Promise<{ timestamp: string; key: string } | null> {

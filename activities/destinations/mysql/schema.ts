@@ -378,6 +378,20 @@ export async function applySchema(pool: Pool, plan: TablePlan): Promise<SchemaCh
   return (await applyTable(pool, plan)).changes;
 }
 
+/**
+ * applySchema for a table and its child tables, in order. Every run starts here and the tables are
+ * nearly always up to date, so they are checked side by side first (reads on separate connections);
+ * only when one is not are they applied one after the other (a child's DDL after its parent's).
+ */
+export async function applySchemas(pool: Pool, plans: TablePlan[]): Promise<SchemaChange[]> {
+  await ensureBookkeeping(pool);
+  const checks = await Promise.all(plans.map((plan) => checkTable(pool, plan)));
+  if (checks.every((check) => check.upToDate)) return [];
+  const changes: SchemaChange[] = [];
+  for (const plan of plans) changes.push(...(await applySchema(pool, plan)));
+  return changes;
+}
+
 /** Widens columns whose data outgrew them (see MysqlDestination.writePage); logs each change. */
 export async function widenColumns(pool: Pool, plan: TablePlan, widenings: { to: ColumnPlan; detail: string }[]): Promise<SchemaChange[]> {
   if (widenings.length === 0) return [];

@@ -36,11 +36,15 @@ export async function resumeAfterTie(
   const inclusive = { timestamp: tie.timestamp, key: '' };
   if (!target.src.platform.supportsCount) return { cursor: inclusive };
   const count = async (url: string) => (await http.getCollection(url, opts.signal)).count;
-  const atMls = await count(tieCountUrl(target, tie));
   const strict = { timestamp: tie.timestamp, key: tie.greatestKey };
-  // The window the run would read after T (not live-only: a deletion notice after T is a change too).
-  const after =
-    atMls === tie.rows ? await count(countUrl(target, { window: { from: strict, upperBound: opts.upperBound }, liveOnly: false })) : null;
+  // Both asked at once (a no-change run is mostly round trips); the second only counts when the first
+  // matches. The window the run would read after T is not live-only: a deletion notice after T is a
+  // change too.
+  const [atMls, afterTie] = await Promise.all([
+    count(tieCountUrl(target, tie)),
+    count(countUrl(target, { window: { from: strict, upperBound: opts.upperBound }, liveOnly: false })),
+  ]);
+  const after = atMls === tie.rows ? afterTie : null;
   const skipped = after === 0;
   const check = { timestamp: tie.timestamp, stored: tie.rows, atMls, after, skipped };
   if (!skipped) {
