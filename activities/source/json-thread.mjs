@@ -2,12 +2,14 @@
  * The JSON thread (see body-thread.ts): decompresses and parses MLS response bodies so the
  * activity's thread can go on converting and writing the previous page meanwhile. Plain
  * JavaScript, so it starts the same under tsx, vitest and the built CLI. One message per body:
- * `{ id, body, encoding, json, hint }` in; out `{ id, value, bytes }` (the parsed JSON, or the text
- * when `json` is false, and the decompressed size) or `{ id, error }`. With `hint`, a
+ * `{ id, body, encoding, json, hint }` in; out `{ id, payload, bytes }` (the parsed JSON as
+ * `v8.serialize` bytes, and the decompressed size), `{ id, value, bytes }` (the text, when `json`
+ * is false) or `{ id, error }`. With `hint`, a
  * `{ id, nextLink }` may go out first: the collection's `@odata.nextLink` read off the
  * decompressed bytes before the parse (see findNextLink).
  */
 import { Buffer } from 'node:buffer';
+import { serialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 
@@ -20,7 +22,7 @@ function decompress(body, encoding) {
       return data;
     case 'gzip':
     case 'x-gzip':
-      return gunzipSync(data);
+      return gunzipSync(data, { chunkSize: gzipOutputChunk(data) });
     case 'deflate':
       // Some servers send raw deflate under this name instead of zlib-wrapped data.
       try {
@@ -33,6 +35,25 @@ function decompress(body, encoding) {
     default:
       throw Object.assign(new Error(`Content-Encoding ${encoding} is not supported`), { kind: 'encoding' });
   }
+}
+
+/** zlib's own output chunk, and the most a deflate stream can expand (about 1,032 to 1). */
+const DEFAULT_CHUNK = 16 * 1024;
+const MAX_DEFLATE_RATIO = 1032;
+const MAX_CHUNK = 1024 * 1024 * 1024;
+
+/**
+ * The output chunk for gunzipping `data` whole: one byte more than the size its trailer gives
+ * (ISIZE, the last member's length mod 2^32). zlib then writes into one buffer, which it returns
+ * as is, instead of 16 KB chunks joined into a second copy at the end: a 26 MB page took 52 MB
+ * on its way out. A trailer that lies (several members, a body cut short) only changes the chunk
+ * size; it is bounded by what deflate can expand to, so it cannot ask for more memory than that.
+ * @param {Buffer} data @returns {number}
+ */
+export function gzipOutputChunk(data) {
+  if (data.length < 18) return DEFAULT_CHUNK;
+  const size = data.readUInt32LE(data.length - 4);
+  return Math.max(DEFAULT_CHUNK, Math.min(size + 1, data.length * MAX_DEFLATE_RATIO, MAX_CHUNK));
 }
 
 const NEXT_LINK_KEY = Buffer.from('"@odata.nextLink"');
@@ -84,14 +105,20 @@ parentPort?.on('message', (/** @type {{ id: number, body: Uint8Array, encoding?:
     parentPort?.postMessage({ id, value: text, bytes });
     return;
   }
-  let value;
+  let payload;
   try {
-    value = JSON.parse(text);
-    // The text (tens of MB) is garbage from here: let a collection during the clone below free it.
+    let value = JSON.parse(text);
+    // The text (tens of MB) is garbage from here: let a collection during the serialization free it.
     text = undefined;
+    payload = serialize(value);
+    value = undefined;
   } catch (err) {
     parentPort?.postMessage({ id, error: { kind: 'json', message: /** @type {Error} */ (err).message, bytes } });
     return;
   }
-  parentPort?.postMessage({ id, value, bytes });
+  // The parsed value goes out as V8's serialization of it, bytes that move without a copy: the
+  // activity's thread keeps them as they are (a third of the objects' size, off its heap) until
+  // it wants the page, and only then reads them back (body-thread.ts).
+  const owns = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength;
+  parentPort?.postMessage({ id, payload, bytes }, owns ? [payload.buffer] : []);
 });

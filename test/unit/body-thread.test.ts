@@ -3,11 +3,11 @@
  * gzip streams of several members, and bodies that do not decompress or parse are told apart;
  * a body sliced from Node's shared buffer pool is copied, not moved, so other buffers stay intact.
  */
-import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync, deflateSync, gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BodyUndecodable, decodeBody } from '../../activities/source/body-thread';
 // @ts-expect-error -- plain JavaScript (it runs as the thread's entry), typed by its JSDoc only
-import { findNextLink } from '../../activities/source/json-thread.mjs';
+import { findNextLink, gzipOutputChunk } from '../../activities/source/json-thread.mjs';
 
 const page = { '@odata.nextLink': 'https://mls.example/Property?$skiptoken=2', value: [{ ListingKey: 'A', City: 'Zürich 🏠' }] };
 const text = JSON.stringify(page);
@@ -32,6 +32,24 @@ describe('body thread', () => {
     const [head, tail] = [text.slice(0, 20), text.slice(20)];
     const decoded = await decodeBody(Buffer.concat([gzipSync(head), gzipSync(tail)]), 'gzip', true);
     expect(decoded.value).toEqual(page);
+  });
+
+  it('gunzips a large body into one buffer sized from its trailer, and survives a trailer that lies', async () => {
+    const large = JSON.stringify({ value: Array.from({ length: 5000 }, (_, i) => ({ ListingKey: `K${i}`, Remarks: 'x'.repeat(100) })) });
+    const body = gzipSync(large);
+    expect(gzipOutputChunk(body)).toBe(Buffer.byteLength(large) + 1);
+    // One allocation, returned as is: no 16 KB chunks joined into a second copy.
+    expect(gunzipSync(body, { chunkSize: gzipOutputChunk(body) }).buffer.byteLength).toBe(Buffer.byteLength(large) + 1);
+    expect((await decodeBody(body, 'gzip', true)).value).toEqual(JSON.parse(large));
+    // A trailer claiming 4 GB is bounded by what deflate can expand to; zlib then refuses the length.
+    const lying = Buffer.from(body);
+    lying.writeUInt32LE(0xffffffff, lying.length - 4);
+    expect(gzipOutputChunk(lying)).toBe(lying.length * 1032);
+    expect(await decodeBody(lying, 'gzip', true).catch((e: unknown) => e)).toMatchObject({ kind: 'encoding' });
+    // A trailer claiming less (the last of several members) only means more, smaller chunks.
+    const members = Buffer.concat([gzipSync(large), gzipSync(' ')]);
+    expect(gzipOutputChunk(members)).toBe(16 * 1024);
+    expect((await decodeBody(members, 'gzip', true)).value).toEqual(JSON.parse(large));
   });
 
   it('returns text when asked for text', async () => {
