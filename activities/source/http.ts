@@ -113,7 +113,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 
   /** The body decompressed (and parsed, for `json`); its size counts against the byte budget. */
-  async function decode(url: string, res: Response<Buffer>, json: true, page?: CollectionOptions): Promise<{ value: unknown; bytes: number }>;
+  async function decode(
+    url: string,
+    res: Response<Buffer>,
+    json: true,
+    page?: CollectionOptions,
+  ): Promise<{ value: unknown; bytes: number }>;
   async function decode(url: string, res: Response<Buffer>, json: false): Promise<string>;
   async function decode(
     url: string,

@@ -112,7 +112,10 @@ export async function benchSync(args: string[]): Promise<void> {
         `(${[...run.activities.map((a) => `${a.name} ${a.ms} ms`), `${run.workflowTasks} workflow tasks`].join(', ')})`,
     );
   }
-  const noChange = { wallSeconds: median(noChangeRuns.map((r) => r.wallSeconds)), workerSeconds: median(noChangeRuns.map((r) => r.workerSeconds)) };
+  const noChange = {
+    wallSeconds: median(noChangeRuns.map((r) => r.wallSeconds)),
+    workerSeconds: median(noChangeRuns.map((r) => r.workerSeconds)),
+  };
   await worker.stop();
   await client.connection.close();
   if (result.upserted !== records) throw new Error(`sync-bench: upserted ${result.upserted} of ${records}`);
