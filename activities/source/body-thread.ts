@@ -3,13 +3,11 @@
  * a page of 1,000 full Property records is 26 MB of JSON, a quarter of a second of parsing that
  * would otherwise stall the activity's thread, where the previous page is being converted and
  * written (and where the next page's bytes must be read off the socket). The parsed page comes
- * back serialized (`v8.serialize`, moved without a copy), and reading it back costs the activity's
- * thread a third of parsing it, paid when the page is wanted rather than when it arrives.
+ * back by structured clone, which costs the activity's thread a third of parsing it.
  *
  * One thread per process, shared by every activity, started on first use and left to idle
  * without keeping the process alive.
  */
-import { deserialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { fromRoot } from '../../scripts/lib/paths';
 
@@ -32,18 +30,14 @@ export interface DecodedBody<T> {
   bytes: number;
 }
 
-/** What the thread sent for one body: the text, or the parsed JSON still serialized. */
-type Delivered = { value: unknown; bytes: number } | { payload: Uint8Array; bytes: number };
-
 interface Pending {
-  resolve: (delivered: Delivered) => void;
+  resolve: (decoded: DecodedBody<unknown>) => void;
   reject: (error: Error) => void;
   onNextLink?: ((link: string) => void) | undefined;
 }
 
 type Reply =
   | { id: number; value: unknown; bytes: number }
-  | { id: number; payload: Uint8Array; bytes: number }
   | { id: number; error: { kind: 'encoding' | 'json'; message: string; bytes?: number } }
   /** Sent before the body's answer: its `@odata.nextLink`, read before the parse. */
   | { id: number; nextLink: string };
@@ -76,7 +70,7 @@ function startThread(): { worker: Worker; pending: Map<number, Pending> } {
     if (pending.size === 0) worker.unref();
     if (!waiting) return;
     if ('error' in reply) waiting.reject(new BodyUndecodable(reply.error.message, reply.error.kind, reply.error.bytes));
-    else waiting.resolve(reply);
+    else waiting.resolve({ value: reply.value, bytes: reply.bytes });
   });
   // A thread that died (out of memory, say) fails what it held; the next body starts a new one.
   const fail = (error: Error) => {
@@ -94,33 +88,20 @@ function startThread(): { worker: Worker; pending: Map<number, Pending> } {
  * parsed as JSON when `json` is true. `onNextLink` (JSON only) hears an OData collection's
  * `@odata.nextLink` as soon as the body is decompressed, before the parse: a hint, found by
  * looking for it near the start and the end of the body, which the parsed value has the last word on.
- *
- * `wanted` (JSON only): the parsed page arrives as serialized bytes, and is read back into objects
- * only once `wanted` resolves (a page read ahead waits as a third of its size, off the heap, while
- * the page before it is written); when `wanted` rejects, the bytes are dropped unread.
  */
 export function decodeBody(
   body: Buffer,
   encoding: string | undefined,
   json: true,
   onNextLink?: (link: string) => void,
-  wanted?: Promise<void>,
 ): Promise<DecodedBody<unknown>>;
 export function decodeBody(body: Buffer, encoding: string | undefined, json: false): Promise<DecodedBody<string>>;
-export async function decodeBody(
+export function decodeBody(
   body: Buffer,
   encoding: string | undefined,
   json: boolean,
   onNextLink?: (link: string) => void,
-  wanted?: Promise<void>,
 ): Promise<DecodedBody<unknown>> {
-  const delivered = await send(body, encoding, json, onNextLink);
-  if (!('payload' in delivered)) return { value: delivered.value, bytes: delivered.bytes };
-  if (wanted) await wanted;
-  return { value: deserialize(delivered.payload), bytes: delivered.bytes };
-}
-
-function send(body: Buffer, encoding: string | undefined, json: boolean, onNextLink?: (link: string) => void): Promise<Delivered> {
   thread ??= startThread();
   const { worker, pending } = thread;
   const id = nextId++;

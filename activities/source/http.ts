@@ -49,11 +49,6 @@ export interface CollectionOptions {
    * `nextLink` is what counts.
    */
   onNextLink?: (link: string) => void;
-  /**
-   * The page is read back into objects only once this resolves (see decodeBody): a page requested
-   * ahead waits off the heap until the caller takes it. Rejected: the page is dropped unread.
-   */
-  wanted?: Promise<void>;
 }
 
 export interface HttpClient {
@@ -117,19 +112,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     url: string,
     res: Response<Buffer>,
     json: true,
-    page?: CollectionOptions,
+    onNextLink?: (link: string) => void,
   ): Promise<{ value: unknown; bytes: number }>;
   async function decode(url: string, res: Response<Buffer>, json: false): Promise<string>;
   async function decode(
     url: string,
     res: Response<Buffer>,
     json: boolean,
-    page?: CollectionOptions,
+    onNextLink?: (link: string) => void,
   ): Promise<string | { value: unknown; bytes: number }> {
     const received = res.rawBody.length;
     try {
       const decoded = json
-        ? await decodeBody(res.rawBody, res.headers['content-encoding'], true, page?.onNextLink, page?.wanted)
+        ? await decodeBody(res.rawBody, res.headers['content-encoding'], true, onNextLink)
         : await decodeBody(res.rawBody, res.headers['content-encoding'], false);
       options.limiter?.recordBytes(decoded.bytes);
       return json ? decoded : (decoded.value as string);
@@ -147,7 +142,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return decode(url, await send(url, 'application/xml', signal), false);
     },
     async getCollection(url, signal, collectionOptions) {
-      const { value: json, bytes } = await decode(url, await send(url, 'application/json', signal), true, collectionOptions);
+      const { value: json, bytes } = await decode(url, await send(url, 'application/json', signal), true, collectionOptions?.onNextLink);
       const parsed = envelope.safeParse(json);
       if (!parsed.success) {
         throw new SourceResponseInvalid(`${redact(url)} returned JSON that is not an OData collection: ${parsed.error.issues[0]?.message}`);

@@ -2,14 +2,12 @@
  * The JSON thread (see body-thread.ts): decompresses and parses MLS response bodies so the
  * activity's thread can go on converting and writing the previous page meanwhile. Plain
  * JavaScript, so it starts the same under tsx, vitest and the built CLI. One message per body:
- * `{ id, body, encoding, json, hint }` in; out `{ id, payload, bytes }` (the parsed JSON as
- * `v8.serialize` bytes, and the decompressed size), `{ id, value, bytes }` (the text, when `json`
- * is false) or `{ id, error }`. With `hint`, a
+ * `{ id, body, encoding, json, hint }` in; out `{ id, value, bytes }` (the parsed JSON, or the text
+ * when `json` is false, and the decompressed size) or `{ id, error }`. With `hint`, a
  * `{ id, nextLink }` may go out first: the collection's `@odata.nextLink` read off the
  * decompressed bytes before the parse (see findNextLink).
  */
 import { Buffer } from 'node:buffer';
-import { serialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 
@@ -105,20 +103,14 @@ parentPort?.on('message', (/** @type {{ id: number, body: Uint8Array, encoding?:
     parentPort?.postMessage({ id, value: text, bytes });
     return;
   }
-  let payload;
+  let value;
   try {
-    let value = JSON.parse(text);
-    // The text (tens of MB) is garbage from here: let a collection during the serialization free it.
+    value = JSON.parse(text);
+    // The text (tens of MB) is garbage from here: let a collection during the clone below free it.
     text = undefined;
-    payload = serialize(value);
-    value = undefined;
   } catch (err) {
     parentPort?.postMessage({ id, error: { kind: 'json', message: /** @type {Error} */ (err).message, bytes } });
     return;
   }
-  // The parsed value goes out as V8's serialization of it, bytes that move without a copy: the
-  // activity's thread keeps them as they are (a third of the objects' size, off its heap) until
-  // it wants the page, and only then reads them back (body-thread.ts).
-  const owns = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength;
-  parentPort?.postMessage({ id, payload, bytes }, owns ? [payload.buffer] : []);
+  parentPort?.postMessage({ id, value, bytes });
 });

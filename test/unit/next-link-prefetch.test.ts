@@ -34,16 +34,6 @@ function mls(pages: number, hintOf: (n: number) => string | undefined = (n) => (
       if (hint !== undefined) options?.onNextLink?.(hint);
       await Promise.race([tick(25), aborted]);
       events.push(`parsed ${n}`);
-      // A page requested ahead is read back only when the pager hands it on (body-thread.ts).
-      if (options?.wanted) {
-        await options.wanted.then(
-          () => events.push(`taken ${n}`),
-          (err: unknown) => {
-            events.push(`dropped ${n}`);
-            throw err;
-          },
-        );
-      }
       return {
         records: [{ ListingKey: `K${n}`, ModificationTimestamp: `2024-01-0${n}T00:00:00Z` }],
         count: null,
@@ -86,20 +76,6 @@ describe('nextLink paging with prefetch', () => {
     expect(events.filter((e) => e.startsWith('abort'))).toEqual([]);
   });
 
-  it('reads a page requested ahead back into records only once the caller has finished the one before', async () => {
-    const { http, events } = mls(3);
-    for await (const page of pagesOf(http, () => true)) {
-      const n = String(page.records[0]!.ListingKey).slice(1);
-      await tick(50); // the write, long after the next page was parsed on the body thread
-      events.push(`written ${n}`);
-    }
-    // Page 1 was asked for directly: nothing to wait for. Pages 2 and 3 wait as bytes.
-    expect(events).not.toContain('taken 1');
-    expect(events.indexOf('parsed 2')).toBeLessThan(events.indexOf('written 1'));
-    expect(events.indexOf('taken 2')).toBeGreaterThan(events.indexOf('written 1'));
-    expect(events.indexOf('taken 3')).toBeGreaterThan(events.indexOf('written 2'));
-  });
-
   it('without prefetch, or when it says no, asks for a page only when the caller does', async () => {
     for (const prefetch of [undefined, () => false]) {
       const { http, events } = mls(2);
@@ -114,7 +90,6 @@ describe('nextLink paging with prefetch', () => {
     for await (const page of pagesOf(http, () => true)) seen.push(String(page.records[0]!.ListingKey));
     expect(seen).toEqual(['K1', 'K2']);
     expect(events.slice(0, 5)).toEqual(['request 1', 'request 7', 'parsed 1', 'abort 7', 'request 2']);
-    expect(events).not.toContain('taken 7');
   });
 
   it('cancels the page requested ahead when the caller stops, and says a page was requested ahead', async () => {
@@ -129,20 +104,7 @@ describe('nextLink paging with prefetch', () => {
     await tick(50);
     // Page 3 was requested on page 2's hint; the caller stopped after page 2.
     expect(events.filter((e) => /^(parsed|abort)/.test(e))).toEqual(['parsed 1', 'parsed 2', 'abort 3']);
-    expect(events).not.toContain('taken 3');
     expect(events).not.toContain('request 4');
     expect(flags).toEqual([true, true]);
-  });
-
-  it('drops a page parsed ahead that the caller never takes, without reading it back', async () => {
-    const { http, events } = mls(5);
-    for await (const page of pagesOf(http, () => true)) {
-      await tick(50); // page 2 is parsed meanwhile and waits to be taken
-      if (page.records[0]!.ListingKey === 'K1') break;
-    }
-    await tick(10);
-    expect(events).toContain('parsed 2');
-    expect(events).toContain('dropped 2');
-    expect(events).not.toContain('taken 2');
   });
 });

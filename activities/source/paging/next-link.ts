@@ -45,8 +45,6 @@ interface PageFetch {
   url: string;
   result: Promise<ODataPage>;
   abort(): void;
-  /** A page requested ahead: it stays serialized until taken (http.ts `wanted`); this takes it. */
-  take?: () => void;
   /** The link to the following page, once the body's hint is in (absolute). */
   hint?: string;
   onHint?: ((href: string) => void) | undefined;
@@ -72,16 +70,15 @@ export async function* nextLinkPages(o: NextLinkOptions): AsyncGenerator<Replica
   };
   try {
     while (url) {
-      const current: PageFetch = early.ahead?.url === url ? early.ahead : requestPage(o, url, false);
+      const current: PageFetch = early.ahead?.url === url ? early.ahead : requestPage(o, url);
       // Taken over as the current page, or not the page wanted after all (a restart).
       if (early.ahead === current) early.ahead = undefined;
       else dropAhead();
-      current.take?.();
       if (o.prefetch) {
         // At most one page beyond the one awaited: the request goes out while this body is parsed.
         const prefetch = o.prefetch;
         const follow = (href: string) => {
-          if (!early.ahead && href !== current.url && prefetch()) early.ahead = requestPage(o, href, true);
+          if (!early.ahead && href !== current.url && prefetch()) early.ahead = requestPage(o, href);
         };
         if (current.hint !== undefined) follow(current.hint);
         else current.onHint = follow;
@@ -140,25 +137,15 @@ export async function* nextLinkPages(o: NextLinkOptions): AsyncGenerator<Replica
   }
 }
 
-/**
- * One page's request, cancelled by the caller's signal or by abort(); its hint kept or passed on.
- * `ahead`: the page is read back from the body thread's bytes only when taken (or dropped unread
- * when aborted first), so the writer's heap holds one page of records, not two.
- */
-function requestPage(o: NextLinkOptions, url: string, ahead: boolean): PageFetch {
+/** One page's request, cancelled by the caller's signal or by abort(); its hint kept or passed on. */
+function requestPage(o: NextLinkOptions, url: string): PageFetch {
   const controller = new AbortController();
-  const gate = ahead ? openable() : undefined;
-  const stop = (reason: unknown) => {
-    controller.abort(reason);
-    gate?.drop(reason);
-  };
-  const cancel = () => stop(o.signal?.reason);
+  const cancel = () => controller.abort(o.signal?.reason);
   if (o.signal?.aborted) cancel();
   else o.signal?.addEventListener('abort', cancel, { once: true });
   const fetch: PageFetch = {
     url,
-    abort: () => stop(new Error('page requested ahead is not needed')),
-    ...(gate ? { take: gate.open } : {}),
+    abort: () => controller.abort(new Error('page requested ahead is not needed')),
     result: Promise.resolve(undefined as never),
   };
   const onNextLink = (link: string) => {
@@ -171,24 +158,10 @@ function requestPage(o: NextLinkOptions, url: string, ahead: boolean): PageFetch
     fetch.hint = href;
     fetch.onHint?.(href);
   };
-  const options = { ...(o.prefetch ? { onNextLink } : {}), ...(gate ? { wanted: gate.opened } : {}) };
-  fetch.result = o.http.getCollection(url, controller.signal, options).finally(() => {
+  fetch.result = o.http.getCollection(url, controller.signal, o.prefetch ? { onNextLink } : undefined).finally(() => {
     o.signal?.removeEventListener('abort', cancel);
   });
   // A request given up (aborted, or its turn never comes) must not surface as an unhandled rejection.
   fetch.result.catch(() => undefined);
   return fetch;
-}
-
-/** A promise opened (resolved) or dropped (rejected) from outside, whichever comes first. */
-function openable(): { opened: Promise<void>; open: () => void; drop: (reason: unknown) => void } {
-  let open!: () => void;
-  let drop!: (reason: unknown) => void;
-  const opened = new Promise<void>((resolve, reject) => {
-    open = resolve;
-    drop = reject;
-  });
-  // Dropped only for a page nobody takes: that rejection reaches the page's result, handled there.
-  opened.catch(() => undefined);
-  return { opened, open, drop };
 }
