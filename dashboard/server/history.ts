@@ -186,11 +186,11 @@ export class HistoryReader {
          WHERE n <= ${DURATION_SAMPLE}`),
     ]);
     const result = new Map<string, number>();
-    for (const [key, values] of groupDurations(sourceRows, (r) => `${r.source}/${r.process}`)) result.set(key, median(values));
+    for (const [key, values] of groupDurations(sourceRows, (r) => `${r.source}/${r.process}`)) result.set(key, Math.round(median(values)));
     const perResource = new Map<string, number>();
     for (const [key, values] of groupDurations(resourceRows, (r) => `${r.source}/${r.process}\u0000${r.resource}`)) {
       const whole = key.split('\u0000')[0]!;
-      perResource.set(whole, (perResource.get(whole) ?? 0) + median(values));
+      perResource.set(whole, (perResource.get(whole) ?? 0) + Math.round(median(values)));
     }
     for (const [key, value] of perResource) if (!result.has(key)) result.set(key, value);
     return result;
@@ -271,10 +271,11 @@ function groupDurations(rows: Record<string, unknown>[], key: (r: Record<string,
   return groups;
 }
 
-function median(values: number[]): number {
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** DATETIME text (UTC, as the control DB stores it) → ISO 8601. */

@@ -16,6 +16,7 @@ import { startSync } from '../../worker/commands/sync';
 import { flag, startBenchStack, startBenchWorker, writeBenchConfig } from './harness';
 import { loadCeiling } from './load-ceiling';
 import { measureNoChangeSync, type NoChangeSync } from './no-change';
+import { median } from '../../dashboard/server/history';
 import { query } from './sql';
 import { benchTarget, destinationFlag } from './targets';
 
@@ -179,11 +180,4 @@ export async function benchSync(args: string[]): Promise<void> {
         : ` load_ceiling_per_s=${Math.round(loadPerSecond)} load_ratio=${(e2ePerSecond / loadPerSecond).toFixed(2)}`) +
       ` peak_rss_mb=${peakRssMb} ready_rss_mb=${worker.readyRssMb} no_change_wall_s=${noChange.wallSeconds.toFixed(2)} no_change_worker_s=${noChange.workerSeconds.toFixed(2)}`,
   );
-}
-
-/** The middle value (the mean of the two middle ones for an even count). */
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

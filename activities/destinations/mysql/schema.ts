@@ -358,7 +358,11 @@ export interface ApplyResult {
 /** Brings the table up to the plan, logs what changed and registers the plan. */
 export async function applyTable(pool: Pool, plan: TablePlan): Promise<ApplyResult> {
   await ensureBookkeeping(pool);
-  const check = await checkTable(pool, plan);
+  return applyChecked(pool, plan, await checkTable(pool, plan));
+}
+
+/** applyTable once the table has been checked (the bookkeeping tables exist). */
+async function applyChecked(pool: Pool, plan: TablePlan, check: TableCheck): Promise<ApplyResult> {
   if (check.upToDate) return { upToDate: true, changes: [] };
   return withRelaxedDdl(pool, async (conn) => {
     const changes: SchemaChange[] = [];
@@ -380,15 +384,14 @@ export async function applySchema(pool: Pool, plan: TablePlan): Promise<SchemaCh
 
 /**
  * applySchema for a table and its child tables, in order. Every run starts here and the tables are
- * nearly always up to date, so they are checked side by side first (reads on separate connections);
- * only when one is not are they applied one after the other (a child's DDL after its parent's).
+ * nearly always up to date, so they are checked side by side (reads on separate connections); the
+ * ones that are not are then brought up to date one after the other (a child's DDL after its parent's).
  */
 export async function applySchemas(pool: Pool, plans: TablePlan[]): Promise<SchemaChange[]> {
   await ensureBookkeeping(pool);
   const checks = await Promise.all(plans.map((plan) => checkTable(pool, plan)));
-  if (checks.every((check) => check.upToDate)) return [];
   const changes: SchemaChange[] = [];
-  for (const plan of plans) changes.push(...(await applySchema(pool, plan)));
+  for (const [i, plan] of plans.entries()) changes.push(...(await applyChecked(pool, plan, checks[i]!)).changes);
   return changes;
 }
 
