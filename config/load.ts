@@ -53,33 +53,54 @@ let hooksInstalled: Promise<void> | undefined;
  * Exported for `resync config check`, which goes on checking a config that does not parse.
  */
 export async function importModule(file: string): Promise<unknown> {
+  const text = readText(file);
   // TypeScript support costs the process ~35 MB for good: a plain JavaScript config goes without.
-  const typeScript = needsTypeScript(file);
-  hooksInstalled ??= installHooks(typeScript);
-  await hooksInstalled;
+  const typeScript = needsTypeScript(file, text);
+  if (typeScript || needsModuleHooks(file, text)) {
+    hooksInstalled ??= installHooks(typeScript);
+    await hooksInstalled;
+  }
   if (typeScript) await loadTypeScript();
   return import(/* @vite-ignore */ `${pathToFileURL(file).href}?${CONFIG_QUERY}`);
+}
+
+/** The file's text; undefined when it cannot be read (the import then reports it in its own words). */
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 const PLAIN_JAVASCRIPT = /\.(?:mjs|cjs|js)$/;
 /** Static imports of a file of the config's own (`from './x'`, `import './x'`). */
 const RELATIVE_IMPORT = /(?:\bfrom|\bimport)\s*['"](\.{1,2}\/[^'"]*)['"]/g;
 const JAVASCRIPT_OR_JSON = /\.(?:mjs|cjs|js|json)$/;
+/** Every static import (`from 'x'`, `import 'x'`), and any dynamic one. */
+const STATIC_IMPORT = /(?:\bfrom|\bimport)\s*['"]([^'"]*)['"]/g;
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
 
 /**
  * Whether the config needs TypeScript support: it is TypeScript, or it imports a file of its own
  * that is (or one named without an extension, which only tsx resolves). A JavaScript config that
  * reaches TypeScript only through another JavaScript file is not seen: name that file `.ts`.
  */
-function needsTypeScript(file: string): boolean {
+function needsTypeScript(file: string, text: string | undefined): boolean {
   if (!PLAIN_JAVASCRIPT.test(file)) return true;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return false; // the import reports the file as missing, with its own message
-  }
-  return [...text.matchAll(RELATIVE_IMPORT)].some((m) => !JAVASCRIPT_OR_JSON.test(m[1]!));
+  return [...(text ?? '').matchAll(RELATIVE_IMPORT)].some((m) => !JAVASCRIPT_OR_JSON.test(m[1]!));
+}
+
+/**
+ * Whether the config needs the module hooks (config/load-hooks.mjs). Node runs them on a thread of
+ * its own, which takes a command about 70 ms to start and every later import a round trip to it: a
+ * `.mjs` file (an ES module wherever it is) that imports nothing but Node's own modules, such as a
+ * generated `export default {…}`, loads without them. Anything else, or anything unsure (a dynamic
+ * import, a specifier the pattern misreads), gets them.
+ */
+export function needsModuleHooks(file: string, text: string | undefined): boolean {
+  if (!file.endsWith('.mjs') || text === undefined || DYNAMIC_IMPORT.test(text)) return true;
+  return [...text.matchAll(STATIC_IMPORT)].some((m) => !m[1]!.startsWith('node:'));
 }
 
 /** This module is TypeScript itself (tsx is loaded) unless it was bundled into dist/resync.mjs. */

@@ -130,7 +130,20 @@ if (probe === 'loaded') throw new Error('TypeScript support was loaded for a Jav
 const control = 'mysql://root@127.0.0.1:3306/resync';`),
     );
     writeFileSync(join(dir, 'mixed.config.mjs'), body(`import { control } from './typed.ts';`));
-    for (const file of ['plain.config.mjs', 'mixed.config.mjs']) {
+    // Self-contained (as a generated config is): loaded without the module hooks, even under a
+    // CommonJS package.json.
+    writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
+    writeFileSync(
+      join(dir, 'generated.config.mjs'),
+      `import { env } from 'node:process';
+export default {
+  sources: { demo: { url: 'http://127.0.0.1:1/odata', resources: [{ name: 'Property' }] } },
+  destinations: { main: { type: 'mysql', url: 'mysql://root@127.0.0.1:3306/mls' } },
+  control: { url: env.RESYNC_TEST_CONTROL_URL ?? 'mysql://root@127.0.0.1:3306/resync' },
+};
+`,
+    );
+    for (const file of ['plain.config.mjs', 'mixed.config.mjs', 'generated.config.mjs']) {
       const r = await runCli(distRunner, ['--config', file, 'config', 'check', '--offline', '--json'], { cwd: dir });
       expect(r.code, file + r.stdout + r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ file: join(dir, file), ok: true });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig } from '../../config';
+import { needsModuleHooks } from '../../config/load';
 import { cronProblem } from '../../config/cron';
 import { defaultTaskQueue } from '../../config/task-queue';
 import { startSimulator, type SimulatorHandle } from '../../simulator/server';
@@ -76,6 +77,28 @@ describe('config validation', () => {
     writeFileSync(none, 'export const x = 1;');
     await expect(loadConfig(none)).rejects.toThrow(/no default export/);
     await expect(loadConfig(join(dir, 'missing.ts'))).rejects.toThrow(/file not found/);
+  });
+});
+
+describe('module hooks for a config file', () => {
+  it('leaves them out for an ES module that imports nothing but Node', () => {
+    expect(needsModuleHooks('/etc/resync/c.mjs', `export default ${JSON.stringify(valid)};`)).toBe(false);
+    expect(needsModuleHooks('/c.mjs', "import { env } from 'node:process';\nexport default { url: env.X };")).toBe(false);
+    expect(needsModuleHooks('/c.mjs', "import 'node:fs';export default {};")).toBe(false);
+  });
+
+  it('installs them for anything else, or anything unsure', () => {
+    const importsPackage = "import { defineConfig } from '@resync-mls/resync';\nexport default defineConfig({});";
+    expect(needsModuleHooks('/c.mjs', importsPackage)).toBe(true);
+    expect(needsModuleHooks('/c.mjs', 'import{defineConfig}from"@resync-mls/resync";export default {}')).toBe(true);
+    expect(needsModuleHooks('/c.mjs', "import { control } from './shared.mjs';\nexport default { control };")).toBe(true);
+    expect(needsModuleHooks('/c.mjs', "export { default } from './other.mjs';")).toBe(true);
+    expect(needsModuleHooks('/c.mjs', 'const m = await import(name);\nexport default m.default;')).toBe(true);
+    // Whether a .js file is an ES module depends on the package.json above it; a .ts file needs tsx.
+    expect(needsModuleHooks('/c.js', 'export default {};')).toBe(true);
+    expect(needsModuleHooks('/c.ts', 'export default {};')).toBe(true);
+    // Unreadable: the import reports it, with the hooks in place as before.
+    expect(needsModuleHooks('/c.mjs', undefined)).toBe(true);
   });
 });
 
