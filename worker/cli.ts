@@ -27,6 +27,17 @@ async function config(): Promise<Config> {
   return (await loadConfig(program.opts<{ config?: string }>().config)).config;
 }
 
+/**
+ * The config, and the modules a short command needs, loaded meanwhile: the Temporal client alone is
+ * a third of a second of loading, and loading the config waits on file reads (and on Node's module
+ * hooks). Long-running commands (worker, dashboard) load theirs first instead.
+ */
+async function configWith<T>(modules: Promise<T>): Promise<[Config, T]> {
+  modules.catch(() => undefined); // awaited below, unless the config fails first
+  const c = await config();
+  return [c, await modules];
+}
+
 program
   .command('config')
   .description('configuration commands')
@@ -53,6 +64,7 @@ program
   .command('worker')
   .description('run a worker: hosts the workflows and activities on the task queue')
   .action(async () => {
+    // Its modules load before the config's hooks (or TypeScript support) are registered, so they never go through them.
     const { startWorker } = await import('./worker');
     const c = await config();
     const running = await startWorker(c);
@@ -72,11 +84,9 @@ program
   .option('-w, --wait', 'wait for the end, showing progress; exit 1 when a run failed')
   .option('--json', 'print the outcome as JSON')
   .action(async (source: string, opts: { resource?: string[]; wait?: boolean; json?: boolean }) => {
-    // The Temporal client's modules (a third of a second of loading) load while the config does.
-    const modules = Promise.all([import('./commands/sync'), import('./temporal'), opts.wait ? import('./progress-lines') : null]);
-    modules.catch(() => undefined); // awaited below, unless the config fails first
-    const c = await config();
-    const [{ startSync, waitForSync, resourcesToRun, describeOutcome }, { connectClient, workflowUiUrl }, lines] = await modules;
+    const [c, [{ startSync, waitForSync, resourcesToRun, describeOutcome }, { connectClient, workflowUiUrl }, lines]] = await configWith(
+      Promise.all([import('./commands/sync'), import('./temporal'), opts.wait ? import('./progress-lines') : null]),
+    );
     const resources = resourcesToRun(c, source, opts.resource);
     const client = await connectClient(c);
     const outcomes = [];
@@ -210,9 +220,9 @@ for (const [name, description] of [
     .option('-w, --wait', 'wait for the end, showing progress; exit 1 when a run failed')
     .option('--json', 'print the outcome as JSON')
     .action(async (source: string, opts: { resource?: string[]; wait?: boolean; json?: boolean }) => {
-      const c = await config();
-      const { runProcessCommand } = await import('./commands/resource-runs');
-      const { connectClient } = await import('./temporal');
+      const [c, [{ runProcessCommand }, { connectClient }]] = await configWith(
+        Promise.all([import('./commands/resource-runs'), import('./temporal')]),
+      );
       const client = await connectClient(c);
       try {
         process.exitCode = await runProcessCommand(c, client, name, source, opts);
@@ -224,8 +234,7 @@ for (const [name, description] of [
 
 /** Runs a schedules subcommand with a Temporal client; its result is the exit code. */
 async function withClient(fn: (client: Client, c: Config) => Promise<number>): Promise<void> {
-  const c = await config();
-  const { connectClient } = await import('./temporal');
+  const [c, { connectClient }] = await configWith(import('./temporal'));
   const client = await connectClient(c);
   try {
     process.exitCode = await fn(client, c);
@@ -298,8 +307,8 @@ program
   .argument('[source]', 'only this source')
   .option('--json', 'machine-readable output')
   .action(async (source: string | undefined, opts: { json?: boolean }) => {
-    const { statusCommand } = await import('./commands/inspect');
-    process.exitCode = await statusCommand(await config(), source, opts);
+    const [c, { statusCommand }] = await configWith(import('./commands/inspect'));
+    process.exitCode = await statusCommand(c, source, opts);
   });
 
 program
@@ -310,8 +319,8 @@ program
   .argument('<key>', "the record's key, e.g. the ListingKey")
   .option('--json', 'machine-readable output')
   .action(async (source: string, resource: string, key: string, opts: { json?: boolean }) => {
-    const { recordCommand } = await import('./commands/inspect');
-    process.exitCode = await recordCommand(await config(), source, resource, key, opts);
+    const [c, { recordCommand }] = await configWith(import('./commands/inspect'));
+    process.exitCode = await recordCommand(c, source, resource, key, opts);
   });
 
 program.parseAsync().catch((err: unknown) => {
