@@ -22,9 +22,8 @@ export interface NoChangeSync {
 }
 
 /**
- * Built once per benchmark (the worker's start has built it already): a build before every run left
- * esbuild's process using CPU while the command being timed started, which added up to a few
- * tenths of a second to its wall time after a large sync.
+ * Built once per benchmark (the worker's start has built it already): with a build before every run,
+ * esbuild's process was still using CPU while the command being timed started.
  */
 let built: Promise<string> | undefined;
 
