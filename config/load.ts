@@ -74,12 +74,17 @@ function readText(file: string): string | undefined {
 }
 
 const PLAIN_JAVASCRIPT = /\.(?:mjs|cjs|js)$/;
-/** Static imports of a file of the config's own (`from './x'`, `import './x'`). */
-const RELATIVE_IMPORT = /(?:\bfrom|\bimport)\s*['"](\.{1,2}\/[^'"]*)['"]/g;
-const JAVASCRIPT_OR_JSON = /\.(?:mjs|cjs|js|json)$/;
-/** Every static import (`from 'x'`, `import 'x'`), and any dynamic one. */
+/** A static import's specifier (`from 'x'`, `import 'x'`). */
 const STATIC_IMPORT = /(?:\bfrom|\bimport)\s*['"]([^'"]*)['"]/g;
+/** A file of the config's own (`./x`, `../x`). */
+const RELATIVE = /^\.{1,2}\//;
+const JAVASCRIPT_OR_JSON = /\.(?:mjs|cjs|js|json)$/;
 const DYNAMIC_IMPORT = /\bimport\s*\(/;
+
+/** The specifiers of the file's static imports, in order. */
+function staticImports(text: string): string[] {
+  return [...text.matchAll(STATIC_IMPORT)].map((m) => m[1]!);
+}
 
 /**
  * Whether the config needs TypeScript support: it is TypeScript, or it imports a file of its own
@@ -88,7 +93,7 @@ const DYNAMIC_IMPORT = /\bimport\s*\(/;
  */
 function needsTypeScript(file: string, text: string | undefined): boolean {
   if (!PLAIN_JAVASCRIPT.test(file)) return true;
-  return [...(text ?? '').matchAll(RELATIVE_IMPORT)].some((m) => !JAVASCRIPT_OR_JSON.test(m[1]!));
+  return staticImports(text ?? '').some((specifier) => RELATIVE.test(specifier) && !JAVASCRIPT_OR_JSON.test(specifier));
 }
 
 /**
@@ -100,7 +105,7 @@ function needsTypeScript(file: string, text: string | undefined): boolean {
  */
 export function needsModuleHooks(file: string, text: string | undefined): boolean {
   if (!file.endsWith('.mjs') || text === undefined || DYNAMIC_IMPORT.test(text)) return true;
-  return [...text.matchAll(STATIC_IMPORT)].some((m) => !m[1]!.startsWith('node:'));
+  return staticImports(text).some((specifier) => !specifier.startsWith('node:'));
 }
 
 /** This module is TypeScript itself (tsx is loaded) unless it was bundled into dist/resync.mjs. */

@@ -84,9 +84,8 @@ program
   .option('-w, --wait', 'wait for the end, showing progress; exit 1 when a run failed')
   .option('--json', 'print the outcome as JSON')
   .action(async (source: string, opts: { resource?: string[]; wait?: boolean; json?: boolean }) => {
-    const [c, [{ startSync, waitForSync, resourcesToRun, describeOutcome }, { connectClient, workflowUiUrl }, lines]] = await configWith(
-      Promise.all([import('./commands/sync'), import('./temporal'), opts.wait ? import('./progress-lines') : null]),
-    );
+    const [c, [{ startSync, waitForSync, resourcesToRun, describeOutcome }, { connectClient, workflowUiUrl }, progressLines]] =
+      await configWith(Promise.all([import('./commands/sync'), import('./temporal'), import('./progress-lines')]));
     const resources = resourcesToRun(c, source, opts.resource);
     const client = await connectClient(c);
     const outcomes = [];
@@ -100,7 +99,7 @@ program
         );
         continue;
       }
-      const printer = lines!.progressPrinter({ tty: process.stdout.isTTY === true, json: opts.json === true });
+      const printer = progressLines.progressPrinter({ tty: process.stdout.isTTY === true, json: opts.json === true });
       const outcome = await waitForSync(handle, resource, printer.print);
       printer.end();
       outcomes.push(outcome);
