@@ -10,6 +10,7 @@
 import { Buffer } from 'node:buffer';
 import { parentPort } from 'node:worker_threads';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+import { collectionSpans } from './json-records.mjs';
 
 /** @param {Uint8Array} body @param {string | undefined} encoding @returns {Buffer} */
 function decompress(body, encoding) {
@@ -84,18 +85,28 @@ export function findNextLink(data) {
 
 parentPort?.on('message', (/** @type {{ id: number, body: Uint8Array, encoding?: string, json: boolean, hint?: boolean }} */ message) => {
   const { id, body, encoding, json, hint } = message;
-  let text;
-  let bytes;
+  let data;
   try {
-    const data = decompress(body, encoding);
-    bytes = data.length;
-    if (hint) {
-      // The next request can go out now, while this body is still being parsed.
-      const nextLink = findNextLink(data);
-      if (nextLink !== undefined) parentPort?.postMessage({ id, nextLink });
-    }
+    data = decompress(body, encoding);
+  } catch (err) {
+    parentPort?.postMessage({ id, error: { kind: 'encoding', message: /** @type {Error} */ (err).message } });
+    return;
+  }
+  const bytes = data.length;
+  if (hint) {
+    // The next request can go out now, while this body is still being parsed.
+    const nextLink = findNextLink(data);
+    if (nextLink !== undefined) parentPort?.postMessage({ id, nextLink });
+  }
+  if (json) {
+    const collection = collectionSpans(data);
+    if (collection && sendInParts(id, data, collection)) return;
+  }
+  let text;
+  try {
     text = data.toString('utf8');
   } catch (err) {
+    // Longer than the longest string V8 allows.
     parentPort?.postMessage({ id, error: { kind: 'encoding', message: /** @type {Error} */ (err).message } });
     return;
   }
@@ -114,3 +125,51 @@ parentPort?.on('message', (/** @type {{ id: number, body: Uint8Array, encoding?:
   }
   parentPort?.postMessage({ id, value, bytes });
 });
+
+/**
+ * Records per part: about a megabyte of their JSON. Small enough that the thread never holds more
+ * than a part of parsed records (and each record's objects die young, where collecting them is
+ * cheap), large enough that messages stay few.
+ */
+const PART_BYTES = 1024 * 1024;
+
+/**
+ * Parses a collection's records one by one and sends them in parts (`{ id, part }`), then the rest
+ * of the body with an empty `value` (`{ id, value, bytes }`), which the receiver fills from the
+ * parts. False, having sent nothing, when the rest of the body does not read as a `value` left
+ * empty (a second `value` member): the caller then parses the body whole, whose answer stands.
+ * @param {number} id @param {Buffer} data @param {{ open: number, close: number, spans: number[] }} collection
+ */
+function sendInParts(id, data, { open, close, spans }) {
+  let envelope;
+  try {
+    envelope = JSON.parse(data.toString('utf8', 0, open + 1) + data.toString('utf8', close));
+  } catch (err) {
+    parentPort?.postMessage({ id, error: { kind: 'json', message: /** @type {Error} */ (err).message, bytes: data.length } });
+    return true;
+  }
+  if (!Array.isArray(envelope.value) || envelope.value.length > 0) return false;
+  /** @type {unknown[]} */
+  let part = [];
+  let partStart = spans[0] ?? 0;
+  for (let k = 0; k < spans.length; k += 2) {
+    const start = /** @type {number} */ (spans[k]);
+    const end = /** @type {number} */ (spans[k + 1]);
+    try {
+      part.push(JSON.parse(data.toString('utf8', start, end)));
+    } catch (err) {
+      // Parts already sent are dropped by the receiver with the error.
+      const message = `record at byte ${start}: ${/** @type {Error} */ (err).message}`;
+      parentPort?.postMessage({ id, error: { kind: 'json', message, bytes: data.length } });
+      return true;
+    }
+    if (end - partStart >= PART_BYTES) {
+      parentPort?.postMessage({ id, part });
+      part = [];
+      partStart = end;
+    }
+  }
+  if (part.length > 0) parentPort?.postMessage({ id, part });
+  parentPort?.postMessage({ id, value: envelope, bytes: data.length });
+  return true;
+}
