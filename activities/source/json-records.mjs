@@ -105,7 +105,10 @@ export function collectionSpans(b) {
     i = skipSpace(b, i);
     if (b[i] !== COLON) return undefined;
     i = skipSpace(b, i + 1);
-    if (isValue && b[i] === OPEN_BRACKET) return elementSpans(b, i);
+    if (isValue && b[i] === OPEN_BRACKET) {
+      const found = elementSpans(b, i);
+      return found && !valueFollows(b, found.close + 1) ? found : undefined;
+    }
     i = skipValue(b, i);
     if (i < 0) return undefined;
     i = skipSpace(b, i);
@@ -113,6 +116,34 @@ export function collectionSpans(b) {
     i = skipSpace(b, i + 1);
   }
   return undefined;
+}
+
+/**
+ * Whether a later member of the body's object is named `value` too (however its name is
+ * escaped), or the rest cannot be followed: JSON.parse keeps the last of equal names, so the
+ * array found would not be the body's `value`. `i` is just past the array's `]`.
+ * @param {Uint8Array} b @param {number} i
+ */
+function valueFollows(b, i) {
+  for (;;) {
+    i = skipSpace(b, i);
+    if (b[i] === CLOSE_BRACE) return false;
+    if (b[i] !== COMMA) return true;
+    i = skipSpace(b, i + 1);
+    if (b[i] !== QUOTE) return true;
+    const nameStart = i;
+    i = skipString(b, i);
+    if (i < 0) return true;
+    try {
+      if (JSON.parse(Buffer.from(b.buffer, b.byteOffset + nameStart, i - nameStart).toString('utf8')) === 'value') return true;
+    } catch {
+      return true;
+    }
+    i = skipSpace(b, i);
+    if (b[i] !== COLON) return true;
+    i = skipValue(b, skipSpace(b, i + 1));
+    if (i < 0) return true;
+  }
 }
 
 /** @param {Uint8Array} b @param {number} open the array's `[` */

@@ -137,7 +137,8 @@ const PART_BYTES = 1024 * 1024;
  * Parses a collection's records one by one and sends them in parts (`{ id, part }`), then the rest
  * of the body with an empty `value` (`{ id, value, bytes }`), which the receiver fills from the
  * parts. False, having sent nothing, when the rest of the body does not read as a `value` left
- * empty (a second `value` member): the caller then parses the body whole, whose answer stands.
+ * empty (collectionSpans makes sure of that; this checks again): the caller then parses the body
+ * whole, whose answer stands.
  * @param {number} id @param {Buffer} data @param {{ open: number, close: number, spans: number[] }} collection
  */
 function sendInParts(id, data, { open, close, spans }) {

@@ -101,6 +101,10 @@ describe('collectionSpans', () => {
       '{"value":[{},]}',
       '{"value":[,{}]}',
       '{"@odata.count":3 "value":[]}',
+      // JSON.parse keeps the last of equal names: the array found would not be the body's value.
+      '{"value":[1],"value":[]}',
+      '{"value":[{"a":1}],"@odata.nextLink":"n","val\\u0075e":[]}',
+      '{"value":[1],"x":[}',
       '\uFEFF{"value":[]}',
       '',
     ]) {
@@ -124,6 +128,7 @@ describe('records sent in parts by the body thread', () => {
       if (damage < 0.15) text = text.slice(0, at) + text.slice(at + 1);
       else if (damage < 0.3) text = text.slice(0, at) + text[at] + text.slice(at);
       else if (damage < 0.35) text = text.replace(/}$/, ',"value":["last wins"]}');
+      else if (damage < 0.4) text = text.replace(/}$/, ',"val\\u0075e":[]}');
       expect(await decoded(text), text).toEqual(parsedWhole(text));
     }
   });
