@@ -236,7 +236,9 @@ export function shapePage(resource: ResourceModel, sent: Record<string, unknown>
         shaped.records.push(out);
         shaped.storedKeys.push(stored(child.resource, String(childKey)));
         shaped.parentOf.push(at);
-        page.originals.set(out, { ...sentRow, [hooks.parentKeyField]: parentKey });
+        // Untransformed, the row is the original (nothing writes to shaped rows): no second copy of
+        // every child (5,000 a page of listings with their Media).
+        page.originals.set(out, row === sentRow ? out : { ...sentRow, [hooks.parentKeyField]: parentKey });
       }
     });
   }

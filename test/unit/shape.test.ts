@@ -116,6 +116,17 @@ describe('shapePage', () => {
     expect(media.rejects.map((r) => r.reason)).toEqual(['transform threw: boom', 'an expanded Media is not an object']);
     // A reject is reported with the record as the MLS sent it.
     expect(page.originals.get(page.parents[0]!)).toBe(sent);
+    expect(page.originals.get(media.records[0]!)).toEqual({ MediaKey: 'M1', ParentKey: 'L1' });
+  });
+
+  it('keeps an untransformed child row as its own original, the row as sent with its parent key', () => {
+    const sent = { ListingKey: 'L1', ModificationTimestamp: '2024-01-01T00:00:00Z', Media: [{ MediaKey: 'M1', MediaURL: 'http://x' }] };
+    const page = shapePage(propertyWithMedia(), [sent], hooks);
+    const row = page.children[0]!.records[0]!;
+    expect(row).toEqual({ MediaKey: 'M1', MediaURL: 'http://x', ParentKey: 'L1' });
+    expect(page.originals.get(row)).toBe(row);
+    // The row sent is not changed: other destinations receive it too.
+    expect(sent.Media[0]).toEqual({ MediaKey: 'M1', MediaURL: 'http://x' });
   });
 
   it('rejects a parent whose key the transform removed, and a child without a key', () => {
