@@ -1,13 +1,14 @@
 /**
  * Where the records of an OData collection body lie, found without parsing it: the JSON thread
- * (json-thread.mjs) then parses the records one by one and sends them on in parts, instead of
+ * (json-thread.mjs) then takes the records one by one and sends them on in parts, instead of
  * parsing the whole body into one page of objects and cloning that in one message. A page of
  * 1,000 full Property records is 26 MB of text and 40 MB of objects; in parts the thread holds a
- * part's worth at a time, and the activity's thread reads each part while the next is parsed.
+ * part's worth at a time, and the activity's thread reads each part while the next is made.
  *
- * Only structure is read (strings, brackets, commas), never values: each record and the rest of
- * the body still go through JSON.parse, which has the last word on what is valid. Plain
- * JavaScript, as the thread is.
+ * Only structure is read (strings, brackets, commas), never values: each record goes through the
+ * transcoder (json-wire.mjs), which checks the whole grammar, or JSON.parse, and the rest of the
+ * body through JSON.parse, which has the last word on what is valid. Plain JavaScript, as the
+ * thread is.
  */
 import { Buffer } from 'node:buffer';
 

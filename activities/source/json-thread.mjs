@@ -5,12 +5,16 @@
  * `{ id, body, encoding, json, hint }` in; out `{ id, value, bytes }` (the parsed JSON, or the text
  * when `json` is false, and the decompressed size) or `{ id, error }`. With `hint`, a
  * `{ id, nextLink }` may go out first: the collection's `@odata.nextLink` read off the
- * decompressed bytes before the parse (see findNextLink).
+ * decompressed bytes before the parse (see findNextLink). A collection's records go before the
+ * answer, in parts (see sendInParts).
  */
 import { Buffer } from 'node:buffer';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { collectionSpans } from './json-records.mjs';
+import { EXTRA_BYTES, MAX_EXPANSION, transcodeRecord, transcoderAgrees, WIRE_HEADER } from './json-wire.mjs';
 
 /** @param {Uint8Array} body @param {string | undefined} encoding @returns {Buffer} */
 function decompress(body, encoding) {
@@ -83,7 +87,22 @@ export function findNextLink(data) {
   }
 }
 
-parentPort?.on('message', (/** @type {{ id: number, body: Uint8Array, encoding?: string, json: boolean, hint?: boolean }} */ message) => {
+// `gc` exists only when exposed; a context created after the flag is set carries it.
+setFlagsFromString('--expose-gc');
+const collect = /** @type {(options: { type: 'minor' }) => void} */ (runInNewContext('gc'));
+
+parentPort?.on('message', (/** @type {BodyMessage} */ message) => {
+  decode(message);
+  // A collection of the young generation (a millisecond: little lives there) frees the body just
+  // decoded. Transcoding records makes next to no garbage, so V8 would otherwise wait until the
+  // bodies' buffers had grown by 64 MB, holding two decompressed pages and their compressed bytes.
+  collect({ type: 'minor' });
+});
+
+/** @typedef {{ id: number, body: Uint8Array, encoding?: string, json: boolean, hint?: boolean }} BodyMessage */
+
+/** Answers one body (see the module's comment). @param {BodyMessage} message */
+function decode(message) {
   const { id, body, encoding, json, hint } = message;
   let data;
   try {
@@ -124,21 +143,41 @@ parentPort?.on('message', (/** @type {{ id: number, body: Uint8Array, encoding?:
     return;
   }
   parentPort?.postMessage({ id, value, bytes });
-});
+}
 
 /**
- * Records per part: about a megabyte of their JSON. Small enough that the thread never holds more
- * than a part of parsed records (and each record's objects die young, where collecting them is
- * cheap), large enough that messages stay few.
+ * Records per part: about a megabyte of their JSON. Small enough that neither thread holds much
+ * more than a part of them at a time, large enough that messages stay few.
  */
 const PART_BYTES = 1024 * 1024;
 
+/** Whether records are transcoded here (json-wire.mjs) or parsed into objects and cloned. */
+const transcoding = transcoderAgrees();
+
+/** Room for a part of records at their largest in the format. */
+const SCRATCH_BYTES = PART_BYTES * MAX_EXPANSION + EXTRA_BYTES;
+
+/** A buffer to write a part into, starting with the format's header. */
+function newScratch(bytes = SCRATCH_BYTES) {
+  const buffer = Buffer.allocUnsafeSlow(bytes);
+  WIRE_HEADER.copy(buffer);
+  return buffer;
+}
+
 /**
- * Parses a collection's records one by one and sends them in parts (`{ id, part }`), then the rest
- * of the body with an empty `value` (`{ id, value, bytes }`), which the receiver fills from the
- * parts. False, having sent nothing, when the rest of the body does not read as a `value` left
- * empty (collectionSpans makes sure of that; this checks again): the caller then parses the body
- * whole, whose answer stands.
+ * Where parts are written, kept from one part to the next (untouched, its pages cost nothing). A
+ * record too large for it gets a larger one for its part only.
+ */
+let scratch = newScratch();
+
+/**
+ * Sends a collection's records in parts, then the rest of the body with an empty `value`
+ * (`{ id, value, bytes }`), which the receiver fills from the parts. A part is `{ id, wire, count }`:
+ * `count` records in V8's serialization format, transcoded from their JSON without making objects
+ * (json-wire.mjs); a record the transcoder leaves to JSON.parse goes in a `{ id, part }` of parsed
+ * records, in its place in the order. False, having sent nothing, when the rest of the body does not
+ * read as a `value` left empty (collectionSpans makes sure of that; this checks again): the caller
+ * then parses the body whole, whose answer stands.
  * @param {number} id @param {Buffer} data @param {{ open: number, close: number, spans: number[] }} collection
  */
 function sendInParts(id, data, { open, close, spans }) {
@@ -150,27 +189,61 @@ function sendInParts(id, data, { open, close, spans }) {
     return true;
   }
   if (!Array.isArray(envelope.value) || envelope.value.length > 0) return false;
+  let at = WIRE_HEADER.length;
+  let wired = 0;
   /** @type {unknown[]} */
-  let part = [];
+  let parsed = [];
+  const sendWired = () => {
+    if (wired === 0) return;
+    // A copy of its own, moved to the receiver: scratch stays here for the next part.
+    const wire = Buffer.allocUnsafeSlow(at);
+    scratch.copy(wire, 0, 0, at);
+    parentPort?.postMessage({ id, wire, count: wired }, [wire.buffer]);
+    if (scratch.length > SCRATCH_BYTES) scratch = newScratch();
+    at = WIRE_HEADER.length;
+    wired = 0;
+  };
+  const sendParsed = () => {
+    if (parsed.length === 0) return;
+    parentPort?.postMessage({ id, part: parsed });
+    parsed = [];
+  };
   let partStart = spans[0] ?? 0;
   for (let k = 0; k < spans.length; k += 2) {
     const start = /** @type {number} */ (spans[k]);
     const end = /** @type {number} */ (spans[k + 1]);
-    try {
-      part.push(JSON.parse(data.toString('utf8', start, end)));
-    } catch (err) {
-      // Parts already sent are dropped by the receiver with the error.
-      const message = `record at byte ${start}: ${/** @type {Error} */ (err).message}`;
-      parentPort?.postMessage({ id, error: { kind: 'json', message, bytes: data.length } });
-      return true;
+    const room = at + (end - start) * MAX_EXPANSION + EXTRA_BYTES;
+    if (room > scratch.length) {
+      const larger = newScratch(room);
+      scratch.copy(larger, 0, 0, at);
+      scratch = larger;
+    }
+    const written = transcoding ? transcodeRecord(data, start, end, scratch, at) : -1;
+    if (written >= 0) {
+      sendParsed();
+      at = written;
+      wired++;
+    } else {
+      // JSON.parse decides: what it refuses fails the body, as a body it cannot parse would.
+      try {
+        const record = JSON.parse(data.toString('utf8', start, end));
+        sendWired();
+        parsed.push(record);
+      } catch (err) {
+        // Parts already sent are dropped by the receiver with the error.
+        const message = `record at byte ${start}: ${/** @type {Error} */ (err).message}`;
+        parentPort?.postMessage({ id, error: { kind: 'json', message, bytes: data.length } });
+        return true;
+      }
     }
     if (end - partStart >= PART_BYTES) {
-      parentPort?.postMessage({ id, part });
-      part = [];
+      sendWired();
+      sendParsed();
       partStart = end;
     }
   }
-  if (part.length > 0) parentPort?.postMessage({ id, part });
+  sendWired();
+  sendParsed();
   parentPort?.postMessage({ id, value: envelope, bytes: data.length });
   return true;
 }

@@ -3,6 +3,7 @@
  * the body thread in parts: whatever the body, the caller gets exactly what JSON.parse of the
  * whole body gives, or the same kind of failure.
  */
+import { Deserializer } from 'node:v8';
 import { gzipSync } from 'node:zlib';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +12,15 @@ import { BodyUndecodable, decodeBody } from '../../activities/source/body-thread
 import { collectionSpans } from '../../activities/source/json-records.mjs';
 
 type Spans = { open: number; close: number; spans: number[] } | undefined;
+
+/** What json-thread.mjs sends for a body: parts (parsed or transcoded), then the answer or an error. */
+interface ThreadMessage {
+  part?: unknown[];
+  wire?: Uint8Array;
+  count?: number;
+  value?: unknown;
+  error?: unknown;
+}
 const spansOf = (text: string): Spans => collectionSpans(Buffer.from(text)) as Spans;
 
 /** The elements as the spans cut them, each parsed on its own. */
@@ -154,31 +164,72 @@ describe('records sent in parts by the body thread', () => {
     expect(gotB.value).toEqual(b);
   });
 
-  it('are about a megabyte each, so neither thread holds a whole page of them for the message', async () => {
-    const records = Array.from({ length: 3000 }, (_, i) => ({ ListingKey: `K${i}`, Remarks: 'z'.repeat(1000) }));
+  /** The thread's messages for one body, up to and including its answer. */
+  async function threadMessages(body: string): Promise<ThreadMessage[]> {
     const thread = new Worker(new URL('../../activities/source/json-thread.mjs', import.meta.url));
     try {
-      const messages: { part?: unknown[]; value?: unknown }[] = [];
+      const messages: ThreadMessage[] = [];
       await new Promise<void>((resolve, reject) => {
-        thread.on('message', (m: { part?: unknown[]; value?: unknown }) => {
+        thread.on('message', (m: ThreadMessage) => {
           messages.push(m);
-          if ('value' in m) resolve();
+          if ('value' in m || 'error' in m) resolve();
         });
         thread.on('error', reject);
-        thread.postMessage({ id: 1, body: gzipSync(JSON.stringify({ value: records })), encoding: 'gzip', json: true });
+        thread.postMessage({ id: 1, body: gzipSync(body), encoding: 'gzip', json: true });
       });
-      const parts = messages.filter((m) => m.part).map((m) => m.part!);
-      // 3 MB of records: two parts cut once they pass a megabyte, and the rest.
-      expect(parts).toHaveLength(3);
-      for (const part of parts.slice(0, 2)) {
-        expect(JSON.stringify(part).length).toBeGreaterThanOrEqual(1024 * 1024);
-        expect(JSON.stringify(part).length).toBeLessThan(1024 * 1024 + 1100);
-      }
-      expect(parts.flat()).toEqual(records);
-      expect(messages.at(-1)).toEqual({ id: 1, value: { value: [] }, bytes: JSON.stringify({ value: records }).length });
+      return messages;
     } finally {
       await thread.terminate();
     }
+  }
+
+  /** The records of a part, whichever form it came in. */
+  function partRecords(m: ThreadMessage): unknown[] {
+    if (m.part) return m.part;
+    const reader = new Deserializer(m.wire!);
+    reader.readHeader();
+    return Array.from({ length: m.count! }, () => reader.readValue());
+  }
+
+  it('are about a megabyte each, transcoded, so neither thread holds a whole page of them for the message', async () => {
+    const records = Array.from({ length: 3000 }, (_, i) => ({ ListingKey: `K${i}`, Remarks: 'z'.repeat(1000) }));
+    const messages = await threadMessages(JSON.stringify({ value: records }));
+    const parts = messages.filter((m) => m.part || m.wire);
+    // 3 MB of records: two parts cut once they pass a megabyte, and the rest; none made into objects.
+    expect(parts).toHaveLength(3);
+    expect(parts.every((m) => m.wire)).toBe(true);
+    for (const part of parts.slice(0, 2)) {
+      expect(JSON.stringify(partRecords(part)).length).toBeGreaterThanOrEqual(1024 * 1024);
+      expect(JSON.stringify(partRecords(part)).length).toBeLessThan(1024 * 1024 + 1100);
+    }
+    expect(parts.flatMap(partRecords)).toEqual(records);
+    expect(messages.at(-1)).toEqual({ id: 1, value: { value: [] }, bytes: JSON.stringify({ value: records }).length });
+  });
+
+  it('take a record larger than a whole part, and the records after it', async () => {
+    const records = [
+      { ListingKey: 'small', Remarks: 'a' },
+      { ListingKey: 'huge', Remarks: 'b'.repeat(3 * 1024 * 1024), Rooms: Array.from({ length: 50_000 }, (_, i) => ({ n: -i, x: [] })) },
+      ...Array.from({ length: 1500 }, (_, i) => ({ ListingKey: `K${i}`, Remarks: 'c'.repeat(1000), Price: i + 0.5 })),
+    ];
+    const body = JSON.stringify({ value: records });
+    // As JSON.parse reads it back (`-0` is written as 0).
+    const sent = JSON.parse(body) as { value: unknown[] };
+    const messages = await threadMessages(body);
+    expect(messages.filter((m) => m.part || m.wire).flatMap(partRecords)).toEqual(sent.value);
+    expect((await decodeBody(gzipSync(body), 'gzip', true)).value).toEqual(sent);
+  });
+
+  it('keep their order when one is left to JSON.parse (a name used twice) and comes parsed', async () => {
+    const records = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ ListingKey: `K${i}`, Remarks: 'w'.repeat(900) }));
+    records[1500] = '{"ListingKey":"K1500","Remarks":"first","Remarks":"last wins"}';
+    const body = `{"value":[${records.join(',')}]}`;
+    const messages = await threadMessages(body);
+    const kinds = messages.filter((m) => m.part || m.wire).map((m) => (m.part ? `parsed ${m.part.length}` : 'wire'));
+    // The part in progress is sent before the parsed record, and the next part starts after it.
+    expect(kinds).toEqual(['wire', 'wire', 'parsed 1', 'wire']);
+    expect(messages.filter((m) => m.part || m.wire).flatMap(partRecords)).toEqual((JSON.parse(body) as { value: unknown[] }).value);
+    expect((await decodeBody(gzipSync(body), 'gzip', true)).value).toEqual(JSON.parse(body));
   });
 
   it('fails the whole body when one record is not JSON, with nothing of it delivered', async () => {
