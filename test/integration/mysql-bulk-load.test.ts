@@ -171,10 +171,21 @@ describe('LOAD DATA text', () => {
     expect(tsvField('a\tb\nc\rd\\e\u0000f')).toBe('a\\tb\\nc\\rd\\\\e\\0f');
     expect(tsvField('\\N')).toBe('\\\\N');
     const rows = Array.from({ length: 70 }, (_, i) => [String(i), null]);
-    const chunks = [...tsvChunks(rows, rows.keys())].map(String);
-    expect(chunks.length).toBeGreaterThan(1);
-    expect(chunks.join('').split('\n').slice(0, 2)).toEqual(['0\t\\N', '1\t\\N']);
-    expect(chunks.join('').split('\n')).toHaveLength(71);
+    const text = [...tsvChunks(rows, rows.keys())].map(String).join('');
+    expect(text.split('\n').slice(0, 2)).toEqual(['0\t\\N', '1\t\\N']);
+    expect(text.split('\n')).toHaveLength(71);
+  });
+
+  it('bounds each chunk at a quarter of a megabyte, unless it starts with a longer line', () => {
+    // Multi-byte text (é is two bytes, the house four) so that chunks fill by bytes, not characters.
+    const long = (i: number) => `${i}:${'é'.repeat(5_000)}${'\u{1F3E0}'.repeat(2_000)}`;
+    const rows = Array.from({ length: 60 }, (_, i) => [i, i === 30 ? 'x'.repeat(300_000) : long(i)]);
+    const chunks = [...tsvChunks(rows, rows.keys())];
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(chunks.every((c) => c.at(-1) === 0x0a)).toBe(true);
+    const large = chunks.filter((c) => c.length > 256 * 1024);
+    expect(large.map((c) => c.subarray(0, 300_004).toString())).toEqual([`30\t${'x'.repeat(300_000)}\n`]);
+    expect(Buffer.concat(chunks).toString()).toBe(rows.map(([i, text]) => `${i}\t${text}\n`).join(''));
   });
 
   it('writes each chosen row as one line, chunk after chunk, every chunk ending its last line', () => {

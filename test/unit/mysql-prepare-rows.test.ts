@@ -1,3 +1,4 @@
+import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import type { ColumnPlan } from '../../activities/destinations/mysql/columns';
 import type { TablePlan } from '../../activities/destinations/mysql/schema';
@@ -79,5 +80,46 @@ describe('rows prepared for MySQL', () => {
     expect(await turnsDuring(() => prepareRowsYielding(wide, 'K', wideRecords))).toBeGreaterThanOrEqual(4);
     expect(await turnsDuring(() => prepareRowsYielding(narrow, 'K', narrowRecords))).toBeLessThanOrEqual(2);
     expect(await prepareRowsYielding(narrow, 'K', narrowRecords)).toEqual(prepareRows(narrow, 'K', narrowRecords));
+  });
+
+  it('reads each column from where the record keeps it, whatever order its properties come in', () => {
+    const plan = tablePlan(['K', 'A', 'B', 'C']);
+    const ignore = (name: string) => name.split('@', 1)[0] === 'Media';
+    const sent = [
+      { K: '1', A: 'a1', B: 'b1', C: 'c1', Media: [] },
+      { K: '2', A: 'a2', B: 'b2', C: 'c2', Media: [] },
+      { C: 'c3', B: 'b3', A: 'a3', K: '3' },
+      { K: '4', A: 'a4', X: 'x4', '@odata.etag': 'W/"4"', 'Media@odata.count': 0 },
+      { K: '5', A: 'a5', B: 'b5', C: 'c5', Media: [] },
+      { K: '6', 7: 'seven', A: 'a6', Y: { nested: true } },
+      { K: '7', A: 'a7', X: 'x7', '@odata.etag': 'W/"7"', 'Media@odata.count': 2 },
+    ];
+    // As the worker receives them (records shaped alike share a layout), and as objects that are
+    // not plain (what a transform may return), whose columns are read one by one by name.
+    const received = deserialize(serialize(sent)) as Record<string, unknown>[];
+    class Listing {}
+    const unusual = sent.map((record) => Object.assign(new Listing(), record) as unknown as Record<string, unknown>);
+    const expected = [
+      ['1', 'a1', 'b1', 'c1', null],
+      ['2', 'a2', 'b2', 'c2', null],
+      ['3', 'a3', 'b3', 'c3', null],
+      ['4', 'a4', null, null, '{"X":"x4"}'],
+      ['5', 'a5', 'b5', 'c5', null],
+      ['6', 'a6', null, null, '{"7":"seven","Y":{"nested":true}}'],
+      ['7', 'a7', null, null, '{"X":"x7"}'],
+    ];
+    expect(prepareRows(plan, 'K', received, { ignore }).rows).toEqual(expected);
+    expect(prepareRows(plan, 'K', unusual, { ignore }).rows).toEqual(expected);
+  });
+
+  it('reads a column a record inherits when the record is not a plain object', () => {
+    const plan = tablePlan(['K', 'A']);
+    const proto = {
+      get A() {
+        return 'from the prototype';
+      },
+    };
+    const record = Object.assign(Object.create(proto) as Record<string, unknown>, { K: '1' });
+    expect(prepareRows(plan, 'K', [record]).rows).toEqual([['1', 'from the prototype', null]]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The bulk path of a page into tables that do not hold its keys yet (an initial load):
- * `LOAD DATA LOCAL INFILE` streamed from the converted rows, a few rows at a time, instead of a
+ * `LOAD DATA LOCAL INFILE` streamed from the converted rows, a quarter of a megabyte at a time, instead of a
  * multi-megabyte upsert statement the server must parse. It only ever inserts: a key the table
  * already has, or a value the server would change or refuse, shows up as a warning or as fewer
  * rows loaded, and then the caller rolls the page back and writes it with the upsert, whose rules
@@ -13,8 +13,9 @@ import { EXTRA_COLUMN, type TablePlan } from './schema';
 
 type Value = string | number | null;
 
-/** Rows per chunk handed to the connection: bounds the text held at once to a few hundred KB. */
-const ROWS_PER_CHUNK = 32;
+/** Bytes per chunk handed to the connection: bounds the text held at once. */
+const CHUNK_BYTES = 256 * 1024;
+const NEWLINE = 0x0a;
 
 /** MySQL errors that mean LOAD DATA LOCAL is not allowed here (server or client side). */
 const LOCAL_INFILE_REFUSED = new Set([1148, 3948, 3950, 4166]);
@@ -49,29 +50,31 @@ function fieldText(value: Value): string | number {
 }
 
 /**
- * The rows at `positions` as LOAD DATA text, a chunk of lines at a time. Each line is joined from
- * its fields in one step (a row of a wide table is hundreds of them): building it by concatenation
- * made a chain of partial strings per row, to be flattened again when encoded.
+ * The rows at `positions` as LOAD DATA text, in chunks of about CHUNK_BYTES. Each line is joined
+ * from its fields in one step (a row of a wide table is hundreds of them; concatenation would make
+ * a chain of partial strings per row) and encoded straight into the chunk, so no text larger than
+ * a line is ever made.
  */
 export function* tsvChunks(rows: Value[][], positions: Iterable<number>): Generator<Buffer> {
-  let lines: string[] = [];
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
   const fields: (string | number)[] = [];
   for (const p of positions) {
     const row = rows[p]!;
     fields.length = row.length;
     for (let i = 0; i < row.length; i++) fields[i] = fieldText(row[i]!);
-    lines.push(fields.join('\t'));
-    if (lines.length === ROWS_PER_CHUNK) {
-      // The empty last element ends the chunk's last line.
-      lines.push('');
-      yield Buffer.from(lines.join('\n'));
-      lines = [];
+    const line = fields.join('\t');
+    // A UTF-16 unit is at most three bytes of UTF-8; one more for the newline.
+    const room = line.length * 3 + 1;
+    if (used + room > chunk.length) {
+      if (used > 0) yield chunk.subarray(0, used);
+      chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, room));
+      used = 0;
     }
+    used += chunk.write(line, used);
+    chunk[used++] = NEWLINE;
   }
-  if (lines.length > 0) {
-    lines.push('');
-    yield Buffer.from(lines.join('\n'));
-  }
+  if (used > 0) yield chunk.subarray(0, used);
 }
 
 /** The LOAD DATA statement for a table, columns in the plan's order plus the extra-fields column. */

@@ -88,6 +88,38 @@ function compiled(plan: TablePlan): CompiledPlan {
   return entry;
 }
 
+/**
+ * Where the records of a page keep each column's value. Records read by V8's deserializer with
+ * their properties in one order share one hidden class, and Object.values() reads all of such a
+ * record's values at once, in that order: cheaper than looking up hundreds of columns one by one
+ * by name, and the properties that are not columns are found once per layout, not per record.
+ * Like the extra column, it sees a record's own enumerable properties, which is what JSON carries.
+ */
+interface RecordLayout {
+  names: string[];
+  /** Per column, the value's position in Object.values(record); -1 when the record lacks it. */
+  positions: Int32Array;
+  /** Positions of the properties stored in the extra column: neither columns, annotations nor ignored. */
+  extras: number[];
+}
+
+function recordLayout(plan: TablePlan, names: string[], ignore: ((name: string) => boolean) | undefined): RecordLayout {
+  const at = new Map<string, number>();
+  const extras: number[] = [];
+  names.forEach((name, i) => {
+    at.set(name, i);
+    if (!plan.byField.has(name) && !name.startsWith('@odata.') && !ignore?.(name)) extras.push(i);
+  });
+  return { names, positions: Int32Array.from(plan.columns, (c) => at.get(c.field) ?? -1), extras };
+}
+
+/** Whether two lists of property names are the same, in the same order. */
+function sameNames(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The longest text of a JavaScript number: 17 digits after `-0.00000` (`-0.0000012345678901234567`). */
 const NUMBER_MAX_CHARS = 25;
 
@@ -174,9 +206,19 @@ function* preparing(
   let rowDecisions: { decision: string; field: string }[] = [];
   let converting = '';
   const onDecision = (decision: ConversionDecision) => rowDecisions.push({ decision, field: converting });
+  let layout: RecordLayout | undefined;
   for (let index = 0; index < records.length; index++) {
     const record = records[index]!;
     if (index % recordsPerTurn === recordsPerTurn - 1) yield;
+    // By layout only for plain objects (a transform may return anything) whose fields cannot be
+    // inherited names: otherwise each column is read by name, which sees what they inherit.
+    let values: unknown[] | undefined;
+    if (countable && Object.getPrototypeOf(record) === Object.prototype) {
+      const names = Object.keys(record);
+      if (!layout || !sameNames(layout.names, names)) layout = recordLayout(plan, names, ignore);
+      values = Object.values(record);
+    }
+    const positions = layout?.positions;
     // Rejects name the key as the MLS knows it, whatever the destination stores.
     const key = String(record[keyField]);
     // Sized once: grown value by value, a row of 650 columns is copied a dozen times.
@@ -191,7 +233,11 @@ function* preparing(
     for (let c = 0; c < columns.length; c++) {
       const col = columns[c]!;
       try {
-        const raw = record[col.field];
+        let raw: unknown;
+        if (values) {
+          const position = positions![c]!;
+          raw = position < 0 ? undefined : values[position];
+        } else raw = record[col.field];
         if (raw !== undefined) present++;
         const value = mapKey && isKey[c] && raw !== null && raw !== undefined ? mapKey(String(raw)) : raw;
         converting = col.field;
@@ -229,12 +275,19 @@ function* preparing(
     }
     const extra: Record<string, unknown> = {};
     let hasExtra = false;
-    const names = Object.keys(record);
-    // A record whose every property is a column (the usual case) has nothing else to look at.
-    for (const name of countable && names.length === present ? [] : names) {
-      if (!plan.byField.has(name) && !name.startsWith('@odata.') && !ignore?.(name)) {
-        extra[name] = record[name];
+    if (values) {
+      for (const position of layout!.extras) {
+        extra[layout!.names[position]!] = values[position];
         hasExtra = true;
+      }
+    } else {
+      const names = Object.keys(record);
+      // A record whose every property is a column (the usual case) has nothing else to look at.
+      for (const name of countable && names.length === present ? [] : names) {
+        if (!plan.byField.has(name) && !name.startsWith('@odata.') && !ignore?.(name)) {
+          extra[name] = record[name];
+          hasExtra = true;
+        }
       }
     }
     const extraJson = hasExtra ? JSON.stringify(extra) : null;
