@@ -11,7 +11,7 @@
  * without keeping the process alive.
  */
 import { Deserializer } from 'node:v8';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { fromRoot } from '../../scripts/lib/paths';
 
 export class BodyUndecodable extends Error {
@@ -49,7 +49,7 @@ type Reply =
   /** Some of a collection's records, in order; the answer that ends them has an empty `value`. */
   | { id: number; part: unknown[] }
   /** The same, as `count` values in V8's serialization format (json-wire.mjs). */
-  | { id: number; wire: Uint8Array<ArrayBuffer>; count: number };
+  | { id: number; wire: Uint8Array; count: number };
 
 /**
  * Room for the short-lived objects of parsing a page; 16 MB measured as fast as 48 MB and 56 MB
@@ -57,27 +57,17 @@ type Reply =
  */
 const YOUNG_GENERATION_MB = 16;
 
-interface Thread {
-  worker: Worker;
-  pending: Map<number, Pending>;
-  /** Where each part's buffer goes back once read, for the thread's next parts (json-thread.mjs). */
-  returns: MessagePort;
-}
-
-let thread: Thread | undefined;
+let thread: { worker: Worker; pending: Map<number, Pending> } | undefined;
 let nextId = 0;
 
-function startThread(): Thread {
-  const channel = new MessageChannel();
+function startThread(): { worker: Worker; pending: Map<number, Pending> } {
   const worker = new Worker(fromRoot('activities', 'source', 'json-thread.mjs'), {
     // Its own young generation: the worker's memory policy (worker/memory.ts) gives threads started
     // after it a small one, which would promote every object of a page being parsed.
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-    workerData: { returns: channel.port2 },
-    transferList: [channel.port2],
   });
   const pending = new Map<number, Pending>();
-  const started = { worker, pending, returns: channel.port1 };
+  const started = { worker, pending };
   worker.unref();
   worker.on('message', (reply: Reply) => {
     const waiting = pending.get(reply.id);
@@ -95,8 +85,6 @@ function startThread(): Thread {
       if (!waiting) return;
       try {
         readWire(reply.wire, reply.count, (waiting.records ??= []));
-        // Read into objects of their own: the buffer can be written again.
-        started.returns.postMessage(reply.wire.buffer, [reply.wire.buffer]);
       } catch (error) {
         // The thread wrote what this V8 cannot read: a fault of resync's, not of the body.
         pending.delete(reply.id);
@@ -116,7 +104,6 @@ function startThread(): Thread {
   // A thread that died (out of memory, say) fails what it held; the next body starts a new one.
   const fail = (error: Error) => {
     if (thread === started) thread = undefined;
-    started.returns.close();
     for (const waiting of pending.values()) waiting.reject(error);
     pending.clear();
   };

@@ -11,7 +11,7 @@
 import { Buffer } from 'node:buffer';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { collectionSpans } from './json-records.mjs';
 import { EXTRA_BYTES, MAX_EXPANSION, transcodeRecord, transcoderAgrees, WIRE_HEADER } from './json-wire.mjs';
@@ -165,42 +165,10 @@ function newScratch(bytes = SCRATCH_BYTES) {
 }
 
 /**
- * Where the activity's thread hands each part's buffer back once it has read it (body-thread.ts);
- * absent when the thread was started without one (tests). Reusing a few buffers, instead of one
- * new buffer per part allocated here and freed there, keeps malloc from holding on to the freed
- * ones: glibc keeps blocks this large in its arenas once such a block has been freed.
- */
-const returns = /** @type {import('node:worker_threads').MessagePort | undefined} */ (workerData?.returns);
-
-/** Part buffers handed back and not yet reused: enough for the activity's thread to lag a few parts. */
-const POOL_SIZE = 4;
-/** @type {ArrayBuffer[]} */
-const pool = [];
-
-/** Pools a part's buffer, unless it was grown for a large record or the pool is full: then it is freed. @param {ArrayBufferLike} buffer */
-function keep(buffer) {
-  if (buffer.byteLength === SCRATCH_BYTES && pool.length < POOL_SIZE) pool.push(/** @type {ArrayBuffer} */ (buffer));
-}
-
-/** A buffer for the next part: one handed back if there is one (checked without waiting), else a new one. */
-function nextScratch() {
-  for (;;) {
-    const returned = returns && receiveMessageOnPort(returns);
-    if (!returned) break;
-    keep(/** @type {ArrayBuffer} */ (returned.message));
-  }
-  const reused = pool.pop();
-  if (!reused) return newScratch();
-  const buffer = Buffer.from(reused);
-  WIRE_HEADER.copy(buffer);
-  return buffer;
-}
-
-/**
- * Where the part in progress is written; it moves to the activity's thread with the part. A
+ * Where parts are written, kept from one part to the next (untouched, its pages cost nothing). A
  * record too large for it gets a larger one for its part only.
  */
-let scratch = nextScratch();
+let scratch = newScratch();
 
 /**
  * Sends a collection's records in parts, then the rest of the body with an empty `value`
@@ -227,9 +195,11 @@ function sendInParts(id, data, { open, close, spans }) {
   let parsed = [];
   const sendWired = () => {
     if (wired === 0) return;
-    // Moved, not copied: the receiver reads the part and hands its buffer back (see nextScratch).
-    parentPort?.postMessage({ id, wire: scratch.subarray(0, at), count: wired }, [scratch.buffer]);
-    scratch = nextScratch();
+    // A copy of its own, moved to the receiver: scratch stays here for the next part.
+    const wire = Buffer.allocUnsafeSlow(at);
+    scratch.copy(wire, 0, 0, at);
+    parentPort?.postMessage({ id, wire, count: wired }, [wire.buffer]);
+    if (scratch.length > SCRATCH_BYTES) scratch = newScratch();
     at = WIRE_HEADER.length;
     wired = 0;
   };
@@ -246,7 +216,6 @@ function sendInParts(id, data, { open, close, spans }) {
     if (room > scratch.length) {
       const larger = newScratch(room);
       scratch.copy(larger, 0, 0, at);
-      keep(scratch.buffer);
       scratch = larger;
     }
     const written = transcoding ? transcodeRecord(data, start, end, scratch, at) : -1;
