@@ -130,6 +130,22 @@ describe('records transcoded from JSON into V8 serialization', () => {
     }
   });
 
+  it('write strings and names of every length, whose length goes before them in one, two or three bytes', () => {
+    for (const length of [0, 1, 127, 128, 129, 300, 16_383, 16_384, 100_000]) {
+      const plain = 'p'.repeat(length);
+      // Copied as they go until an escape or a wide character turns up late in the string.
+      const escapedLate = `${plain}\\n\\"`;
+      const wideLate = `${plain}\u00e9`;
+      const text = `{"${plain}":"${plain}","v":"${escapedLate}","w":"${wideLate}","n${plain}":[${JSON.stringify(plain)},1]}`;
+      const got = roundTrip(Buffer.from(text));
+      expect(got, `length ${length}`).toBeDefined();
+      expectSameAsParse(text, got!.value);
+    }
+    // A long name repeated is still caught.
+    const long = 'n'.repeat(300);
+    expect(roundTrip(Buffer.from(`{"${long}":1,"b":2,"${long}":3}`))).toBeUndefined();
+  });
+
   it('decode bytes that are not UTF-8 as JSON.parse of the decoded text does', () => {
     const bytes = Buffer.concat([Buffer.from('{"bad":"a'), Buffer.from([0xc3, 0x28, 0xff, 0xe2, 0x82]), Buffer.from('b"}')]);
     const got = roundTrip(bytes);
