@@ -20,6 +20,27 @@ export function findFreePort(host = '127.0.0.1'): Promise<number> {
 }
 
 /**
+ * `preferred` when it can be listened on now, else a free port from the OS. For a port derived
+ * from another (a second dev server's UI at its port + 1000) that lands in the ephemeral range,
+ * where any outgoing connection may be holding it.
+ */
+export function freePortPreferring(preferred: number, host = '127.0.0.1'): Promise<number> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return new Promise((resolvePromise) => {
+    const server = createServer();
+    server.unref();
+    const elsewhere = () => resolvePromise(findFreePort(bare));
+    server.once('error', elsewhere);
+    try {
+      server.listen(preferred, bare, () => server.close(() => resolvePromise(preferred)));
+    } catch {
+      // Not a port at all (past 65535): listen throws instead of emitting.
+      elsewhere();
+    }
+  });
+}
+
+/**
  * True when something accepts TCP connections on host:port. A cheap pre-check before a
  * gRPC probe: the gRPC client keeps retrying a refused connection until its timeout,
  * while a refused TCP connect answers at once.

@@ -6,6 +6,7 @@
  * holds every record; otherwise it keeps running until Ctrl-C and stops what it started.
  */
 import { consoleLog } from '../../scripts/lib/log';
+import { freePortPreferring } from '../../scripts/lib/net';
 import { ensureMariaDb, ensureTemporalCli } from '../../scripts/lib/setup-steps';
 import { defaultTemporalDevPidFile, loadTemporalDevConfig, startTemporalDev, type TemporalDevServer } from '../../scripts/lib/temporal-dev';
 import { stopMariaDb } from '../../scripts/lib/mariadb';
@@ -108,7 +109,9 @@ async function startTemporal(config: Config): Promise<TemporalDevServer> {
       ip: host,
       port,
       namespace: config.temporal.namespace,
-      ...(separate ? { uiPort: port + 1000, dbFilename: devConfig.dbFilename?.replace(/\.db$/, `-${port}.db`) ?? null } : {}),
+      ...(separate
+        ? { uiPort: await freePortPreferring(port + 1000, host), dbFilename: devConfig.dbFilename?.replace(/\.db$/, `-${port}.db`) ?? null }
+        : {}),
     },
     detached: true,
     ...(separate ? { pidFile: defaultTemporalDevPidFile.replace(/\.pid$/, `-${port}.pid`) } : {}),
