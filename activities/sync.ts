@@ -132,6 +132,14 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
     // With nextLink paging the following page is requested while this one is still being parsed,
     // unless the chunk's budget is used by then.
     prefetch: () => Date.now() <= deadline,
+    // The JSON thread writes LOAD DATA lines for the first destination that would take them.
+    lines: () => {
+      for (const dest of destinations) {
+        const plan = dest.linePlan?.(resource);
+        if (plan) return plan;
+      }
+      return undefined;
+    },
   });
 
   let done = true;

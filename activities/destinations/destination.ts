@@ -2,6 +2,7 @@
  * The contract between the sync engine and a place records are written to. A destination knows
  * how to write; it knows nothing about MLS platforms. MySQL, PostgreSQL and Solr implement it.
  */
+import type { LinePlan } from '../common/load-lines';
 import type { EdmModel, EntityTypeModel } from '../source/metadata/model';
 import type { MediaFilesLedger } from './media-files';
 
@@ -129,6 +130,12 @@ export interface Destination {
   highWaterTie(resource: ResourceModel): Promise<HighWaterTie | null>;
   /** Upserts one page in one transaction; records that cannot be stored come back as rejects. */
   writePage(resource: ResourceModel, records: Record<string, unknown>[]): Promise<WriteResult>;
+  /**
+   * Sync: the plan by which the JSON thread may write this destination's LOAD DATA lines of the
+   * resource's next pages from their JSON (common/load-lines.ts); undefined when its pages would
+   * not use them. Optional: only MySQL's bulk path takes lines.
+   */
+  linePlan?(resource: ResourceModel): LinePlan | undefined;
   /**
    * Deletes records by key (deletes the platform signals in the feed), with the children of
    * navigations that purge with their parent; returns how many parents existed.

@@ -8,8 +8,9 @@
  */
 import type { Logger } from 'pino';
 import type { RecordTransform, TransformContext } from '../../config';
-import type { ChildWriteResult, ConversionNotice, ResourceModel, WriteReject, WriteResult } from './destination';
+import type { ChildModel, ChildWriteResult, ConversionNotice, ResourceModel, WriteReject, WriteResult } from './destination';
 import { latestPerKey } from './duplicates';
+import { carryLine } from '../common/load-lines';
 
 /** The destination's hooks and names shaping needs. */
 export interface ShapeHooks {
@@ -110,12 +111,17 @@ function isBlank(key: unknown): boolean {
   return key === null || key === undefined || key === '';
 }
 
+/** The names of the resource's navigation properties, expanded or not. */
+export function navigationNames(resource: ResourceModel): string[] {
+  return resource.entity.navigation.map((n) => n.name);
+}
+
 /**
  * True for a navigation property of the resource and its annotations (`Media@odata.nextLink`):
  * those are not fields of the parent row.
  */
 export function navigationFields(resource: ResourceModel): (name: string) => boolean {
-  const navigations = new Set(resource.entity.navigation.map((n) => n.name));
+  const navigations = new Set(navigationNames(resource));
   return (name) => navigations.has(name.split('@', 1)[0]!);
 }
 
@@ -237,12 +243,26 @@ export function shapePage(resource: ResourceModel, sent: Record<string, unknown>
         shaped.storedKeys.push(stored(child.resource, String(childKey)));
         shaped.parentOf.push(at);
         // Untransformed, the row is the original (nothing writes to shaped rows): no second copy of
-        // every child (5,000 a page of listings with their Media).
+        // every child (5,000 a page of listings with their Media). Its LOAD DATA line, written
+        // with the parent's key, still stands for it.
         page.originals.set(out, row === sentRow ? out : { ...sentRow, [hooks.parentKeyField]: parentKey });
+        if (row === sentRow) carryLine(sentRow, out);
       }
     });
   }
   return page;
+}
+
+/** Where a navigation's shaped children belong, as every destination's writer takes it beside the rows. */
+export function childPlacement(child: ChildModel, staged: ShapedChildren) {
+  return {
+    navigation: child.navigation,
+    resource: child.resource,
+    parentOf: staged.parentOf,
+    delivered: staged.delivered,
+    truncated: staged.truncated,
+    skipped: staged.skipped,
+  };
 }
 
 /** What a destination's own writer reports for a shaped page, before shaping's rejects are added. */

@@ -13,6 +13,7 @@
 import { Deserializer } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { fromRoot } from '../../scripts/lib/paths';
+import { attachLine, type LinePlan } from '../common/load-lines';
 
 export class BodyUndecodable extends Error {
   override readonly name = 'BodyUndecodable';
@@ -34,6 +35,8 @@ export interface DecodedBody<T> {
 }
 
 interface Pending {
+  /** The line plan sent with the body, whose table ids the lines are attached under. */
+  lines?: LinePlan | undefined;
   resolve: (decoded: DecodedBody<unknown>) => void;
   reject: (error: Error) => void;
   onNextLink?: ((link: string) => void) | undefined;
@@ -48,8 +51,11 @@ type Reply =
   | { id: number; nextLink: string }
   /** Some of a collection's records, in order; the answer that ends them has an empty `value`. */
   | { id: number; part: unknown[] }
-  /** The same, as `count` values in V8's serialization format (json-wire.mjs). */
-  | { id: number; wire: Uint8Array; count: number };
+  /**
+   * The same, as `count` values in V8's serialization format (json-wire.mjs), with their LOAD DATA
+   * lines when the body came with a line plan (see attachLines).
+   */
+  | { id: number; wire: Uint8Array; count: number; lines?: Uint8Array; lengths?: Int32Array };
 
 /**
  * Room for the short-lived objects of parsing a page; 16 MB measured as fast as 48 MB and 56 MB
@@ -84,7 +90,10 @@ function startThread(): { worker: Worker; pending: Map<number, Pending> } {
     if ('wire' in reply) {
       if (!waiting) return;
       try {
-        readWire(reply.wire, reply.count, (waiting.records ??= []));
+        const records = (waiting.records ??= []);
+        const first = records.length;
+        readWire(reply.wire, reply.count, records);
+        if (reply.lines && reply.lengths && waiting.lines) attachLines(waiting.lines, records, first, reply.lines, reply.lengths);
       } catch (error) {
         // The thread wrote what this V8 cannot read: a fault of resync's, not of the body.
         pending.delete(reply.id);
@@ -112,6 +121,37 @@ function startThread(): { worker: Worker; pending: Map<number, Pending> } {
   return started;
 }
 
+/**
+ * Gives the records from `first` on their lines (`lengths` as json-lines.mjs's writeRecordLines
+ * lists them), and their expanded children theirs. A list that does not match the records as read
+ * (which the thread's checks rule out) attaches nothing more: those records are converted as usual.
+ */
+function attachLines(plan: LinePlan, records: unknown[], first: number, lines: Uint8Array, lengths: Int32Array): void {
+  let at = 0;
+  let k = 0;
+  const next = (): number => (k < lengths.length ? lengths[k++]! : -2);
+  const take = (record: unknown, table: string, length: number) => {
+    if (length > 0 && typeof record === 'object' && record !== null) attachLine(record, table, lines.subarray(at, at + length));
+    at += Math.max(0, length);
+  };
+  for (let r = first; r < records.length; r++) {
+    const record = records[r] as Record<string, unknown>;
+    const length = next();
+    if (length < -1) return;
+    take(record, plan.parent.id, length);
+    for (const child of plan.children) {
+      const count = next();
+      if (count < -1) return;
+      const list = record?.[child.navigation];
+      for (let c = 0; c < count; c++) {
+        const childLength = next();
+        if (childLength < -1) return;
+        take(Array.isArray(list) && list.length === count ? list[c] : undefined, child.table.id, childLength);
+      }
+    }
+  }
+}
+
 /** Appends the `count` values serialized in `wire` to `records`. */
 function readWire(wire: Uint8Array, count: number, records: unknown[]): void {
   const reader = new Deserializer(wire);
@@ -124,12 +164,15 @@ function readWire(wire: Uint8Array, count: number, records: unknown[]): void {
  * parsed as JSON when `json` is true. `onNextLink` (JSON only) hears an OData collection's
  * `@odata.nextLink` as soon as the body is decompressed, before the parse: a hint, found by
  * looking for it near the start and the end of the body, which the parsed value has the last word on.
+ * With `lines` (JSON only), a collection's records come with the LOAD DATA lines the thread could
+ * write for them by that plan (common/load-lines.ts).
  */
 export function decodeBody(
   body: Buffer,
   encoding: string | undefined,
   json: true,
   onNextLink?: (link: string) => void,
+  lines?: LinePlan,
 ): Promise<DecodedBody<unknown>>;
 export function decodeBody(body: Buffer, encoding: string | undefined, json: false): Promise<DecodedBody<string>>;
 export function decodeBody(
@@ -137,16 +180,20 @@ export function decodeBody(
   encoding: string | undefined,
   json: boolean,
   onNextLink?: (link: string) => void,
+  lines?: LinePlan,
 ): Promise<DecodedBody<unknown>> {
   thread ??= startThread();
   const { worker, pending } = thread;
   const id = nextId++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject, onNextLink });
+    pending.set(id, { resolve, reject, onNextLink, lines });
     worker.ref();
     // A buffer that owns its memory moves to the thread without a copy; a slice of Node's shared
     // pool (small bodies) is copied, as moving it would take the pool away from other buffers.
     const owns = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
-    worker.postMessage({ id, body, encoding, json, hint: json && !!onNextLink }, owns ? [body.buffer as ArrayBuffer] : []);
+    worker.postMessage(
+      { id, body, encoding, json, hint: json && !!onNextLink, ...(json && lines ? { lines } : {}) },
+      owns ? [body.buffer as ArrayBuffer] : [],
+    );
   });
 }

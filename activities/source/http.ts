@@ -6,6 +6,7 @@
 import got, { RequestError, type Response } from 'got';
 import { z } from 'zod';
 import type { AuthProvider } from './auth';
+import type { LinePlan } from '../common/load-lines';
 import { BodyUndecodable, decodeBody } from './body-thread';
 import type { RequestBudget } from './rate-budget';
 import type { SendSpacing } from './send-spacing';
@@ -49,6 +50,8 @@ export interface CollectionOptions {
    * `nextLink` is what counts.
    */
   onNextLink?: (link: string) => void;
+  /** LOAD DATA lines to write beside the records, by this plan (common/load-lines.ts). */
+  lines?: LinePlan | undefined;
 }
 
 export interface HttpClient {
@@ -113,6 +116,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     res: Response<Buffer>,
     json: true,
     onNextLink?: (link: string) => void,
+    lines?: LinePlan,
   ): Promise<{ value: unknown; bytes: number }>;
   async function decode(url: string, res: Response<Buffer>, json: false): Promise<string>;
   async function decode(
@@ -120,11 +124,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     res: Response<Buffer>,
     json: boolean,
     onNextLink?: (link: string) => void,
+    lines?: LinePlan,
   ): Promise<string | { value: unknown; bytes: number }> {
     const received = res.rawBody.length;
     try {
       const decoded = json
-        ? await decodeBody(res.rawBody, res.headers['content-encoding'], true, onNextLink)
+        ? await decodeBody(res.rawBody, res.headers['content-encoding'], true, onNextLink, lines)
         : await decodeBody(res.rawBody, res.headers['content-encoding'], false);
       options.limiter?.recordBytes(decoded.bytes);
       return json ? decoded : (decoded.value as string);
@@ -142,7 +147,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return decode(url, await send(url, 'application/xml', signal), false);
     },
     async getCollection(url, signal, collectionOptions) {
-      const { value: json, bytes } = await decode(url, await send(url, 'application/json', signal), true, collectionOptions?.onNextLink);
+      const response = await send(url, 'application/json', signal);
+      const { value: json, bytes } = await decode(url, response, true, collectionOptions?.onNextLink, collectionOptions?.lines);
       const parsed = envelope.safeParse(json);
       if (!parsed.success) {
         throw new SourceResponseInvalid(`${redact(url)} returned JSON that is not an OData collection: ${parsed.error.issues[0]?.message}`);

@@ -15,6 +15,7 @@ import { parentPort } from 'node:worker_threads';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { collectionSpans } from './json-records.mjs';
 import { EXTRA_BYTES, MAX_EXPANSION, transcodeRecord, transcoderAgrees, WIRE_HEADER } from './json-wire.mjs';
+import { compileLinePlan, takeLines, writeRecordLines } from '../destinations/mysql/json-lines.mjs';
 
 /** @param {Uint8Array} body @param {string | undefined} encoding @returns {Buffer} */
 function decompress(body, encoding) {
@@ -99,11 +100,29 @@ parentPort?.on('message', (/** @type {BodyMessage} */ message) => {
   collect({ type: 'minor' });
 });
 
-/** @typedef {{ id: number, body: Uint8Array, encoding?: string, json: boolean, hint?: boolean }} BodyMessage */
+/**
+ * @typedef {{ id: number, body: Uint8Array, encoding?: string, json: boolean, hint?: boolean,
+ *   lines?: import('../destinations/mysql/json-lines.mjs').LinePlan & { keyField: string } }} BodyMessage
+ */
+
+/** Line plans made ready (json-lines.mjs), by their tables' ids: a sync sends the same few again and again. */
+const compiledPlans = new Map();
+
+/** @param {NonNullable<BodyMessage['lines']>} plan */
+function compiledLines(plan) {
+  const id = [plan.parent.id, ...plan.children.map((c) => c.table.id)].join(' ');
+  let compiled = compiledPlans.get(id);
+  if (!compiled) {
+    if (compiledPlans.size >= 8) compiledPlans.clear();
+    compiled = compileLinePlan(plan, plan.keyField);
+    compiledPlans.set(id, compiled);
+  }
+  return compiled;
+}
 
 /** Answers one body (see the module's comment). @param {BodyMessage} message */
 function decode(message) {
-  const { id, body, encoding, json, hint } = message;
+  const { id, body, encoding, json, hint, lines } = message;
   let data;
   try {
     data = decompress(body, encoding);
@@ -119,7 +138,7 @@ function decode(message) {
   }
   if (json) {
     const collection = collectionSpans(data);
-    if (collection && sendInParts(id, data, collection)) return;
+    if (collection && sendInParts(id, data, collection, lines && compiledLines(lines))) return;
   }
   let text;
   try {
@@ -174,13 +193,15 @@ let scratch = newScratch();
  * Sends a collection's records in parts, then the rest of the body with an empty `value`
  * (`{ id, value, bytes }`), which the receiver fills from the parts. A part is `{ id, wire, count }`:
  * `count` records in V8's serialization format, transcoded from their JSON without making objects
- * (json-wire.mjs); a record the transcoder leaves to JSON.parse goes in a `{ id, part }` of parsed
+ * (json-wire.mjs), with `lines` and `lengths` when a line plan came with the body (their LOAD DATA
+ * lines, see json-lines.mjs's writeRecordLines); a record the transcoder leaves to JSON.parse goes in a `{ id, part }` of parsed
  * records, in its place in the order. False, having sent nothing, when the rest of the body does not
  * read as a `value` left empty (collectionSpans makes sure of that; this checks again): the caller
  * then parses the body whole, whose answer stands.
  * @param {number} id @param {Buffer} data @param {{ open: number, close: number, spans: number[] }} collection
+ * @param {ReturnType<typeof compileLinePlan> | undefined} linePlan
  */
-function sendInParts(id, data, { open, close, spans }) {
+function sendInParts(id, data, { open, close, spans }, linePlan) {
   let envelope;
   try {
     envelope = JSON.parse(data.toString('utf8', 0, open + 1) + data.toString('utf8', close));
@@ -193,12 +214,19 @@ function sendInParts(id, data, { open, close, spans }) {
   let wired = 0;
   /** @type {unknown[]} */
   let parsed = [];
+  /** @type {{ lengths: number[] }} */
+  const lineSink = { lengths: [] };
   const sendWired = () => {
     if (wired === 0) return;
     // A copy of its own, moved to the receiver: scratch stays here for the next part.
     const wire = Buffer.allocUnsafeSlow(at);
     scratch.copy(wire, 0, 0, at);
-    parentPort?.postMessage({ id, wire, count: wired }, [wire.buffer]);
+    if (linePlan) {
+      const lines = takeLines();
+      const lengths = Int32Array.from(lineSink.lengths);
+      lineSink.lengths = [];
+      parentPort?.postMessage({ id, wire, count: wired, lines, lengths }, [wire.buffer, lines.buffer, lengths.buffer]);
+    } else parentPort?.postMessage({ id, wire, count: wired }, [wire.buffer]);
     if (scratch.length > SCRATCH_BYTES) scratch = newScratch();
     at = WIRE_HEADER.length;
     wired = 0;
@@ -223,6 +251,7 @@ function sendInParts(id, data, { open, close, spans }) {
       sendParsed();
       at = written;
       wired++;
+      if (linePlan) writeRecordLines(linePlan, data, start, end, lineSink);
     } else {
       // JSON.parse decides: what it refuses fails the body, as a body it cannot parse would.
       try {

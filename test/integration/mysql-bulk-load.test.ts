@@ -13,6 +13,8 @@ import { MysqlDestination } from '../../activities/destinations/mysql';
 import { tsvChunks, tsvField } from '../../activities/destinations/mysql/bulk-load';
 import type { ResourceModel } from '../../activities/destinations';
 import { listingResource, mediaResource } from '../support/listing-model';
+import { decodeBody } from '../../activities/source/body-thread';
+import { lineFor } from '../../activities/common/load-lines';
 import { query, uniqueName } from '../support/stack';
 
 const databases: string[] = [];
@@ -161,6 +163,77 @@ describe('MySQL bulk path', () => {
     expect(result!.upserted).toBe(1);
     expect(result!.rejects.map((r) => [r.key, r.reason.startsWith('MySQL refused the row')])).toEqual([['B2', true]]);
     expect((await tableRows(url, 'Listing', 'ListingKey')).map((r) => r.ListingKey)).toEqual(['B1']);
+  });
+});
+
+/** Records as the sync gets them: parsed on the JSON thread, with the lines `dest` asks for. */
+async function throughThread(dest: MysqlDestination, resource: ResourceModel, records: Record<string, unknown>[]) {
+  const plan = dest.linePlan(resource);
+  expect(plan).toBeDefined();
+  const body = Buffer.from(JSON.stringify({ value: records }));
+  const { value } = await decodeBody(body, undefined, true, undefined, plan);
+  const parsed = (value as { value: Record<string, unknown>[] }).value;
+  return { parsed, lined: parsed.filter((r) => lineFor(r, plan!.parent.id)).length };
+}
+
+describe('MySQL bulk path with lines from the JSON thread', () => {
+  it('stores exactly what converting the records stores, parents and children', async () => {
+    const resource = mediaResource();
+    const lined = destination();
+    const plain = destination();
+    await lined.dest.ensureSchema(resource);
+    await plain.dest.ensureSchema(resource);
+    const page = [
+      withMedia('L1', '2024-05-02T00:00:00.5Z', ['m1', 'm2']),
+      // Not lined (a property that is no column): converted as usual beside the others.
+      { ...withMedia('L2', '2024-05-02T00:00:00Z', ['m3']), Undeclared: 'kept' },
+      { ...withMedia('L3', '2024-05-02T00:00:00Z', []), City: 'Tabs\tand "quotes" \u00e9' },
+      { ListingKey: 'L4', ModificationTimestamp: '2024-05-02T00:00:00Z', Media: null },
+    ];
+    const { parsed, lined: withLines } = await throughThread(lined.dest, resource, page);
+    expect(withLines).toBe(3);
+    const before = await loads();
+    const [linedResult] = await writeAll(lined.dest, resource, [parsed]);
+    expect((await loads()) - before).toBe(2);
+    const [plainResult] = await writeAll(plain.dest, resource, [structuredClone(page)]);
+    expect(linedResult).toEqual(plainResult);
+    for (const [table, order] of [
+      ['Listing', 'ListingKey'],
+      ['ListingMedia', 'MediaKey'],
+    ] as const) {
+      expect(await tableRows(lined.url, table, order)).toEqual(await tableRows(plain.url, table, order));
+    }
+    expect((await tableRows(lined.url, 'ListingMedia', 'MediaKey')).map((r) => [r.MediaKey, r._resync_parent_key])).toEqual([
+      ['m1', 'L1'],
+      ['m2', 'L1'],
+      ['m3', 'L2'],
+    ]);
+  });
+
+  it('prepares lined records again when their page goes to the upsert', async () => {
+    const resource = mediaResource();
+    const { dest, url, logs } = destination();
+    await writeAll(dest, resource, [[withMedia('L1', '2024-05-02T00:00:00Z', ['m1', 'm2'])]]);
+    // The table is no longer empty, but the destination only learns it from the page: lines are still asked for.
+    const { parsed, lined } = await throughThread(dest, resource, [
+      withMedia('L1', '2024-05-03T00:00:00Z', ['m9']),
+      withMedia('L2', '2024-05-03T00:00:00Z', ['m3']),
+    ]);
+    expect(lined).toBe(2);
+    const [result] = await writeAll(dest, resource, [parsed]);
+    expect(result!.upserted).toBe(2);
+    expect(logs).toContain('initial load: the bulk path ends here; pages are upserted from now on');
+    expect((await tableRows(url, 'ListingMedia', 'MediaKey')).map((r) => [r.MediaKey, r._resync_parent_key])).toEqual([
+      ['m3', 'L2'],
+      ['m9', 'L1'],
+    ]);
+    expect(dest.linePlan(resource)).toBeUndefined();
+  });
+
+  it('asks for no lines where rows are not the records as sent', () => {
+    const resource = mediaResource();
+    expect(destination({ bulkLoad: false }).dest.linePlan(resource)).toBeUndefined();
+    expect(destination({ transform: (_resource, record) => record }).dest.linePlan(resource)).toBeUndefined();
   });
 });
 

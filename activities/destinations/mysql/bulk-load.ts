@@ -27,6 +27,8 @@ export class BulkLoadRefused extends Error {
     message: string,
     /** True when the server does not allow LOAD DATA LOCAL at all: no later page should try. */
     readonly unavailable = false,
+    /** True when the page can be loaded once prepared without lines (writer.ts): the bulk path goes on. */
+    readonly needsRows = false,
   ) {
     super(message);
   }
@@ -50,16 +52,29 @@ function fieldText(value: Value): string | number {
 }
 
 /**
- * The rows at `positions` as LOAD DATA text, in chunks of about CHUNK_BYTES. Each line is joined
+ * The rows at `positions` as LOAD DATA text, in chunks of about CHUNK_BYTES; a row with a line
+ * (`lines`) is that line. Each line is joined
  * from its fields in one step (a row of a wide table is hundreds of them; concatenation would make
  * a chain of partial strings per row) and encoded straight into the chunk, so no text larger than
  * a line is ever made.
  */
-export function* tsvChunks(rows: Value[][], positions: Iterable<number>): Generator<Buffer> {
+export function* tsvChunks(rows: Value[][], positions: Iterable<number>, lines?: (Uint8Array | undefined)[]): Generator<Buffer> {
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
   const fields: (string | number)[] = [];
   for (const p of positions) {
+    const written = lines?.[p];
+    if (written) {
+      // Written by the JSON thread (json-lines.mjs), newline included.
+      if (used + written.length > chunk.length) {
+        if (used > 0) yield chunk.subarray(0, used);
+        chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, written.length));
+        used = 0;
+      }
+      chunk.set(written, used);
+      used += written.length;
+      continue;
+    }
     const row = rows[p]!;
     fields.length = row.length;
     for (let i = 0; i < row.length; i++) fields[i] = fieldText(row[i]!);
@@ -88,13 +103,19 @@ export function loadSql(plan: TablePlan): string {
  * sent: otherwise BulkLoadRefused (LOCAL makes the server skip a duplicate key or adjust a value
  * with a warning instead of failing, so both are checked).
  */
-export async function loadRows(conn: PoolConnection, plan: TablePlan, rows: Value[][], positions: number[]): Promise<number> {
+export async function loadRows(
+  conn: PoolConnection,
+  plan: TablePlan,
+  rows: Value[][],
+  positions: number[],
+  lines?: (Uint8Array | undefined)[],
+): Promise<number> {
   if (positions.length === 0) return 0;
   let result: ResultSetHeader;
   try {
     [result] = await conn.query<ResultSetHeader>({
       sql: loadSql(plan),
-      infileStreamFactory: () => Readable.from(tsvChunks(rows, positions)),
+      infileStreamFactory: () => Readable.from(tsvChunks(rows, positions, lines)),
     });
   } catch (err) {
     const errno = (err as { errno?: number }).errno;

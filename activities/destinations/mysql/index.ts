@@ -20,7 +20,7 @@ import type {
   WriteResult,
 } from '../destination';
 import type { MediaFilesLedger } from '../media-files';
-import { navigationFields, pageWriteResult, shapeHooks, shapePage } from '../shape';
+import { childPlacement, navigationFields, navigationNames, pageWriteResult, shapeHooks, shapePage } from '../shape';
 import { quoteIdent } from './identifiers';
 import { keysNotAfter, readKeyPage } from './keys';
 import { mediaTables, MysqlMediaFiles } from './media-files';
@@ -38,6 +38,8 @@ import {
   type Naming,
   type TablePlan,
 } from './schema';
+import { lineTable, linePlan } from './line-plan';
+import type { LinePlan } from '../../common/load-lines';
 import { prepareRowsYielding, upsertSql, writeRows, type ChildWrite, type PrepareOptions, type PreparedRows } from './writer';
 
 interface PlanEntry {
@@ -165,45 +167,72 @@ export class MysqlDestination implements Destination {
     };
   }
 
+  /**
+   * Lines are worth writing while the resource's pages take the bulk path (or may: an unknown
+   * table is looked at by the first page), and only when the rows are the records' own values: no
+   * transform, no key mapping.
+   */
+  linePlan(resource: ResourceModel): LinePlan | undefined {
+    const table = tableId(resource);
+    if (this.config.bulkLoad === false || this.bulkUnavailable || this.bulkTables.get(table) === false) return undefined;
+    if (this.config.transform || this.config.keyMapping) return undefined;
+    return linePlan(
+      resource.keyField,
+      this.tableFor(resource).plan,
+      navigationNames(resource),
+      (resource.children ?? []).map((child) => ({
+        navigation: child.navigation,
+        parentKeyField: PARENT_KEY_COLUMN,
+        plan: this.childTableFor(resource, child).plan,
+      })),
+    );
+  }
+
   async writePage(resource: ResourceModel, sent: Record<string, unknown>[]): Promise<WriteResult> {
     const pool = await this.getPool();
     this.packetBytes ??= await readPacketLimit(pool);
     // One copy per key, transformed, children taken out: the shaping every destination shares.
     const page = shapePage(resource, sent, shapeHooks(this.name, this.config, PARENT_KEY_COLUMN, this.logger));
-    const ignore = resource.entity.navigation.length > 0 ? navigationFields(resource) : undefined;
-    const parent = await this.prepare(
-      pool,
-      tableId(resource),
-      resource.resource,
-      () => this.tableFor(resource),
-      resource.keyField,
-      page.parents,
-      {
-        ...this.keyOptions(resource.resource),
-        ...(ignore ? { ignore } : {}),
-      },
-    );
-    const children: ChildWrite[] = [];
+    const table = tableId(resource);
+    const bulk = await this.bulkWorthy(pool, table, this.tableFor(resource).plan);
+    // Lines only serve the bulk path; the keys they hold are the MLS's (see linePlan).
+    const lined = bulk && !this.config.keyMapping;
+    const prepareAll = async (withLines: boolean) => {
+      const ignore = resource.entity.navigation.length > 0 ? navigationFields(resource) : undefined;
+      const navigations = JSON.stringify(navigationNames(resource));
+      const parent = await this.prepare(
+        pool,
+        table,
+        resource.resource,
+        () => this.tableFor(resource),
+        resource.keyField,
+        page.parents,
+        {
+          ...this.keyOptions(resource.resource),
+          ...(ignore ? { ignore } : {}),
+        },
+        withLines ? (plan) => lineTable(plan, navigations).id : undefined,
+      );
+      const children: ChildWrite[] = [];
+      for (const [i, child] of (resource.children ?? []).entries()) {
+        const staged = page.children[i]!;
+        const prepared = await this.prepare(
+          pool,
+          childTableId(resource, child),
+          child.resource,
+          () => this.childTableFor(resource, child),
+          child.keyField,
+          staged.records,
+          this.keyOptions(child.resource),
+          withLines ? (plan) => lineTable(plan, PARENT_KEY_COLUMN).id : undefined,
+        );
+        children.push({ ...prepared, ...childPlacement(child, staged) });
+      }
+      return { parent, children };
+    };
+    const { parent, children } = await prepareAll(lined);
     for (const [i, child] of (resource.children ?? []).entries()) {
       const staged = page.children[i]!;
-      const table = await this.prepare(
-        pool,
-        childTableId(resource, child),
-        child.resource,
-        () => this.childTableFor(resource, child),
-        child.keyField,
-        staged.records,
-        this.keyOptions(child.resource),
-      );
-      children.push({
-        ...table,
-        navigation: child.navigation,
-        resource: child.resource,
-        parentOf: staged.parentOf,
-        delivered: staged.delivered,
-        truncated: staged.truncated,
-        skipped: staged.skipped,
-      });
       if (staged.truncated.size > 0) {
         this.logger?.warn(
           { destination: this.name, resource: resource.resource, navigation: child.navigation, parents: staged.truncated.size },
@@ -211,10 +240,10 @@ export class MysqlDestination implements Destination {
         );
       }
     }
-    const table = tableId(resource);
-    const bulk = await this.bulkWorthy(pool, table, parent.plan);
+    let prepared = { parent, children };
     const written = await writeRows(pool, parent, this.packetBytes, children, {
       bulk,
+      withoutLines: async () => (prepared = await prepareAll(false)),
       onBulkRefused: (reason) => {
         // One page that needed the upsert means stored keys: later pages upsert from the start.
         this.bulkTables.set(table, false);
@@ -227,7 +256,7 @@ export class MysqlDestination implements Destination {
         );
       },
     });
-    const decisions = [parent, ...children].flatMap((t) => t.prepared.decisions);
+    const decisions = [prepared.parent, ...prepared.children].flatMap((t) => t.prepared.decisions);
     return pageWriteResult(resource, page, written, decisions, { destination: this.name, logger: this.logger });
   }
 
@@ -244,12 +273,14 @@ export class MysqlDestination implements Destination {
     keyField: string,
     records: Record<string, unknown>[],
     opts: PrepareOptions,
+    lineId?: (plan: TablePlan) => string,
   ): Promise<PlanEntry & { prepared: PreparedRows }> {
     let entry = entryOf();
-    let prepared = await prepareRowsYielding(entry.plan, keyField, records, opts);
+    const withLines = (plan: TablePlan): PrepareOptions => (lineId ? { ...opts, lines: lineId(plan) } : opts);
+    let prepared = await prepareRowsYielding(entry.plan, keyField, records, withLines(entry.plan));
     if (this.config.manageSchema && prepared.overflows.size > 0 && (await this.widen(pool, id, label, entry.plan, prepared.overflows))) {
       entry = entryOf();
-      prepared = await prepareRowsYielding(entry.plan, keyField, records, opts);
+      prepared = await prepareRowsYielding(entry.plan, keyField, records, withLines(entry.plan));
     }
     return { ...entry, prepared };
   }

@@ -15,6 +15,7 @@ import { BulkLoadRefused, loadRows } from './bulk-load';
 import { quoteIdent } from './identifiers';
 import { batchBudget, ROW_FRAME_BYTES, rowTooLargeReason, statementBytes, VALUE_SEPARATOR_BYTES } from './packet';
 import { EXTRA_COLUMN, type TablePlan } from './schema';
+import { lineFor } from '../../common/load-lines';
 
 type Row = (string | number | null)[];
 
@@ -53,6 +54,13 @@ export interface PreparedRows {
   overflows: Map<string, { chars: number; key: string }>;
   /** Values stored by a named rule (see ConversionDecision), per decision and field, of rows kept. */
   decisions: ConversionNotice[];
+  /**
+   * Per row, the LOAD DATA line the JSON thread wrote for its record (load-lines.ts), when it has
+   * one: then the row holds only its key and cursor columns, and the upsert needs the page prepared
+   * again without lines (`lined` tells whether any row has one).
+   */
+  lines: (Uint8Array | undefined)[];
+  lined: boolean;
 }
 
 export interface PrepareOptions {
@@ -60,6 +68,8 @@ export interface PrepareOptions {
   mapKey?: (key: string) => string;
   /** Properties that are neither columns nor extra fields (navigation properties and their annotations). */
   ignore?: (name: string) => boolean;
+  /** Take the lines written for this line table (line-plan.ts) where records have one. */
+  lines?: string;
 }
 
 /** Each column's converter, built once per plan (a widened column makes a new plan). */
@@ -71,6 +81,8 @@ interface CompiledPlan {
    * field is named like something every object inherits (`__proto__`, `constructor`), which reads as present.
    */
   countable: boolean;
+  /** Columns a row needs even when its record has a line: the keys and the cursor (see replaceChildren). */
+  kept: number[];
 }
 
 const compiledPlans = new WeakMap<TablePlan, CompiledPlan>();
@@ -82,6 +94,7 @@ function compiled(plan: TablePlan): CompiledPlan {
       converters: plan.columns.map(columnConverter),
       isKey: plan.columns.map((c) => plan.keyColumns.includes(c.column)),
       countable: !plan.columns.some((c) => c.field in Object.prototype),
+      kept: plan.columns.flatMap((c, i) => (plan.keyColumns.includes(c.column) || c.column === plan.cursorColumn ? [i] : [])),
     };
     compiledPlans.set(plan, entry);
   }
@@ -140,6 +153,14 @@ export function rowBytes(row: Row): number {
   return bytes - VALUE_SEPARATOR_BYTES;
 }
 
+/**
+ * No less than the row's size in the upsert statement, from its LOAD DATA line: each value's text
+ * escaped at most doubles, and quotes, separators and NULL (`\N` in the line) take four bytes.
+ */
+export function lineStatementBytes(line: Uint8Array, columns: number): number {
+  return ROW_FRAME_BYTES + line.length * 2 + columns * (4 + VALUE_SEPARATOR_BYTES);
+}
+
 /** Converts records to rows in column order; a record with any unstorable value is rejected whole. */
 export function prepareRows(
   plan: TablePlan,
@@ -195,12 +216,14 @@ function* preparing(
     rejectIndices: [],
     overflows: new Map(),
     decisions: [],
+    lines: [],
+    lined: false,
   };
   const decided = new Map<string, ConversionNotice>();
-  const { converters, isKey, countable } = compiled(plan);
+  const { converters, isKey, countable, kept } = compiled(plan);
   const columns = plan.columns;
   const recordsPerTurn = Math.max(1, Math.floor(VALUES_PER_TURN / (columns.length + 1)));
-  const { mapKey, ignore } = opts;
+  const { mapKey, ignore, lines } = opts;
   // One callback for the whole page (not one per value): it files the decision under the column
   // being converted.
   let rowDecisions: { decision: string; field: string }[] = [];
@@ -210,6 +233,18 @@ function* preparing(
   for (let index = 0; index < records.length; index++) {
     const record = records[index]!;
     if (index % recordsPerTurn === recordsPerTurn - 1) yield;
+    const line = lines === undefined || mapKey ? undefined : lineFor(record, lines);
+    const lineRow = line && keptColumns(record, columns, converters, kept);
+    if (line && lineRow) {
+      out.rows.push(lineRow);
+      out.keys.push(String(record[keyField]));
+      out.records.push(record);
+      out.maxBytes.push(lineStatementBytes(line, columns.length + 1));
+      out.indices.push(index);
+      out.lines[out.rows.length - 1] = line;
+      out.lined = true;
+      continue;
+    }
     // By layout only for plain objects (a transform may return anything) whose fields cannot be
     // inherited names: otherwise each column is read by name, which sees what they inherit.
     let values: unknown[] | undefined;
@@ -297,9 +332,32 @@ function* preparing(
     out.records.push(record);
     out.maxBytes.push(bytes + maxStatementBytes(extraJson));
     out.indices.push(index);
+    out.lines.push(undefined);
   }
   out.decisions = [...decided.values()];
   return out;
+}
+
+/**
+ * A row holding only the key and cursor columns of a record whose line holds the rest (the writer
+ * reads those itself); undefined when one of them does not convert, which the record's line then
+ * cannot stand for either.
+ */
+function keptColumns(
+  record: Record<string, unknown>,
+  columns: ColumnPlan[],
+  converters: ColumnConverter[],
+  kept: number[],
+): Row | undefined {
+  // Only those positions are ever read: a holey array keeps the page from holding a full row per record.
+  const row: Row = [];
+  try {
+    for (const c of kept) row[c] = converters[c]!(record[columns[c]!.field]);
+  } catch (err) {
+    if (err instanceof ValueRejected) return undefined;
+    throw err;
+  }
+  return row;
 }
 
 /** The rows at the given positions, as a PreparedRows of their own (rejects and overflows left out). */
@@ -315,6 +373,8 @@ function subset(prepared: PreparedRows, positions: number[]): PreparedRows {
     rejectIndices: [],
     overflows: new Map(),
     decisions: [],
+    lines: pick(prepared.lines),
+    lined: prepared.lined,
   };
 }
 
@@ -371,6 +431,11 @@ export interface WriteOptions {
   bulk?: boolean;
   /** Told why the bulk path gave the page back to the upsert. */
   onBulkRefused?: (reason: BulkLoadRefused) => void;
+  /**
+   * The same tables prepared again without lines (PreparedRows.lines): called before anything but
+   * the bulk path writes tables whose rows have lines.
+   */
+  withoutLines?: () => Promise<{ parent: TableWrite; children: ChildWrite[] }>;
 }
 
 /**
@@ -420,6 +485,9 @@ const loadAll: TableWriter = async (conn, table, packetBytes, rejects, failed) =
   const budget = batchBudget(packetBytes, table.sql, table.plan.table);
   const positions: number[] = [];
   for (let p = 0; p < prepared.rows.length; p++) {
+    // A row's exact size needs its values: a lined row that may be too large sends the page back to be prepared whole.
+    if (prepared.maxBytes[p]! > budget && prepared.lines[p])
+      throw new BulkLoadRefused(`${table.plan.table}: a row near the packet limit`, false, true);
     if (prepared.maxBytes[p]! > budget && rowBytes(prepared.rows[p]!) > budget) {
       rejects.push(tooLargeReject(prepared, p, packetBytes, budget));
       failed.add(p);
@@ -427,7 +495,7 @@ const loadAll: TableWriter = async (conn, table, packetBytes, rejects, failed) =
       positions.push(p);
     }
   }
-  return loadRows(conn, table.plan, prepared.rows, positions);
+  return loadRows(conn, table.plan, prepared.rows, positions, prepared.lined ? prepared.lines : undefined);
 };
 
 /**
@@ -459,8 +527,16 @@ export async function writeRows(
       return await loadPage(pool, parent, packetBytes, children);
     } catch (err) {
       if (!(err instanceof BulkLoadRefused)) throw err;
+      if (err.needsRows && opts.withoutLines) {
+        const whole = await opts.withoutLines();
+        return writeRows(pool, whole.parent, packetBytes, whole.children, { ...opts, withoutLines: undefined });
+      }
       opts.onBulkRefused?.(err);
     }
+  }
+  if ([parent, ...children].some((t) => t.prepared.lined)) {
+    if (!opts.withoutLines) throw new Error(`${parent.plan.table}: rows with lines need withoutLines to be upserted`);
+    ({ parent, children } = await opts.withoutLines());
   }
   const { plan, prepared } = parent;
   const rejects = [...prepared.rejects];

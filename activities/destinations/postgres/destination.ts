@@ -20,7 +20,7 @@ import type {
   WriteResult,
 } from '../destination';
 import type { MediaFilesLedger } from '../media-files';
-import { navigationFields, pageWriteResult, shapeHooks, shapePage } from '../shape';
+import { childPlacement, navigationFields, pageWriteResult, shapeHooks, shapePage } from '../shape';
 import { pgIdentifier, quotePgIdent } from './identifiers';
 import { pgMediaTables, PgMediaFiles } from './media-files';
 import { databaseExists, describePgUrl, ensureSchemaExists, openPgPool } from './pool';
@@ -201,12 +201,7 @@ export class PostgresDestination implements Destination {
       children.push({
         ...entry,
         prepared: prepareRows(entry.plan, child.keyField, staged.records, opts),
-        navigation: child.navigation,
-        resource: child.resource,
-        parentOf: staged.parentOf,
-        delivered: staged.delivered,
-        truncated: staged.truncated,
-        skipped: staged.skipped,
+        ...childPlacement(child, staged),
       });
       if (staged.truncated.size > 0) {
         this.logger?.warn(

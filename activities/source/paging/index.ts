@@ -4,6 +4,7 @@
  */
 import type { SyncCursor } from '../../destinations/destination';
 import type { HttpClient } from '../http';
+import type { LinePlan } from '../../common/load-lines';
 import type { Platform } from '../platforms';
 import { keysetPages } from './keyset';
 import { nextLinkPages } from './next-link';
@@ -39,6 +40,8 @@ export interface WindowRequest {
   onRestart?(reason: string, from: SyncCursor | null): void;
   /** nextLink paging: whether to request the following page as soon as its link is known (see next-link.ts). */
   prefetch?: () => boolean;
+  /** Asked as each page is requested: the plan its records' LOAD DATA lines are written by, if any (common/load-lines.ts). */
+  lines?: () => LinePlan | undefined;
 }
 
 export function replicationPages(r: WindowRequest): AsyncGenerator<ReplicationPage> {
@@ -57,6 +60,7 @@ export function replicationPages(r: WindowRequest): AsyncGenerator<ReplicationPa
     start: r.start,
     count: r.count,
     ...(r.signal ? { signal: r.signal } : {}),
+    ...(r.lines ? { lines: r.lines } : {}),
   };
   if (r.platform.paging === 'keyset' && r.platform.orderbyAllowed) {
     return keysetPages({ ...common, resource: r.platform.resourcePath(r.resource), numericKey: r.numericKey });

@@ -7,12 +7,15 @@
  */
 import type { SyncCursor } from '../../destinations/destination';
 import type { HttpClient } from '../http';
+import type { LinePlan } from '../../common/load-lines';
 import { SourceResponseInvalid } from '../errors';
 import { keysetPageUrl } from '../requests';
 import { splitValid, type ReplicationPage } from './page';
 
 export interface KeysetOptions {
   http: HttpClient;
+  /** The plan of the LOAD DATA lines to write beside each page's records (common/load-lines.ts). */
+  lines?: () => LinePlan | undefined;
   serviceRoot: string;
   resource: string;
   cursorField: string;
@@ -34,7 +37,8 @@ export interface KeysetOptions {
 export async function* keysetPages(o: KeysetOptions): AsyncGenerator<ReplicationPage> {
   const fetchPage = async (after: SyncCursor | null, withCount: boolean): Promise<ReplicationPage & { serverHasMore: boolean }> => {
     const url = keysetPageUrl(o, after, withCount);
-    const page = await o.http.getCollection(url, o.signal);
+    const lines = o.lines?.();
+    const page = await o.http.getCollection(url, o.signal, lines ? { lines } : undefined);
     const { records, rejects, last } = splitValid(page.records, o.cursorField, o.keyField);
     if (page.records.length > o.pageSize) {
       throw new SourceResponseInvalid(`${o.resource}: asked for ${o.pageSize} records, got ${page.records.length}`);

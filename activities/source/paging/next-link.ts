@@ -8,11 +8,14 @@
 import type { SyncCursor } from '../../destinations/destination';
 import { SourceRequestRejected, SourceResponseInvalid } from '../errors';
 import type { HttpClient, ODataPage } from '../http';
+import type { LinePlan } from '../../common/load-lines';
 import { windowPageUrl } from '../requests';
 import { splitValid, type ReplicationPage } from './page';
 
 export interface NextLinkOptions {
   http: HttpClient;
+  /** The plan of the LOAD DATA lines to write beside each page's records (common/load-lines.ts). */
+  lines?: () => LinePlan | undefined;
   serviceRoot: string;
   /** Path of the replication endpoint relative to the service root. */
   resourcePath: string;
@@ -158,7 +161,9 @@ function requestPage(o: NextLinkOptions, url: string): PageFetch {
     fetch.hint = href;
     fetch.onHint?.(href);
   };
-  fetch.result = o.http.getCollection(url, controller.signal, o.prefetch ? { onNextLink } : undefined).finally(() => {
+  const lines = o.lines?.();
+  const options = { ...(o.prefetch ? { onNextLink } : {}), ...(lines ? { lines } : {}) };
+  fetch.result = o.http.getCollection(url, controller.signal, o.prefetch || lines ? options : undefined).finally(() => {
     o.signal?.removeEventListener('abort', cancel);
   });
   // A request given up (aborted, or its turn never comes) must not surface as an unhandled rejection.

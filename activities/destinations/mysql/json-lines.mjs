@@ -1,0 +1,751 @@
+/**
+ * LOAD DATA lines written straight from a record's JSON bytes, on the JSON thread
+ * (activities/source/json-thread.mjs), for pages that MariaDB's bulk path (bulk-load.ts) inserts.
+ * The activity's thread otherwise converts each of a page's 633,000 values into a row
+ * (writer.ts) and formats the row as a line (tsvChunks): together a third of its time, for text
+ * the JSON already holds in nearly the form LOAD DATA reads.
+ *
+ * It writes a line only when it is sure the line is exactly what prepareRows and tsvChunks would
+ * make of the record, and otherwise writes none, never the other way round: the record then takes
+ * the usual path, which has the last word (rejects, widened columns, named decisions, the extra
+ * column). Written: null, plain strings that fit their column (strings with escapes or non-ASCII
+ * text are decoded by JSON.parse), numbers whose text is what JavaScript prints for them, booleans,
+ * plain dates, UTC timestamps, lists of plain strings. Anything else leaves the record without a line:
+ * a property that is no column, a value a column would refuse or store by a named rule, a time of day.
+ *
+ * Records reach it only after the transcoder (json-wire.mjs) accepted them: valid JSON, no member
+ * name twice. Plain JavaScript, as the thread is. The plan it follows is `LinePlan` (line-plan.ts).
+ */
+import { Buffer } from 'node:buffer';
+
+/** Column kinds as small numbers: the switch per value is the hot path. */
+const KIND = { text: 0, guid: 1, bool: 2, int: 3, double: 4, decimal: 5, date: 6, datetime: 7, json: 8, other: 9 };
+
+/** How a member of a record is taken (see classify). Column positions are 0 and up. */
+const SKIP = -1;
+const EXTRA = -2;
+const CHILD = -3;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+
+/** Printable ASCII but the quote and the backslash: copied as they are (json-wire.mjs has the same). */
+const PLAIN = new Uint8Array(256);
+for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
+
+/**
+ * @typedef {{ field: string, kind: string, maxChars?: number, min?: string, max?: string, fraction?: number,
+ *   precision?: number, scale?: number, flags?: boolean, lenient?: boolean, format?: string }} LineColumn
+ * @typedef {{ id: string, columns: LineColumn[] }} LineTable
+ * @typedef {{ parent: LineTable, navigations: string[], children: { navigation: string, parentKeyField: string, table: LineTable }[] }} LinePlan
+ * @typedef {{ kind: number, max: number, min: number, maxChars: number, fraction: number, scale: number,
+ *   intDigitsMax: number, flags: boolean }} Column
+ * @typedef {{ columns: Column[], names: Map<number, { bytes: Buffer, take: number }[]>, known: number,
+ *   classify: (name: string) => number, parentKey: number, order: ReturnType<typeof newOrder> }} Table
+ * @typedef {{ parent: Table, keyColumn: number, children: { navigation: string, table: Table }[] }} Compiled
+ */
+
+/** @param {LineColumn} c @returns {Column} */
+function compileColumn(c) {
+  let kind = KIND.other;
+  switch (c.kind) {
+    case 'string':
+    case 'text':
+      kind = c.format === 'guid' ? KIND.guid : c.format ? KIND.other : KIND.text;
+      break;
+    case 'bool':
+    case 'int':
+    case 'double':
+    case 'decimal':
+    case 'date':
+    case 'datetime':
+    case 'json':
+      kind = KIND[c.kind];
+      break;
+  }
+  const scale = c.scale ?? 0;
+  return {
+    kind,
+    min: c.min === undefined ? 0 : Number(c.min),
+    max: c.max === undefined ? 0 : Number(c.max),
+    maxChars: c.maxChars ?? Number.POSITIVE_INFINITY,
+    fraction: c.fraction ?? 6,
+    scale,
+    intDigitsMax: (c.precision ?? 0) - scale,
+    flags: c.flags === true,
+  };
+}
+
+/** @param {LineTable} table @param {(name: string, column: number | undefined) => number} classify */
+function compileTable(table, classify) {
+  const positions = new Map(table.columns.map((c, i) => [c.field, i]));
+  return {
+    columns: table.columns.map(compileColumn),
+    names: new Map(),
+    known: 0,
+    classify: (/** @type {string} */ name) => classify(name, positions.get(name)),
+    parentKey: -1,
+    order: newOrder(64),
+  };
+}
+
+/**
+ * The member names of the last object a table read, in their order, with how each was taken:
+ * records of one feed list their members in the same order, so the k-th name is nearly always the
+ * k-th name of the record before, recognised by comparing its bytes as they are scanned.
+ * @param {number} members
+ * @returns {{ bytes: Uint8Array, starts: Int32Array, lengths: Int32Array, takes: Int32Array, count: number }}
+ */
+function newOrder(members) {
+  return {
+    bytes: new Uint8Array(members * 32),
+    starts: new Int32Array(members),
+    lengths: new Int32Array(members),
+    takes: new Int32Array(members),
+    count: 0,
+  };
+}
+
+/**
+ * Remembers the name at `[s, e)` as member `m` of the order (the ones after it are forgotten: the
+ * next names are read as this record lists them).
+ * @param {Table} table @param {number} m @param {number} s @param {number} e @param {number} taken
+ */
+function remember(table, m, s, e, taken) {
+  let order = table.order;
+  const from = m > 0 ? order.starts[m - 1] + order.lengths[m - 1] : 0;
+  if (m >= order.starts.length || from + (e - s) > order.bytes.length) {
+    const larger = newOrder(Math.max(order.starts.length * 2, m + 1));
+    if (larger.bytes.length < from + (e - s)) larger.bytes = new Uint8Array((from + (e - s)) * 2);
+    larger.bytes.set(order.bytes.subarray(0, from));
+    larger.starts.set(order.starts.subarray(0, m));
+    larger.lengths.set(order.lengths.subarray(0, m));
+    larger.takes.set(order.takes.subarray(0, m));
+    table.order = order = larger;
+  }
+  for (let k = s; k < e; k++) order.bytes[from + k - s] = src[k];
+  order.starts[m] = from;
+  order.lengths[m] = e - s;
+  order.takes[m] = taken;
+  order.count = m + 1;
+}
+
+/**
+ * The plan made ready for records: one name table per line table, filled as names are met.
+ * @param {LinePlan} plan @param {string} keyField @returns {Compiled}
+ */
+export function compileLinePlan(plan, keyField) {
+  const navigations = new Set(plan.navigations);
+  const childAt = new Map(plan.children.map((c, i) => [c.navigation, i]));
+  // As prepareRows reads a parent: a column first, then annotations and navigations (and their
+  // annotations) are no field; anything else would go to the extra column.
+  const parent = compileTable(plan.parent, (name, column) => {
+    if (column !== undefined) return column;
+    if (name.startsWith('@odata.')) return SKIP;
+    const child = childAt.get(name);
+    if (child !== undefined) return CHILD - child;
+    return navigations.has(name.split('@', 1)[0] ?? name) ? SKIP : EXTRA;
+  });
+  const children = plan.children.map((c) => {
+    // A child row is the child's own properties with the parent's key set over them (shape.ts):
+    // writeLine writes the key in that column whatever the child holds there.
+    const table = compileTable(c.table, (name, column) => {
+      if (column !== undefined) return column;
+      return name.startsWith('@odata.') ? SKIP : EXTRA;
+    });
+    table.parentKey = c.table.columns.findIndex((col) => col.field === c.parentKeyField);
+    return { navigation: c.navigation, table };
+  });
+  const keyColumn = plan.parent.columns.findIndex((c) => c.field === keyField);
+  return { parent, keyColumn, children };
+}
+
+// The record being read and the line being written. Module state, as in json-wire.mjs: these
+// functions run per value, hundreds of thousands of times a page.
+/** @type {Buffer} */
+let src = Buffer.alloc(0);
+/** @type {Buffer} */
+let out = Buffer.alloc(64 * 1024);
+let at = 0;
+
+/** @param {number} bytes */
+function ensure(bytes) {
+  if (at + bytes <= out.length) return;
+  const larger = Buffer.allocUnsafe(Math.max(out.length * 2, at + bytes));
+  out.copy(larger, 0, 0, at);
+  out = larger;
+}
+
+/** @param {number} i */
+function skipSpace(i) {
+  for (;;) {
+    const c = src[i];
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+    else return i;
+  }
+}
+
+/** @param {number} c */
+function isDigit(c) {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/**
+ * Past the end of the value at `i` (valid JSON: the transcoder read it). For a string, `plainEnd`
+ * tells whether it is plain (then it is the index of its closing quote).
+ * @param {number} i
+ */
+function valueEnd(i) {
+  const first = src[i];
+  if (first === QUOTE) {
+    let j = i + 1;
+    while (PLAIN[src[j]] === 1) j++;
+    plainEnd = src[j] === QUOTE ? j : -1;
+    if (plainEnd >= 0) return j + 1;
+    for (;;) {
+      const c = src[j];
+      if (c === QUOTE) return j + 1;
+      j += c === BACKSLASH ? 2 : 1;
+    }
+  }
+  if (first === 0x7b || first === 0x5b) {
+    let depth = 0;
+    let j = i;
+    for (;;) {
+      const c = src[j++];
+      if (c === QUOTE) {
+        for (;;) {
+          const d = src[j++];
+          if (d === QUOTE) break;
+          if (d === BACKSLASH) j++;
+        }
+      } else if (c === 0x7b || c === 0x5b) depth++;
+      else if ((c === 0x7d || c === 0x5d) && --depth === 0) return j;
+    }
+  }
+  let j = i + 1;
+  for (;;) {
+    const c = src[j];
+    if (c === 0x2c || c === 0x7d || c === 0x5d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === undefined) return j;
+    j++;
+  }
+}
+let plainEnd = -1;
+
+/**
+ * Whether the number written at `[i, j)` is the text JavaScript prints for its value (String of
+ * the Number), which is what the usual path writes: no exponent, no trailing zero after the point,
+ * no -0, at most 15 significant digits (any two such texts are different doubles, so none is
+ * printed shorter), and not below 10^-6 (printed with an exponent).
+ * @param {number} i @param {number} j
+ */
+function printsAsItself(i, j) {
+  let k = i;
+  const negative = src[k] === 0x2d;
+  if (negative) k++;
+  const intStart = k;
+  while (k < j && isDigit(src[k])) k++;
+  const intEnd = k;
+  if (intEnd === intStart || (src[intStart] === 0x30 && intEnd - intStart > 1)) return false;
+  const zero = intEnd - intStart === 1 && src[intStart] === 0x30;
+  if (k === j) return !(negative && zero) && intEnd - intStart <= 15;
+  if (src[k] !== 0x2e) return false;
+  const fracStart = ++k;
+  while (k < j && isDigit(src[k])) k++;
+  if (k !== j || k === fracStart || src[k - 1] === 0x30) return false;
+  if (!zero) return intEnd - intStart + (j - fracStart) <= 15;
+  let z = fracStart;
+  while (src[z] === 0x30) z++;
+  return z - fracStart < 6 && j - z <= 15;
+}
+
+/** @param {number} start @param {number} end */
+function copy(start, end) {
+  ensure(end - start);
+  if (end - start > 64) {
+    at += src.copy(out, at, start, end);
+    return;
+  }
+  for (let k = start; k < end; k++) out[at++] = src[k];
+}
+
+/** @param {number} start @param {number} end */
+function digitsAt(start, end) {
+  let n = 0;
+  for (let k = start; k < end; k++) {
+    const d = src[k] - 48;
+    if (!(d >= 0 && d <= 9)) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** @param {number} year @param {number} month @param {number} day */
+function isCalendarDay(year, month, day) {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  return year >= 1000 && days !== undefined && day >= 1 && day <= days;
+}
+
+/** A plain `YYYY-MM-DD` string's content at `[s, e)`, a real calendar day. @param {number} s @param {number} e */
+function isPlainDate(s, e) {
+  return (
+    e - s === 10 &&
+    src[s + 4] === 0x2d &&
+    src[s + 7] === 0x2d &&
+    isCalendarDay(digitsAt(s, s + 4), digitsAt(s + 5, s + 7), digitsAt(s + 8, s + 10))
+  );
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.1-9 digits]Z` at `[s, e)` written as DATETIME text with `fraction` digits,
+ * as the usual path's fast form writes it; false (nothing written) for any other text.
+ * @param {number} s @param {number} e @param {number} fraction
+ */
+function utcDatetime(s, e, fraction) {
+  const length = e - s;
+  if (length < 20 || length > 30 || src[e - 1] !== 0x5a) return false;
+  if (src[s + 4] !== 0x2d || src[s + 7] !== 0x2d || src[s + 10] !== 0x54 || src[s + 13] !== 0x3a || src[s + 16] !== 0x3a) return false;
+  const hour = digitsAt(s + 11, s + 13);
+  const minute = digitsAt(s + 14, s + 16);
+  const second = digitsAt(s + 17, s + 19);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  if (!isCalendarDay(digitsAt(s, s + 4), digitsAt(s + 5, s + 7), digitsAt(s + 8, s + 10))) return false;
+  const digitsEnd = e - 1;
+  if (length > 20 && (src[s + 19] !== 0x2e || length < 22 || digitsAt(s + 20, digitsEnd) < 0)) return false;
+  ensure(32);
+  for (let k = s; k < s + 19; k++) out[at++] = src[k];
+  out[at - 9] = 0x20; // the T
+  if (fraction > 0) {
+    out[at++] = 0x2e;
+    for (let d = 0; d < fraction; d++) out[at++] = s + 20 + d < digitsEnd ? src[s + 20 + d] : 0x30;
+  }
+  return true;
+}
+
+/**
+ * Whether a number's text at `[i, j)` fits DECIMAL(precision, scale): integer digits (leading zeros
+ * aside) and fraction digits (trailing zeros aside) counted as the usual path counts them.
+ * @param {number} i @param {number} j @param {Column} col
+ */
+function decimalFits(i, j, col) {
+  let dot = i;
+  while (dot < j && src[dot] !== 0x2e) dot++;
+  let start = src[i] === 0x2d ? i + 1 : i;
+  while (start < dot && src[start] === 0x30) start++;
+  if (dot - start > col.intDigitsMax) return false;
+  if (dot === j) return true;
+  let end = j;
+  while (end > dot + 1 && src[end - 1] === 0x30) end--;
+  return end - dot - 1 <= col.scale;
+}
+
+/** A JSON string's text with LOAD DATA's escapes, as UTF-8. @param {string} text */
+function writeEscaped(text) {
+  ensure(text.length * 3 + 8);
+  if (!/[\\\t\n\r\0]/.test(text)) {
+    at += out.write(text, at, 'utf8');
+    return;
+  }
+  at += out.write(
+    text.replace(/[\\\t\n\r\0]/g, (c) => ESCAPES[c] ?? c),
+    at,
+    'utf8',
+  );
+}
+/** @type {Record<string, string>} */
+const ESCAPES = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
+
+/** Characters in code points, as MySQL counts them. @param {string} text */
+function codePoints(text) {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/**
+ * Members of a plain string array at `[i, j)` joined by `separator` (flags: `,`; JSON: `","`,
+ * between `["` and `"]`); false, with nothing kept, when a member is not a plain string.
+ * Returns the characters written.
+ * @param {number} i @param {number} j @param {boolean} json
+ */
+function stringList(i, j, json) {
+  const mark = at;
+  let k = skipSpace(i + 1);
+  ensure((j - i) * 2 + 8);
+  if (json) {
+    out[at++] = 0x5b;
+  }
+  let chars = 0;
+  let first = true;
+  while (src[k] !== 0x5d) {
+    if (src[k] !== QUOTE) return fail(mark);
+    const end = valueEnd(k);
+    if (plainEnd < 0) return fail(mark);
+    if (!first) {
+      out[at++] = 0x2c;
+      chars++;
+    }
+    first = false;
+    if (json) out[at++] = QUOTE;
+    for (let p = k + 1; p < end - 1; p++) out[at++] = src[p];
+    if (json) out[at++] = QUOTE;
+    chars += end - k - 2;
+    k = skipSpace(end);
+    if (src[k] === 0x2c) k = skipSpace(k + 1);
+  }
+  if (json) out[at++] = 0x5d;
+  return chars;
+}
+
+/** @param {number} mark */
+function fail(mark) {
+  at = mark;
+  return -1;
+}
+
+/**
+ * Writes the value at `[i, j)` as `col` stores it; false when only the usual path may decide.
+ * @param {Column} col @param {number} i @param {number} j
+ */
+function field(col, i, j) {
+  const first = src[i];
+  if (first === 0x6e) {
+    ensure(2);
+    out[at++] = BACKSLASH;
+    out[at++] = 0x4e;
+    return true;
+  }
+  switch (col.kind) {
+    case KIND.text: {
+      if (first === QUOTE) {
+        if (plainEnd >= 0) {
+          if (j - i - 2 > col.maxChars) return false;
+          copy(i + 1, j - 1);
+          return true;
+        }
+        const text = JSON.parse(src.toString('utf8', i, j));
+        if (text.length > col.maxChars && codePoints(text) > col.maxChars) return false;
+        writeEscaped(text);
+        return true;
+      }
+      if (first === 0x74 || first === 0x66 || first === 0x2d || isDigit(first)) {
+        if (j - i > col.maxChars || (first !== 0x74 && first !== 0x66 && !printsAsItself(i, j))) return false;
+        copy(i, j);
+        return true;
+      }
+      if (first === 0x5b && col.flags) {
+        const mark = at;
+        const chars = stringList(i, j, false);
+        if (chars < 0 || chars <= col.maxChars) return chars >= 0;
+        at = mark;
+      }
+      return false;
+    }
+    case KIND.guid:
+      if (first !== QUOTE || plainEnd < 0 || j - i !== 38 || !isGuid(i + 1)) return false;
+      copy(i + 1, j - 1);
+      return true;
+    case KIND.bool:
+      if (first !== 0x74 && first !== 0x66) return false;
+      ensure(1);
+      out[at++] = first === 0x74 ? 0x31 : 0x30;
+      return true;
+    case KIND.int: {
+      if (first !== 0x2d && !isDigit(first)) return false;
+      const negative = first === 0x2d;
+      const digits = digitsAt(negative ? i + 1 : i, j);
+      if (digits < 0 || j - i > (negative ? 16 : 15) || (negative && digits === 0)) return false;
+      const value = negative ? -digits : digits;
+      if (value < col.min || value > col.max) return false;
+      copy(i, j);
+      return true;
+    }
+    case KIND.double:
+      if ((first !== 0x2d && !isDigit(first)) || !printsAsItself(i, j)) return false;
+      copy(i, j);
+      return true;
+    case KIND.decimal:
+      if ((first !== 0x2d && !isDigit(first)) || !printsAsItself(i, j) || !decimalFits(i, j, col)) return false;
+      copy(i, j);
+      return true;
+    case KIND.date:
+      if (first !== QUOTE || plainEnd < 0 || !isPlainDate(i + 1, j - 1)) return false;
+      copy(i + 1, j - 1);
+      return true;
+    case KIND.datetime:
+      return first === QUOTE && plainEnd >= 0 && utcDatetime(i + 1, j - 1, col.fraction);
+    case KIND.json:
+      return first === 0x5b && stringList(i, j, true) >= 0;
+    default:
+      return false;
+  }
+}
+
+/** Whether the 36 bytes from `s` are 8-4-4-4-12 hex digits. @param {number} s */
+function isGuid(s) {
+  for (let k = 0; k < 36; k++) {
+    const c = src[s + k];
+    if (k === 8 || k === 13 || k === 18 || k === 23) {
+      if (c !== 0x2d) return false;
+    } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))) return false;
+  }
+  return true;
+}
+
+/** Where each column's value lies in the record being read: -1 when it has none. */
+let starts = new Int32Array(1024);
+let ends = new Int32Array(1024);
+/** Whether each column's value is a plain string (see valueEnd), by column. */
+let plains = new Int32Array(1024);
+
+/** Member names a table remembers at most: a feed inventing names cannot grow it without bound. */
+const MAX_NAMES = 4096;
+
+/**
+ * How the member name at `[s, e)` (quotes excluded, plain) is taken by `table`: a column, SKIP, EXTRA
+ * or a child. Names are found by a hash of their bytes, and compared byte by byte on a hit.
+ * @param {Table} table @param {number} s @param {number} e
+ */
+function take(table, s, e) {
+  let hash = 0;
+  for (let k = s; k < e; k++) hash = (Math.imul(hash, 31) + src[k]) | 0;
+  const entries = table.names.get(hash);
+  if (entries) {
+    for (const entry of entries) {
+      const bytes = entry.bytes;
+      if (bytes.length !== e - s) continue;
+      let same = true;
+      for (let k = 0; k < bytes.length; k++) {
+        if (bytes[k] !== src[s + k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return entry.take;
+    }
+  }
+  const decision = table.classify(src.toString('latin1', s, e));
+  if (table.known >= MAX_NAMES) {
+    table.names.clear();
+    table.known = 0;
+  }
+  const entry = { bytes: Buffer.from(src.subarray(s, e)), take: decision };
+  if (entries) entries.push(entry);
+  else table.names.set(hash, [entry]);
+  table.known++;
+  return decision;
+}
+
+/** Where the last object readObject read ends. */
+let objectEnd = 0;
+/** Per child navigation of the plan, where the record's value for it lies: -1 when it has none. */
+let childStarts = new Int32Array(4);
+let childEnds = new Int32Array(4);
+
+/**
+ * Reads the object at `i` for `table`: fills starts/ends per column and, with `children`,
+ * childStarts/childEnds per navigation. Returns whether a line can be written (false: a property that
+ * is no column, a name with escapes); objectEnd is where the object ends.
+ * @param {Table} table @param {number} i @param {boolean} children
+ */
+function readObject(table, i, children) {
+  const count = table.columns.length;
+  if (starts.length < count) {
+    starts = new Int32Array(count * 2);
+    ends = new Int32Array(count * 2);
+    plains = new Int32Array(count * 2);
+  }
+  starts.fill(-1, 0, count);
+  let k = skipSpace(i + 1);
+  let usable = true;
+  if (src[k] === 0x7d) {
+    objectEnd = k + 1;
+    return usable;
+  }
+  const order = table.order;
+  for (let m = 0; ; m++) {
+    // The name the record before had here, if this one is the same (see newOrder).
+    let taken = EXTRA;
+    let nameEnd = -1;
+    if (m < order.count) {
+      const expected = order.bytes;
+      let p = order.starts[m];
+      const last = p + order.lengths[m];
+      let q = k + 1;
+      while (p < last && src[q] === expected[p]) {
+        p++;
+        q++;
+      }
+      if (p === last && src[q] === QUOTE) {
+        taken = order.takes[m];
+        nameEnd = q + 1;
+      }
+    }
+    if (nameEnd < 0) {
+      nameEnd = valueEnd(k);
+      if (plainEnd < 0) usable = false;
+      else {
+        taken = take(table, k + 1, nameEnd - 1);
+        remember(table, m, k + 1, nameEnd - 1, taken);
+      }
+    }
+    if (taken === EXTRA) usable = false;
+    k = skipSpace(skipSpace(nameEnd) + 1);
+    const end = valueEnd(k);
+    if (taken >= 0) {
+      starts[taken] = k;
+      ends[taken] = end;
+      plains[taken] = src[k] === QUOTE && plainEnd >= 0 ? 1 : 0;
+    } else if (taken < SKIP && taken !== EXTRA && children) {
+      childStarts[CHILD - taken] = k;
+      childEnds[CHILD - taken] = end;
+    }
+    k = skipSpace(end);
+    if (src[k] === 0x7d) {
+      objectEnd = k + 1;
+      return usable;
+    }
+    k = skipSpace(k + 1);
+  }
+}
+
+/**
+ * Writes the line of the object whose columns readObject found, with the parent's key (the bytes
+ * at `[keyStart, keyEnd)`) in the table's parent key column. False, with nothing kept, when a value
+ * rules it out.
+ * @param {Table} table @param {number} keyStart @param {number} keyEnd
+ */
+function writeLine(table, keyStart, keyEnd) {
+  const mark = at;
+  const columns = table.columns;
+  for (let c = 0; c < columns.length; c++) {
+    if (c > 0) {
+      ensure(1);
+      out[at++] = TAB;
+    }
+    if (c === table.parentKey) {
+      // Only a text column stores the key's text as it is (shape.ts hands children String(key)).
+      if (keyStart < 0 || columns[c].kind !== KIND.text || keyEnd - keyStart > columns[c].maxChars) {
+        at = mark;
+        return false;
+      }
+      copy(keyStart, keyEnd);
+      continue;
+    }
+    const start = starts[c];
+    if (start < 0) {
+      ensure(2);
+      out[at++] = BACKSLASH;
+      out[at++] = 0x4e;
+      continue;
+    }
+    plainEnd = plains[c] === 1 ? ends[c] - 1 : -1;
+    if (!field(columns[c], start, ends[c])) {
+      at = mark;
+      return false;
+    }
+  }
+  // The extra column: empty, as there is no property left for it.
+  ensure(4);
+  out[at++] = TAB;
+  out[at++] = BACKSLASH;
+  out[at++] = 0x4e;
+  out[at++] = NEWLINE;
+  return true;
+}
+
+/**
+ * The lines of one record (its JSON at `[start, end)`) appended to `sink`: in `sink.lengths`, the
+ * parent line's length (-1: none), then per child navigation of the plan the number of children
+ * (-1: not a list this can follow) and each child's line length (-1: none); the lines in
+ * `sink.bytes` in the same order.
+ * @param {Compiled} compiled @param {Buffer} bytes @param {number} start @param {number} end
+ * @param {{ lengths: number[] }} sink
+ */
+export function writeRecordLines(compiled, bytes, start, end, sink) {
+  src = bytes;
+  const lengths = sink.lengths;
+  const mark = at;
+  const listed = lengths.length;
+  try {
+    const first = skipSpace(start);
+    const navigations = compiled.children.length;
+    if (src[first] !== 0x7b) {
+      // Not an object: shaping refuses it.
+      lengths.push(-1);
+      for (let n = 0; n < navigations; n++) lengths.push(-1);
+      return;
+    }
+    if (childStarts.length < navigations) {
+      childStarts = new Int32Array(navigations);
+      childEnds = new Int32Array(navigations);
+    }
+    childStarts.fill(-1, 0, navigations);
+    const usable = readObject(compiled.parent, first, true);
+    if (objectEnd > end) throw new Error('record read past its end');
+    // The parent's key as the children store it (String(key)): its text, when it is a plain string
+    // or a number printed as written.
+    let keyStart = compiled.keyColumn >= 0 ? starts[compiled.keyColumn] : -1;
+    let keyEnd = keyStart >= 0 ? ends[compiled.keyColumn] : -1;
+    if (keyStart >= 0 && plains[compiled.keyColumn] === 1) {
+      keyStart++;
+      keyEnd--;
+    } else if (keyStart >= 0 && (src[keyStart] === QUOTE || src[keyStart] === 0x6e || !printsAsItself(keyStart, keyEnd))) keyStart = -1;
+    const lineStart = at;
+    lengths.push(usable && writeLine(compiled.parent, -1, -1) ? at - lineStart : -1);
+    for (let n = 0; n < navigations; n++) {
+      const table = compiled.children[n].table;
+      const span = childStarts[n];
+      // A list or null (no children) is followed; a single object or anything else takes the usual path.
+      if (span >= 0 && src[span] === 0x6e) {
+        lengths.push(0);
+        continue;
+      }
+      if (span < 0 || keyStart < 0 || src[span] !== 0x5b) {
+        lengths.push(-1);
+        continue;
+      }
+      const countAt = lengths.length;
+      lengths.push(0);
+      let k = skipSpace(span + 1);
+      let count = 0;
+      while (src[k] !== 0x5d) {
+        let length = -1;
+        let itemEnd;
+        if (src[k] === 0x7b) {
+          const childUsable = readObject(table, k, false);
+          itemEnd = objectEnd;
+          const childStart = at;
+          if (childUsable && writeLine(table, keyStart, keyEnd)) length = at - childStart;
+        } else itemEnd = valueEnd(k);
+        lengths.push(length);
+        count++;
+        k = skipSpace(itemEnd);
+        if (src[k] === 0x2c) k = skipSpace(k + 1);
+      }
+      lengths[countAt] = count;
+    }
+  } catch {
+    // Whatever went wrong, the record goes without lines: the usual path converts it.
+    at = mark;
+    lengths.length = listed;
+    lengths.push(-1);
+    for (let n = 0; n < compiled.children.length; n++) lengths.push(-1);
+  } finally {
+    src = EMPTY;
+  }
+}
+const EMPTY = Buffer.alloc(0);
+
+/** The lines written since the last take, as a buffer of their own; the scratch is kept. */
+export function takeLines() {
+  const lines = Buffer.allocUnsafeSlow(at);
+  out.copy(lines, 0, 0, at);
+  at = 0;
+  return lines;
+}
