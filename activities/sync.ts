@@ -135,7 +135,13 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
     // The JSON thread writes LOAD DATA lines for the first destination that would take them.
     lines: () => {
       for (const dest of destinations) {
-        const plan = dest.linePlan?.(resource);
+        let plan;
+        try {
+          plan = dest.linePlan?.(resource);
+        } catch (err) {
+          // Lines only save work: the page is converted as usual, and writing it reports what is wrong.
+          log.debug({ destination: dest.name, error: (err as Error).message }, 'no LOAD DATA lines for this page');
+        }
         if (plan) return plan;
       }
       return undefined;

@@ -14,7 +14,7 @@ import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { collectionSpans } from './json-records.mjs';
-import { EXTRA_BYTES, MAX_EXPANSION, transcodeRecord, transcoderAgrees, WIRE_HEADER } from './json-wire.mjs';
+import { EXTRA_BYTES, MAX_EXPANSION, recordMembers, transcodeRecord, transcoderAgrees, WIRE_HEADER } from './json-wire.mjs';
 import { compileLinePlan, takeLines, writeRecordLines } from '../destinations/mysql/json-lines.mjs';
 
 /** @param {Uint8Array} body @param {string | undefined} encoding @returns {Buffer} */
@@ -251,7 +251,7 @@ function sendInParts(id, data, { open, close, spans }, linePlan) {
       sendParsed();
       at = written;
       wired++;
-      if (linePlan) writeRecordLines(linePlan, data, start, end, lineSink);
+      if (linePlan) writeRecordLines(linePlan, data, start, end, lineSink, recordMembers());
     } else {
       // JSON.parse decides: what it refuses fails the body, as a body it cannot parse would.
       try {

@@ -331,6 +331,36 @@ function nextSerial() {
   return ++serial;
 }
 
+/**
+ * The members of the record's own object, four numbers each (where its name's quotes start and end,
+ * and where its value starts and ends), kept as the transcoder passes them: whoever reads the record
+ * again (json-lines.mjs) finds them without a scan of its own.
+ */
+let memberSpans = new Int32Array(4 * 1024);
+let memberCount = 0;
+
+/** @param {number} m @param {number} nameStart @param {number} nameEnd @param {number} valueStart @param {number} valueEnd */
+function keepMember(m, nameStart, nameEnd, valueStart, valueEnd) {
+  if (4 * m + 4 > memberSpans.length) {
+    const larger = new Int32Array(memberSpans.length * 2);
+    larger.set(memberSpans);
+    memberSpans = larger;
+  }
+  memberSpans[4 * m] = nameStart;
+  memberSpans[4 * m + 1] = nameEnd;
+  memberSpans[4 * m + 2] = valueStart;
+  memberSpans[4 * m + 3] = valueEnd;
+  memberCount = m + 1;
+}
+
+/**
+ * The members of the record transcodeRecord last accepted (see keepMember): `count` of them in
+ * `spans`, which the next record overwrites.
+ */
+export function recordMembers() {
+  return { spans: memberSpans, count: memberCount };
+}
+
 /** @param {number} i @param {number} depth */
 function object(i, depth) {
   if (depth >= MAX_DEPTH) return -1;
@@ -342,6 +372,7 @@ function object(i, depth) {
     const set = nameSet(depth, 0);
     for (;;) {
       if (src[i] !== 0x22) return -1;
+      const nameStart = i;
       i = string(i, true);
       if (i < 0) return -1;
       // An object wider than the set goes to JSON.parse, and the next one finds a set four times
@@ -358,10 +389,13 @@ function object(i, depth) {
       }
       set.stamps[slot] = id;
       set.hashes[slot] = nameHash;
+      const nameEnd = i;
       i = skipSpace(i);
       if (src[i] !== 0x3a) return -1;
-      i = value(skipSpace(i + 1), depth + 1);
+      const valueStart = skipSpace(i + 1);
+      i = value(valueStart, depth + 1);
       if (i < 0) return -1;
+      if (depth === 0) keepMember(members, nameStart, nameEnd, valueStart, i);
       members++;
       i = skipSpace(i);
       const c = src[i];
@@ -414,6 +448,7 @@ export function transcodeRecord(bytes, start, end, target, offset) {
   limit = end;
   out = target;
   at = offset;
+  memberCount = 0;
   try {
     const i = value(skipSpace(start), 0);
     // Writes past the end of a typed array are dropped without an error: a record that needed more

@@ -207,6 +207,7 @@ function valueEnd(i) {
     for (;;) {
       const c = src[j];
       if (c === QUOTE) return j + 1;
+      if (c === undefined) throw new RangeError('unterminated string');
       j += c === BACKSLASH ? 2 : 1;
     }
   }
@@ -215,10 +216,12 @@ function valueEnd(i) {
     let j = i;
     for (;;) {
       const c = src[j++];
+      if (c === undefined) throw new RangeError('unterminated value');
       if (c === QUOTE) {
         for (;;) {
           const d = src[j++];
           if (d === QUOTE) break;
+          if (d === undefined) throw new RangeError('unterminated string');
           if (d === BACKSLASH) j++;
         }
       } else if (c === 0x7b || c === 0x5b) depth++;
@@ -397,6 +400,7 @@ function stringList(i, j, json) {
     chars += end - k - 2;
     k = skipSpace(end);
     if (src[k] === 0x2c) k = skipSpace(k + 1);
+    else if (src[k] !== 0x5d) return fail(mark);
   }
   if (json) out[at++] = 0x5d;
   return chars;
@@ -423,11 +427,17 @@ function field(col, i, j) {
   switch (col.kind) {
     case KIND.text: {
       if (first === QUOTE) {
-        if (plainEnd >= 0) {
-          if (j - i - 2 > col.maxChars) return false;
-          copy(i + 1, j - 1);
-          return true;
+        // Copied while checking that it is plain (nearly every string is); else decoded.
+        const mark = at;
+        ensure(j - i);
+        let k = i + 1;
+        while (k < j - 1 && PLAIN[src[k]] === 1) out[at++] = src[k++];
+        if (k === j - 1) {
+          if (j - i - 2 <= col.maxChars) return true;
+          at = mark;
+          return false;
         }
+        at = mark;
         const text = JSON.parse(src.toString('utf8', i, j));
         if (text.length > col.maxChars && codePoints(text) > col.maxChars) return false;
         writeEscaped(text);
@@ -447,7 +457,7 @@ function field(col, i, j) {
       return false;
     }
     case KIND.guid:
-      if (first !== QUOTE || plainEnd < 0 || j - i !== 38 || !isGuid(i + 1)) return false;
+      if (first !== QUOTE || j - i !== 38 || !isGuid(i + 1)) return false;
       copy(i + 1, j - 1);
       return true;
     case KIND.bool:
@@ -474,11 +484,12 @@ function field(col, i, j) {
       copy(i, j);
       return true;
     case KIND.date:
-      if (first !== QUOTE || plainEnd < 0 || !isPlainDate(i + 1, j - 1)) return false;
+      if (first !== QUOTE || !isPlainDate(i + 1, j - 1)) return false;
       copy(i + 1, j - 1);
       return true;
     case KIND.datetime:
-      return first === QUOTE && plainEnd >= 0 && utcDatetime(i + 1, j - 1, col.fraction);
+      // Its checks cover every byte: an escape anywhere fails them.
+      return first === QUOTE && utcDatetime(i + 1, j - 1, col.fraction);
     case KIND.json:
       return first === 0x5b && stringList(i, j, true) >= 0;
     default:
@@ -500,8 +511,6 @@ function isGuid(s) {
 /** Where each column's value lies in the record being read: -1 when it has none. */
 let starts = new Int32Array(1024);
 let ends = new Int32Array(1024);
-/** Whether each column's value is a plain string (see valueEnd), by column. */
-let plains = new Int32Array(1024);
 
 /** Member names a table remembers at most: a feed inventing names cannot grow it without bound. */
 const MAX_NAMES = 4096;
@@ -541,6 +550,16 @@ function take(table, s, e) {
   return decision;
 }
 
+/** Marks every column of `table` as having no value yet (starts/ends), with room for them all. @param {Table} table */
+function clearColumns(table) {
+  const count = table.columns.length;
+  if (starts.length < count) {
+    starts = new Int32Array(count * 2);
+    ends = new Int32Array(count * 2);
+  }
+  starts.fill(-1, 0, count);
+}
+
 /** Where the last object readObject read ends. */
 let objectEnd = 0;
 /** Per child navigation of the plan, where the record's value for it lies: -1 when it has none. */
@@ -554,13 +573,7 @@ let childEnds = new Int32Array(4);
  * @param {Table} table @param {number} i @param {boolean} children
  */
 function readObject(table, i, children) {
-  const count = table.columns.length;
-  if (starts.length < count) {
-    starts = new Int32Array(count * 2);
-    ends = new Int32Array(count * 2);
-    plains = new Int32Array(count * 2);
-  }
-  starts.fill(-1, 0, count);
+  clearColumns(table);
   let k = skipSpace(i + 1);
   let usable = true;
   if (src[k] === 0x7d) {
@@ -600,7 +613,6 @@ function readObject(table, i, children) {
     if (taken >= 0) {
       starts[taken] = k;
       ends[taken] = end;
-      plains[taken] = src[k] === QUOTE && plainEnd >= 0 ? 1 : 0;
     } else if (taken < SKIP && taken !== EXTRA && children) {
       childStarts[CHILD - taken] = k;
       childEnds[CHILD - taken] = end;
@@ -610,8 +622,59 @@ function readObject(table, i, children) {
       objectEnd = k + 1;
       return usable;
     }
+    // Valid JSON never gets here (the transcoder read it first); anything else ends, without a line.
+    if (src[k] !== 0x2c) throw new RangeError('not an object');
     k = skipSpace(k + 1);
   }
+}
+
+/** Whether the bytes at `[s, e)` are all PLAIN. @param {number} s @param {number} e */
+function plainRun(s, e) {
+  for (let k = s; k < e; k++) if (PLAIN[src[k]] !== 1) return false;
+  return true;
+}
+
+/**
+ * readObject for an object whose members the transcoder listed (`count` of them in `spans`, four
+ * numbers each: see json-wire.mjs's keepMember), without scanning its bytes again.
+ * @param {Table} table @param {Int32Array} spans @param {number} count
+ */
+function readMembers(table, spans, count) {
+  clearColumns(table);
+  let usable = true;
+  for (let m = 0; m < count; m++) {
+    const nameStart = spans[4 * m] + 1;
+    const nameEnd = spans[4 * m + 1] - 1;
+    const order = table.order;
+    let taken = EXTRA;
+    let known = false;
+    if (m < order.count && order.lengths[m] === nameEnd - nameStart) {
+      const expected = order.bytes;
+      const base = order.starts[m] - nameStart;
+      let k = nameStart;
+      while (k < nameEnd && src[k] === expected[base + k]) k++;
+      if (k === nameEnd) {
+        taken = order.takes[m];
+        known = true;
+      }
+    }
+    if (!known) {
+      if (!plainRun(nameStart, nameEnd)) usable = false;
+      else {
+        taken = take(table, nameStart, nameEnd);
+        remember(table, m, nameStart, nameEnd, taken);
+      }
+    }
+    if (taken >= 0) {
+      starts[taken] = spans[4 * m + 2];
+      ends[taken] = spans[4 * m + 3];
+    } else if (taken === EXTRA) usable = false;
+    else if (taken < SKIP) {
+      childStarts[CHILD - taken] = spans[4 * m + 2];
+      childEnds[CHILD - taken] = spans[4 * m + 3];
+    }
+  }
+  return usable;
 }
 
 /**
@@ -644,7 +707,6 @@ function writeLine(table, keyStart, keyEnd) {
       out[at++] = 0x4e;
       continue;
     }
-    plainEnd = plains[c] === 1 ? ends[c] - 1 : -1;
     if (!field(columns[c], start, ends[c])) {
       at = mark;
       return false;
@@ -664,10 +726,12 @@ function writeLine(table, keyStart, keyEnd) {
  * parent line's length (-1: none), then per child navigation of the plan the number of children
  * (-1: not a list this can follow) and each child's line length (-1: none); the lines in
  * `sink.bytes` in the same order.
+ * `members`, when given, are where the record's members lie, as the transcoder found them (json-wire.mjs's
+ * recordMembers): then the record is not scanned again.
  * @param {Compiled} compiled @param {Buffer} bytes @param {number} start @param {number} end
- * @param {{ lengths: number[] }} sink
+ * @param {{ lengths: number[] }} sink @param {{ spans: Int32Array, count: number }} [members]
  */
-export function writeRecordLines(compiled, bytes, start, end, sink) {
+export function writeRecordLines(compiled, bytes, start, end, sink, members) {
   src = bytes;
   const lengths = sink.lengths;
   const mark = at;
@@ -686,13 +750,17 @@ export function writeRecordLines(compiled, bytes, start, end, sink) {
       childEnds = new Int32Array(navigations);
     }
     childStarts.fill(-1, 0, navigations);
-    const usable = readObject(compiled.parent, first, true);
-    if (objectEnd > end) throw new Error('record read past its end');
+    let usable;
+    if (members) usable = readMembers(compiled.parent, members.spans, members.count);
+    else {
+      usable = readObject(compiled.parent, first, true);
+      if (objectEnd > end) throw new Error('record read past its end');
+    }
     // The parent's key as the children store it (String(key)): its text, when it is a plain string
     // or a number printed as written.
     let keyStart = compiled.keyColumn >= 0 ? starts[compiled.keyColumn] : -1;
     let keyEnd = keyStart >= 0 ? ends[compiled.keyColumn] : -1;
-    if (keyStart >= 0 && plains[compiled.keyColumn] === 1) {
+    if (keyStart >= 0 && src[keyStart] === QUOTE && plainRun(keyStart + 1, keyEnd - 1)) {
       keyStart++;
       keyEnd--;
     } else if (keyStart >= 0 && (src[keyStart] === QUOTE || src[keyStart] === 0x6e || !printsAsItself(keyStart, keyEnd))) keyStart = -1;
@@ -727,6 +795,7 @@ export function writeRecordLines(compiled, bytes, start, end, sink) {
         count++;
         k = skipSpace(itemEnd);
         if (src[k] === 0x2c) k = skipSpace(k + 1);
+        else if (src[k] !== 0x5d) throw new RangeError('not a list');
       }
       lengths[countAt] = count;
     }

@@ -241,7 +241,7 @@ function* preparing(
       out.records.push(record);
       out.maxBytes.push(lineStatementBytes(line, columns.length + 1));
       out.indices.push(index);
-      out.lines[out.rows.length - 1] = line;
+      out.lines.push(line);
       out.lined = true;
       continue;
     }
