@@ -15,7 +15,7 @@ import { parentPort } from 'node:worker_threads';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { collectionSpans } from './json-records.mjs';
 import { EXTRA_BYTES, MAX_EXPANSION, recordMembers, transcodeRecord, transcoderAgrees, WIRE_HEADER } from './json-wire.mjs';
-import { compileLinePlan, takeLines, writeRecordLines } from '../destinations/mysql/json-lines.mjs';
+import { compileLinePlan, dropLines, takeLines, writeRecordLines } from '../destinations/mysql/json-lines.mjs';
 
 /** @param {Uint8Array} body @param {string | undefined} encoding @returns {Buffer} */
 function decompress(body, encoding) {
@@ -194,8 +194,8 @@ let scratch = newScratch();
  * (`{ id, value, bytes }`), which the receiver fills from the parts. A part is `{ id, wire, count }`:
  * `count` records in V8's serialization format, transcoded from their JSON without making objects
  * (json-wire.mjs), with `lines` and `lengths` when a line plan came with the body (their LOAD DATA
- * lines, see json-lines.mjs's writeRecordLines); a record the transcoder leaves to JSON.parse goes in a `{ id, part }` of parsed
- * records, in its place in the order. False, having sent nothing, when the rest of the body does not
+ * lines, see json-lines.mjs's writeRecordLines); a record the transcoder leaves to JSON.parse goes in
+ * a `{ id, part }` of parsed records, in its place in the order. False, having sent nothing, when the rest of the body does not
  * read as a `value` left empty (collectionSpans makes sure of that; this checks again): the caller
  * then parses the body whole, whose answer stands.
  * @param {number} id @param {Buffer} data @param {{ open: number, close: number, spans: number[] }} collection
@@ -216,6 +216,8 @@ function sendInParts(id, data, { open, close, spans }, linePlan) {
   let parsed = [];
   /** @type {{ lengths: number[] }} */
   const lineSink = { lengths: [] };
+  // Lines go out with the records they were written for, from the first part of this body on.
+  if (linePlan) dropLines();
   const sendWired = () => {
     if (wired === 0) return;
     // A copy of its own, moved to the receiver: scratch stays here for the next part.

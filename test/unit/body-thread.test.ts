@@ -6,6 +6,10 @@
 import { brotliCompressSync, deflateRawSync, deflateSync, gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BodyUndecodable, decodeBody } from '../../activities/source/body-thread';
+import { lineFor } from '../../activities/common/load-lines';
+import { linePlan } from '../../activities/destinations/mysql/line-plan';
+import type { ColumnPlan } from '../../activities/destinations/mysql/columns';
+import type { TablePlan } from '../../activities/destinations/mysql/schema';
 // @ts-expect-error -- plain JavaScript (it runs as the thread's entry), typed by its JSDoc only
 import { findNextLink, gzipOutputChunk } from '../../activities/source/json-thread.mjs';
 
@@ -118,5 +122,44 @@ describe('the nextLink hint', () => {
     const silent: string[] = [];
     await decodeBody(gzipSync(JSON.stringify({ value: [] })), 'gzip', true, (hint) => silent.push(hint));
     expect(silent).toEqual([]);
+  });
+});
+
+describe('LOAD DATA lines from the body thread', () => {
+  const columns: ColumnPlan[] = [
+    { field: 'ListingKey', column: 'ListingKey', kind: 'string', sqlType: 'VARCHAR(20)', maxChars: 20 },
+    { field: 'City', column: 'City', kind: 'string', sqlType: 'VARCHAR(20)', maxChars: 20 },
+  ];
+  const table: TablePlan = {
+    source: 's',
+    resource: 'Property',
+    table: 'Property',
+    columns,
+    keyColumns: ['ListingKey'],
+    cursorColumn: null,
+    parentKeyColumn: null,
+    byField: new Map(columns.map((c) => [c.field, c])),
+  };
+  const plan = linePlan('ListingKey', table, [], [])!;
+  const body = (records: string[]) => Buffer.from(`{"value":[${records.join(',')}]}`);
+  const linesOf = (records: unknown) =>
+    (records as { value: object[] }).value.map((r) => {
+      const line = lineFor(r, plan.parent.id);
+      return line && Buffer.from(line).toString();
+    });
+
+  it('come with the records they were written for, also after a body that failed half-way', async () => {
+    // The second record is no JSON: the body fails after the first one's line was written.
+    await expect(
+      decodeBody(body(['{"ListingKey":"A","City":"Old"}', '{"ListingKey":"B",}']), undefined, true, undefined, plan),
+    ).rejects.toThrow(BodyUndecodable);
+    const { value } = await decodeBody(
+      body(['{"ListingKey":"C","City":"Paris"}', '{"ListingKey":"D","Other":1}']),
+      undefined,
+      true,
+      undefined,
+      plan,
+    );
+    expect(linesOf(value)).toEqual(['C\tParis\t\\N\n', undefined]);
   });
 });

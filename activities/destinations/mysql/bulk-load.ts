@@ -53,10 +53,9 @@ function fieldText(value: Value): string | number {
 
 /**
  * The rows at `positions` as LOAD DATA text, in chunks of about CHUNK_BYTES; a row with a line
- * (`lines`) is that line. Each line is joined
- * from its fields in one step (a row of a wide table is hundreds of them; concatenation would make
- * a chain of partial strings per row) and encoded straight into the chunk, so no text larger than
- * a line is ever made.
+ * (`lines`) is that line. Each other line is joined from its fields in one step (a row of a wide
+ * table is hundreds of them; concatenation would make a chain of partial strings per row) and
+ * encoded straight into the chunk, so no text larger than a line is ever made.
  */
 export function* tsvChunks(rows: Value[][], positions: Iterable<number>, lines?: (Uint8Array | undefined)[]): Generator<Buffer> {
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES);

@@ -811,6 +811,14 @@ export function writeRecordLines(compiled, bytes, start, end, sink, members) {
 }
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * Forgets lines written and not taken: a body that failed half-way leaves some, which must not be
+ * sent with the next body's records.
+ */
+export function dropLines() {
+  at = 0;
+}
+
 /** The lines written since the last take, as a buffer of their own; the scratch is kept. */
 export function takeLines() {
   const lines = Buffer.allocUnsafeSlow(at);
