@@ -150,7 +150,7 @@ function writeString(s) {
  * (the closing quote, an escape, a control character, a byte of a multi-byte character) stops the
  * copy; one table lookup per byte instead of four comparisons.
  */
-const PLAIN = new Uint8Array(256);
+export const PLAIN = new Uint8Array(256);
 for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === 0x22 || c === 0x5c ? 0 : 1;
 
 /**

@@ -195,8 +195,6 @@ export class MysqlDestination implements Destination {
     const page = shapePage(resource, sent, shapeHooks(this.name, this.config, PARENT_KEY_COLUMN, this.logger));
     const table = tableId(resource);
     const bulk = await this.bulkWorthy(pool, table, this.tableFor(resource).plan);
-    // Lines only serve the bulk path; the keys they hold are the MLS's (see linePlan).
-    const lined = bulk && !this.config.keyMapping;
     const prepareAll = async (withLines: boolean) => {
       const ignore = resource.entity.navigation.length > 0 ? navigationFields(resource) : undefined;
       const navigations = JSON.stringify(navigationNames(resource));
@@ -230,7 +228,8 @@ export class MysqlDestination implements Destination {
       }
       return { parent, children };
     };
-    const { parent, children } = await prepareAll(lined);
+    // Lines only serve the bulk path.
+    const { parent, children } = await prepareAll(bulk);
     for (const [i, child] of (resource.children ?? []).entries()) {
       const staged = page.children[i]!;
       if (staged.truncated.size > 0) {

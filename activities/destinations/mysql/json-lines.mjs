@@ -17,6 +17,8 @@
  * name twice. Plain JavaScript, as the thread is. The plan it follows is `LinePlan` (line-plan.ts).
  */
 import { Buffer } from 'node:buffer';
+// Printable ASCII but the quote and the backslash: what a string may hold to be copied as it is.
+import { PLAIN } from '../../source/json-wire.mjs';
 
 /** Column kinds as small numbers: the switch per value is the hot path. */
 const KIND = { text: 0, guid: 1, bool: 2, int: 3, double: 4, decimal: 5, date: 6, datetime: 7, json: 8, other: 9 };
@@ -30,10 +32,6 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const TAB = 0x09;
 const NEWLINE = 0x0a;
-
-/** Printable ASCII but the quote and the backslash: copied as they are (json-wire.mjs has the same). */
-const PLAIN = new Uint8Array(256);
-for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
 
 /**
  * @typedef {{ field: string, kind: string, maxChars?: number, min?: string, max?: string, fraction?: number,

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { LineColumn, LinePlan, LineTable } from '../../common/load-lines';
 import type { ColumnPlan } from './columns';
 import type { TablePlan } from './schema';
+import { inheritsFieldName } from './writer';
 
 function lineColumn(c: ColumnPlan): LineColumn {
   return {
@@ -45,21 +46,14 @@ export function lineTable(plan: TablePlan, context: string): LineTable {
   return table;
 }
 
-/**
- * Whether lines can stand for this plan's rows: not when a field is named like something every
- * object inherits (`constructor`), which prepareRows reads by name and sees as present.
- */
-export function linesPossible(plan: TablePlan): boolean {
-  return !plan.columns.some((c) => c.field in Object.prototype);
-}
-
 export function linePlan(
   keyField: string,
   parent: TablePlan,
   navigations: string[],
   children: { navigation: string; parentKeyField: string; plan: TablePlan }[],
 ): LinePlan | undefined {
-  if (![parent, ...children.map((c) => c.plan)].every(linesPossible)) return undefined;
+  // prepareRows reads records of such plans by name (see inheritsFieldName), which lines cannot mirror.
+  if ([parent, ...children.map((c) => c.plan)].some(inheritsFieldName)) return undefined;
   return {
     keyField,
     parent: lineTable(parent, JSON.stringify(navigations)),

@@ -57,10 +57,22 @@ export interface PreparedRows {
   /**
    * Per row, the LOAD DATA line the JSON thread wrote for its record (load-lines.ts), when it has
    * one: then the row holds only its key and cursor columns, and the upsert needs the page prepared
-   * again without lines (`lined` tells whether any row has one).
+   * again without lines (see hasLines).
    */
   lines: (Uint8Array | undefined)[];
-  lined: boolean;
+}
+
+/** Whether any row stands for its record by a line (and holds only its key and cursor columns). */
+function hasLines(prepared: PreparedRows): boolean {
+  return prepared.lines.some((line) => line !== undefined);
+}
+
+/**
+ * Whether a field is named like something every object inherits (`__proto__`, `constructor`):
+ * reading such a record by name sees the field as present even when it is not.
+ */
+export function inheritsFieldName(plan: TablePlan): boolean {
+  return plan.columns.some((c) => c.field in Object.prototype);
 }
 
 export interface PrepareOptions {
@@ -93,7 +105,7 @@ function compiled(plan: TablePlan): CompiledPlan {
     entry = {
       converters: plan.columns.map(columnConverter),
       isKey: plan.columns.map((c) => plan.keyColumns.includes(c.column)),
-      countable: !plan.columns.some((c) => c.field in Object.prototype),
+      countable: !inheritsFieldName(plan),
       kept: plan.columns.flatMap((c, i) => (plan.keyColumns.includes(c.column) || c.column === plan.cursorColumn ? [i] : [])),
     };
     compiledPlans.set(plan, entry);
@@ -217,7 +229,6 @@ function* preparing(
     overflows: new Map(),
     decisions: [],
     lines: [],
-    lined: false,
   };
   const decided = new Map<string, ConversionNotice>();
   const { converters, isKey, countable, kept } = compiled(plan);
@@ -242,7 +253,6 @@ function* preparing(
       out.maxBytes.push(lineStatementBytes(line, columns.length + 1));
       out.indices.push(index);
       out.lines.push(line);
-      out.lined = true;
       continue;
     }
     // By layout only for plain objects (a transform may return anything) whose fields cannot be
@@ -374,7 +384,6 @@ function subset(prepared: PreparedRows, positions: number[]): PreparedRows {
     overflows: new Map(),
     decisions: [],
     lines: pick(prepared.lines),
-    lined: prepared.lined,
   };
 }
 
@@ -495,7 +504,7 @@ const loadAll: TableWriter = async (conn, table, packetBytes, rejects, failed) =
       positions.push(p);
     }
   }
-  return loadRows(conn, table.plan, prepared.rows, positions, prepared.lined ? prepared.lines : undefined);
+  return loadRows(conn, table.plan, prepared.rows, positions, hasLines(prepared) ? prepared.lines : undefined);
 };
 
 /**
@@ -534,7 +543,7 @@ export async function writeRows(
       opts.onBulkRefused?.(err);
     }
   }
-  if ([parent, ...children].some((t) => t.prepared.lined)) {
+  if ([parent, ...children].some((t) => hasLines(t.prepared))) {
     if (!opts.withoutLines) throw new Error(`${parent.plan.table}: rows with lines need withoutLines to be upserted`);
     ({ parent, children } = await opts.withoutLines());
   }
