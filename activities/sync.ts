@@ -15,6 +15,7 @@ import { readAhead } from './source/paging/read-ahead';
 import { countUrl, syncPagesRequest } from './source/requests';
 import { SourceRateLimited } from './source/errors';
 import { findInChain, toActivityFailure } from './activity-wrappers';
+import { wholeRecords, withBareRecords } from './common/load-lines';
 import { keepAlive } from './keys/context';
 import { NON_RETRYABLE_ERRORS } from '../workflows/names';
 import { checkMediaDestinations, mediaConfigOf } from './media/context';
@@ -132,7 +133,8 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
     // With nextLink paging the following page is requested while this one is still being parsed,
     // unless the chunk's budget is used by then.
     prefetch: () => Date.now() <= deadline,
-    // The JSON thread writes LOAD DATA lines for the first destination that would take them.
+    // The JSON thread writes LOAD DATA lines for the first destination that would take them; for
+    // a sole destination, records its lines stand for come bare (common/load-lines.ts).
     lines: () => {
       for (const dest of destinations) {
         let plan;
@@ -142,7 +144,7 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
           // Lines only save work: the page is converted as usual, and writing it reports what is wrong.
           log.debug({ destination: dest.name, error: (err as Error).message }, 'no LOAD DATA lines for this page');
         }
-        if (plan) return plan;
+        if (plan) return destinations.length === 1 ? withBareRecords(plan, resource, deleteSignal?.field) : plan;
       }
       return undefined;
     },
@@ -161,10 +163,12 @@ async function syncPagesChunk(runtime: Runtime, input: SyncPagesInput): Promise<
       totals.pages += 1;
       totals.downloaded += page.records.length + page.rejects.length;
       if (page.rejects.length > 0) {
+        // Rejects are kept as sent: a bare record is made whole first.
+        const sent = await wholeRecords(page.rejects.map((r) => r.record));
         await stats.recordRejects(
           runRef,
           '(source)',
-          page.rejects.map((r) => ({ key: keyOf(r.record, resource.keyField), field: null, reason: r.reason, record: r.record })),
+          page.rejects.map((r, i) => ({ key: keyOf(sent[i]!, resource.keyField), field: null, reason: r.reason, record: sent[i]! })),
         );
       }
       // Records the platform marks deleted (MLS Grid MlgCanView=false) are removed, not written.

@@ -13,7 +13,7 @@
 import { Deserializer } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { fromRoot } from '../../scripts/lib/paths';
-import { attachLine, type LinePlan } from '../common/load-lines';
+import { attachLine, isBare, type BareOrigin, type LinePlan } from '../common/load-lines';
 
 export class BodyUndecodable extends Error {
   override readonly name = 'BodyUndecodable';
@@ -37,6 +37,8 @@ export interface DecodedBody<T> {
 interface Pending {
   /** The line plan sent with the body, whose table ids the lines are attached under. */
   lines?: LinePlan | undefined;
+  /** With bare records: decodes the body again, whole (see BareOrigin). */
+  whole?: BareOrigin['whole'] | undefined;
   resolve: (decoded: DecodedBody<unknown>) => void;
   reject: (error: Error) => void;
   onNextLink?: ((link: string) => void) | undefined;
@@ -55,7 +57,7 @@ type Reply =
    * The same, as `count` values in V8's serialization format (json-wire.mjs), with their LOAD DATA
    * lines when the body came with a line plan (see attachLines).
    */
-  | { id: number; wire: Uint8Array; count: number; lines?: Uint8Array; lengths?: Int32Array };
+  | { id: number; wire: Uint8Array; count: number; lines?: Uint8Array; lengths?: Int32Array; bare?: Uint8Array };
 
 /**
  * Room for the short-lived objects of parsing a page; 16 MB measured as fast as 48 MB and 56 MB
@@ -93,7 +95,9 @@ function startThread(): { worker: Worker; pending: Map<number, Pending> } {
         const records = (waiting.records ??= []);
         const first = records.length;
         readWire(reply.wire, reply.count, records);
-        if (reply.lines && reply.lengths && waiting.lines) attachLines(waiting.lines, records, first, reply.lines, reply.lengths);
+        const bare = reply.bare && waiting.whole ? { flags: reply.bare, whole: waiting.whole } : undefined;
+        if (reply.lines && reply.lengths && waiting.lines) attachLines(waiting.lines, records, first, reply.lines, reply.lengths, bare);
+        if (reply.bare) checkBare(waiting.lines, records, first, reply.bare);
       } catch (error) {
         // The thread wrote what this V8 cannot read: a fault of resync's, not of the body.
         pending.delete(reply.id);
@@ -125,19 +129,31 @@ function startThread(): { worker: Worker; pending: Map<number, Pending> } {
  * Gives the records from `first` on their lines (`lengths` as json-lines.mjs's writeRecordLines
  * lists them), and their expanded children theirs. A list that does not match the records as read
  * (which the thread's checks rule out) attaches nothing more: those records are converted as usual.
+ * With `bare`, the records it flags (and their children) are marked bare, their whole form being
+ * the same index of the body decoded again.
  */
-function attachLines(plan: LinePlan, records: unknown[], first: number, lines: Uint8Array, lengths: Int32Array): void {
+function attachLines(
+  plan: LinePlan,
+  records: unknown[],
+  first: number,
+  lines: Uint8Array,
+  lengths: Int32Array,
+  bare?: { flags: Uint8Array; whole: BareOrigin['whole'] },
+): void {
   let at = 0;
   let k = 0;
   const next = (): number => (k < lengths.length ? lengths[k++]! : -2);
+  let origin: BareOrigin | undefined;
   const take = (record: unknown, table: string, length: number) => {
-    if (length > 0 && typeof record === 'object' && record !== null) attachLine(record, table, lines.subarray(at, at + length));
+    if (length > 0 && typeof record === 'object' && record !== null) attachLine(record, table, lines.subarray(at, at + length), origin);
     at += Math.max(0, length);
   };
   for (let r = first; r < records.length; r++) {
     const record = records[r] as Record<string, unknown>;
     const length = next();
     if (length < -1) return;
+    // A bare record's children are bare too; only the record itself is ever made whole.
+    origin = bare?.flags[r - first] === 1 ? { whole: bare.whole, index: r } : undefined;
     take(record, plan.parent.id, length);
     for (const child of plan.children) {
       const count = next();
@@ -148,6 +164,24 @@ function attachLines(plan: LinePlan, records: unknown[], first: number, lines: U
         if (childLength < -1) return;
         take(Array.isArray(list) && list.length === count ? list[c] : undefined, child.table.id, childLength);
       }
+    }
+  }
+}
+
+/**
+ * Throws unless every record the thread sent bare (and each child in its lists) came out of
+ * attachLines bare: one that did not would be taken for the whole record, and stored short.
+ */
+function checkBare(plan: LinePlan | undefined, records: unknown[], first: number, flags: Uint8Array): void {
+  for (let i = 0; i < flags.length; i++) {
+    if (flags[i] !== 1) continue;
+    const record = records[first + i] as Record<string, unknown> | undefined;
+    const children = (plan?.children ?? []).flatMap((c) => {
+      const list = record?.[c.navigation];
+      return Array.isArray(list) ? list : [];
+    });
+    if (!plan || !record || !isBare(record) || children.some((c) => typeof c !== 'object' || c === null || !isBare(c))) {
+      throw new Error(`record ${first + i} came bare without the lines that stand for it`);
     }
   }
 }
@@ -165,7 +199,7 @@ function readWire(wire: Uint8Array, count: number, records: unknown[]): void {
  * `@odata.nextLink` as soon as the body is decompressed, before the parse: a hint, found by
  * looking for it near the start and the end of the body, which the parsed value has the last word on.
  * With `lines` (JSON only), a collection's records come with the LOAD DATA lines the thread could
- * write for them by that plan (common/load-lines.ts).
+ * write for them by that plan (common/load-lines.ts), and bare when the plan asks for that.
  */
 export function decodeBody(
   body: Buffer,
@@ -186,7 +220,11 @@ export function decodeBody(
   const { worker, pending } = thread;
   const id = nextId++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject, onNextLink, lines });
+    // Bare records need the body kept to be decoded again whole (BareOrigin): a copy, as the body
+    // itself moves to the thread. Compressed, it is a few MB a page.
+    const kept = json && lines?.bare ? Buffer.from(body) : undefined;
+    const whole = kept ? () => decodeWhole(kept, encoding) : undefined;
+    pending.set(id, { resolve, reject, onNextLink, lines, whole });
     worker.ref();
     // A buffer that owns its memory moves to the thread without a copy; a slice of Node's shared
     // pool (small bodies) is copied, as moving it would take the pool away from other buffers.
@@ -196,4 +234,12 @@ export function decodeBody(
       owns ? [body.buffer as ArrayBuffer] : [],
     );
   });
+}
+
+/** A collection body's records decoded again, none bare: the whole forms of its bare records. */
+async function decodeWhole(body: Buffer, encoding: string | undefined): Promise<unknown[]> {
+  const { value } = await decodeBody(Buffer.from(body), encoding, true);
+  const records = (value as { value?: unknown } | null)?.value;
+  if (!Array.isArray(records)) throw new Error('a body decoded again is no longer a collection');
+  return records;
 }

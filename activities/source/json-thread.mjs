@@ -15,7 +15,15 @@ import { parentPort } from 'node:worker_threads';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { collectionSpans } from './json-records.mjs';
 import { EXTRA_BYTES, MAX_EXPANSION, recordMembers, transcodeRecord, transcoderAgrees, WIRE_HEADER } from './json-wire.mjs';
-import { compileLinePlan, dropLines, takeLines, writeRecordLines } from '../destinations/mysql/json-lines.mjs';
+import {
+  bareRecord,
+  compileLinePlan,
+  dropLines,
+  takeLines,
+  undoBareRecord,
+  writeBareRecord,
+  writeRecordLines,
+} from '../destinations/mysql/json-lines.mjs';
 
 /** @param {Uint8Array} body @param {string | undefined} encoding @returns {Buffer} */
 function decompress(body, encoding) {
@@ -110,7 +118,8 @@ const compiledPlans = new Map();
 
 /** @param {NonNullable<BodyMessage['lines']>} plan */
 function compiledLines(plan) {
-  const id = [plan.parent.id, ...plan.children.map((c) => c.table.id)].join(' ');
+  // Bare fields change what is compiled, not the tables' ids.
+  const id = [plan.parent.id, ...plan.children.map((c) => c.table.id), JSON.stringify(plan.bare ?? null)].join(' ');
   let compiled = compiledPlans.get(id);
   if (!compiled) {
     if (compiledPlans.size >= 8) compiledPlans.clear();
@@ -194,7 +203,8 @@ let scratch = newScratch();
  * (`{ id, value, bytes }`), which the receiver fills from the parts. A part is `{ id, wire, count }`:
  * `count` records in V8's serialization format, transcoded from their JSON without making objects
  * (json-wire.mjs), with `lines` and `lengths` when a line plan came with the body (their LOAD DATA
- * lines, see json-lines.mjs's writeRecordLines); a record the transcoder leaves to JSON.parse goes in
+ * lines, see json-lines.mjs's writeRecordLines) and, when the plan asks for bare records, `bare`:
+ * per record, 1 when it was written bare (its bare fields only, see writeBareRecord); a record the transcoder leaves to JSON.parse goes in
  * a `{ id, part }` of parsed records, in its place in the order. False, having sent nothing, when the rest of the body does not
  * read as a `value` left empty (collectionSpans makes sure of that; this checks again): the caller
  * then parses the body whole, whose answer stands.
@@ -216,6 +226,10 @@ function sendInParts(id, data, { open, close, spans }, linePlan) {
   let parsed = [];
   /** @type {{ lengths: number[] }} */
   const lineSink = { lengths: [] };
+  // Bare records (common/load-lines.ts) need the transcoder: it writes them into the part.
+  const bare = transcoding && linePlan?.bare !== undefined;
+  /** Per record of the part being written: 1 when it went bare. @type {number[]} */
+  let bareFlags = [];
   // Lines go out with the records they were written for, from the first part of this body on.
   if (linePlan) dropLines();
   const sendWired = () => {
@@ -227,7 +241,16 @@ function sendInParts(id, data, { open, close, spans }, linePlan) {
       const lines = takeLines();
       const lengths = Int32Array.from(lineSink.lengths);
       lineSink.lengths = [];
-      parentPort?.postMessage({ id, wire, count: wired, lines, lengths }, [wire.buffer, lines.buffer, lengths.buffer]);
+      if (bare) {
+        const flags = Uint8Array.from(bareFlags);
+        bareFlags = [];
+        parentPort?.postMessage({ id, wire, count: wired, lines, lengths, bare: flags }, [
+          wire.buffer,
+          lines.buffer,
+          lengths.buffer,
+          flags.buffer,
+        ]);
+      } else parentPort?.postMessage({ id, wire, count: wired, lines, lengths }, [wire.buffer, lines.buffer, lengths.buffer]);
     } else parentPort?.postMessage({ id, wire, count: wired }, [wire.buffer]);
     if (scratch.length > SCRATCH_BYTES) scratch = newScratch();
     at = WIRE_HEADER.length;
@@ -242,18 +265,24 @@ function sendInParts(id, data, { open, close, spans }, linePlan) {
   for (let k = 0; k < spans.length; k += 2) {
     const start = /** @type {number} */ (spans[k]);
     const end = /** @type {number} */ (spans[k + 1]);
-    const room = at + (end - start) * MAX_EXPANSION + EXTRA_BYTES;
+    // Bare when its lines stand for all of it: then only its bare fields are transcoded.
+    const bareLength = bare && linePlan ? writeBareRecord(linePlan, data, start, end, lineSink) : -1;
+    const room = at + Math.max(end - start, bareLength) * MAX_EXPANSION + EXTRA_BYTES;
     if (room > scratch.length) {
       const larger = newScratch(room);
       scratch.copy(larger, 0, 0, at);
       scratch = larger;
     }
-    const written = transcoding ? transcodeRecord(data, start, end, scratch, at) : -1;
+    let written = bareLength >= 0 ? transcodeRecord(bareRecord(), 0, bareLength, scratch, at) : -1;
+    const wentBare = written >= 0;
+    if (bareLength >= 0 && !wentBare) undoBareRecord(lineSink);
+    if (!wentBare && transcoding) written = transcodeRecord(data, start, end, scratch, at);
     if (written >= 0) {
       sendParsed();
       at = written;
       wired++;
-      if (linePlan) writeRecordLines(linePlan, data, start, end, lineSink, recordMembers());
+      if (bare) bareFlags.push(wentBare ? 1 : 0);
+      if (linePlan && !wentBare) writeRecordLines(linePlan, data, start, end, lineSink, recordMembers());
     } else {
       // JSON.parse decides: what it refuses fails the body, as a body it cannot parse would.
       try {

@@ -14,7 +14,7 @@ import { tsvChunks, tsvField } from '../../activities/destinations/mysql/bulk-lo
 import type { ResourceModel } from '../../activities/destinations';
 import { listingResource, mediaResource } from '../support/listing-model';
 import { decodeBody } from '../../activities/source/body-thread';
-import { lineFor } from '../../activities/common/load-lines';
+import { isBare, lineFor, withBareRecords } from '../../activities/common/load-lines';
 import { query, uniqueName } from '../support/stack';
 
 const databases: string[] = [];
@@ -167,13 +167,22 @@ describe('MySQL bulk path', () => {
 });
 
 /** Records as the sync gets them: parsed on the JSON thread, with the lines `dest` asks for. */
-async function throughThread(dest: MysqlDestination, resource: ResourceModel, records: Record<string, unknown>[]) {
-  const plan = dest.linePlan(resource);
-  expect(plan).toBeDefined();
+/** Listings with Media, one of them with a property that is no column (no line: converted as usual beside the others). */
+const mixedPage = () => [
+  withMedia('L1', '2024-05-02T00:00:00.5Z', ['m1', 'm2']),
+  { ...withMedia('L2', '2024-05-02T00:00:00Z', ['m3']), Undeclared: 'kept' },
+  { ...withMedia('L3', '2024-05-02T00:00:00Z', []), City: 'Tabs\tand "quotes" \u00e9' },
+  { ListingKey: 'L4', ModificationTimestamp: '2024-05-02T00:00:00Z', Media: null },
+];
+
+async function throughThread(dest: MysqlDestination, resource: ResourceModel, records: Record<string, unknown>[], bare = false) {
+  const lines = dest.linePlan(resource);
+  expect(lines).toBeDefined();
+  const plan = bare ? withBareRecords(lines!, resource) : lines!;
   const body = Buffer.from(JSON.stringify({ value: records }));
   const { value } = await decodeBody(body, undefined, true, undefined, plan);
   const parsed = (value as { value: Record<string, unknown>[] }).value;
-  return { parsed, lined: parsed.filter((r) => lineFor(r, plan!.parent.id)).length };
+  return { parsed, lined: parsed.filter((r) => lineFor(r, plan.parent.id)).length, bare: parsed.filter(isBare).length };
 }
 
 describe('MySQL bulk path with lines from the JSON thread', () => {
@@ -183,13 +192,7 @@ describe('MySQL bulk path with lines from the JSON thread', () => {
     const plain = destination();
     await lined.dest.ensureSchema(resource);
     await plain.dest.ensureSchema(resource);
-    const page = [
-      withMedia('L1', '2024-05-02T00:00:00.5Z', ['m1', 'm2']),
-      // Not lined (a property that is no column): converted as usual beside the others.
-      { ...withMedia('L2', '2024-05-02T00:00:00Z', ['m3']), Undeclared: 'kept' },
-      { ...withMedia('L3', '2024-05-02T00:00:00Z', []), City: 'Tabs\tand "quotes" \u00e9' },
-      { ListingKey: 'L4', ModificationTimestamp: '2024-05-02T00:00:00Z', Media: null },
-    ];
+    const page = mixedPage();
     const { parsed, lined: withLines } = await throughThread(lined.dest, resource, page);
     expect(withLines).toBe(3);
     const before = await loads();
@@ -234,6 +237,77 @@ describe('MySQL bulk path with lines from the JSON thread', () => {
     const resource = mediaResource();
     expect(destination({ bulkLoad: false }).dest.linePlan(resource)).toBeUndefined();
     expect(destination({ transform: (_resource, record) => record }).dest.linePlan(resource)).toBeUndefined();
+  });
+});
+
+describe('MySQL bulk path with bare records', () => {
+  it('stores bare records exactly as the whole records, parents and children', async () => {
+    const resource = mediaResource();
+    const bare = destination();
+    const plain = destination();
+    await bare.dest.ensureSchema(resource);
+    await plain.dest.ensureSchema(resource);
+    const page = mixedPage();
+    const { parsed, bare: bareCount } = await throughThread(bare.dest, resource, page, true);
+    expect(bareCount).toBe(3);
+    // A bare record holds its key and cursor and its children's keys; its lines hold the rest.
+    expect(parsed[0]).toEqual({
+      ListingKey: 'L1',
+      ModificationTimestamp: '2024-05-02T00:00:00.5Z',
+      Media: [{ MediaKey: 'm1' }, { MediaKey: 'm2' }],
+    });
+    expect(parsed[1]).toEqual(page[1]);
+    const before = await loads();
+    const [bareResult] = await writeAll(bare.dest, resource, [parsed]);
+    expect((await loads()) - before).toBe(2);
+    const [plainResult] = await writeAll(plain.dest, resource, [structuredClone(page)]);
+    expect(bareResult).toEqual(plainResult);
+    for (const [table, order] of [
+      ['Listing', 'ListingKey'],
+      ['ListingMedia', 'MediaKey'],
+    ] as const) {
+      expect(await tableRows(bare.url, table, order)).toEqual(await tableRows(plain.url, table, order));
+    }
+  });
+
+  it('makes a bare page whole when it goes to the upsert', async () => {
+    const resource = mediaResource();
+    const { dest, url, logs } = destination();
+    await writeAll(dest, resource, [[withMedia('L1', '2024-05-02T00:00:00Z', ['m1', 'm2'])]]);
+    const { parsed, bare } = await throughThread(
+      dest,
+      resource,
+      [withMedia('L1', '2024-05-03T00:00:00Z', ['m9']), withMedia('L2', '2024-05-03T00:00:00Z', ['m3'])],
+      true,
+    );
+    expect(bare).toBe(2);
+    const [result] = await writeAll(dest, resource, [parsed]);
+    expect(result!.upserted).toBe(2);
+    expect(logs).toContain('initial load: the bulk path ends here; pages are upserted from now on');
+    expect(await tableRows(url, 'Listing', 'ListingKey')).toEqual([
+      expect.objectContaining({ ListingKey: 'L1', City: 'City of L1' }),
+      expect.objectContaining({ ListingKey: 'L2', City: 'City of L2' }),
+    ]);
+    expect((await tableRows(url, 'ListingMedia', 'MediaKey')).map((r) => [r.MediaKey, r.MediaURL, r._resync_parent_key])).toEqual([
+      ['m3', 'https://img.example/m3.jpg', 'L2'],
+      ['m9', 'https://img.example/m9.jpg', 'L1'],
+    ]);
+  });
+
+  it('makes bare records whole when their table plan changed after they were read', async () => {
+    const resource = listingResource();
+    const bare = destination();
+    const plain = destination();
+    await bare.dest.ensureSchema(resource);
+    const later = [listing('L2', '2024-05-03T00:00:00Z'), listing('L3', '2024-05-03T00:00:00Z', { City: 'Lyon' })];
+    const { parsed, bare: bareCount } = await throughThread(bare.dest, resource, later, true);
+    expect(bareCount).toBe(2);
+    // A City longer than its column widens it: a new plan, for which the bare records have no lines.
+    const first = [listing('L1', '2024-05-02T00:00:00Z', { City: 'A city name well past ten characters' })];
+    const results = await writeAll(bare.dest, resource, [first, parsed]);
+    const expected = await writeAll(plain.dest, resource, [structuredClone(first), structuredClone(later)]);
+    expect(results).toEqual(expected);
+    expect(await tableRows(bare.url, 'Listing', 'ListingKey')).toEqual(await tableRows(plain.url, 'Listing', 'ListingKey'));
   });
 });
 

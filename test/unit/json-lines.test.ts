@@ -12,7 +12,7 @@ import { tsvChunks } from '../../activities/destinations/mysql/bulk-load';
 import { linePlan } from '../../activities/destinations/mysql/line-plan';
 // @ts-expect-error -- plain JavaScript without declarations (it runs on the JSON thread as it is)
 import * as untyped from '../../activities/destinations/mysql/json-lines.mjs';
-import type { LinePlan } from '../../activities/common/load-lines';
+import { withBareRecords, type LinePlan } from '../../activities/common/load-lines';
 
 // @ts-expect-error -- plain JavaScript without declarations, as above
 import * as wire from '../../activities/source/json-wire.mjs';
@@ -21,9 +21,11 @@ interface Members {
   spans: Int32Array;
   count: number;
 }
-const { compileLinePlan, takeLines, writeRecordLines } = untyped as {
+const { bareRecord, compileLinePlan, takeLines, writeBareRecord, writeRecordLines } = untyped as {
+  bareRecord: () => Buffer;
   compileLinePlan: (plan: LinePlan, keyField: string) => unknown;
   takeLines: () => Buffer;
+  writeBareRecord: (compiled: unknown, bytes: Buffer, start: number, end: number, sink: { lengths: number[] }) => number;
   writeRecordLines: (compiled: unknown, bytes: Buffer, start: number, end: number, sink: { lengths: number[] }, members?: Members) => void;
 };
 const { recordMembers, transcodeRecord } = wire as {
@@ -297,6 +299,11 @@ function linesOf(text: string): Written {
 function linesWritten(bytes: Buffer, members?: Members): Written {
   const sink = { lengths: [] as number[] };
   writeRecordLines(compiled, bytes, 1, bytes.length - 1, sink, members);
+  return readLines(sink.lengths);
+}
+
+/** The lines taken from json-lines.mjs's buffer, split as `lengths` lists them (one record). */
+function readLines(lengths: number[]): Written {
   const lines = takeLines();
   let at = 0;
   const next = (length: number) => {
@@ -305,7 +312,7 @@ function linesWritten(bytes: Buffer, members?: Members): Written {
     at += length;
     return line;
   };
-  const [parentLength, count, ...childLengths] = sink.lengths;
+  const [parentLength, count, ...childLengths] = lengths;
   const parent = next(parentLength!);
   const children = count! < 0 ? undefined : childLengths.map(next);
   expect(childLengths.length).toBe(Math.max(0, count!));
@@ -386,6 +393,157 @@ describe('LOAD DATA lines from JSON', () => {
     // Cut short (the transcoder refuses such a record first): no line, and no endless scan.
     for (const cut of ['{"ListingKey":"K1","City":"Par', '{"ListingKey":"K1","Media":[{"MediaKey":"m1"}', '{"ListingKey":"K1" "City":1}']) {
       expect(linesOf(cut)).toEqual({ parent: undefined, children: undefined });
+    }
+  });
+});
+
+const bareCompiled = compileLinePlan(
+  withBareRecords(plan, {
+    keyField: 'ListingKey',
+    cursorField: 'ModificationTimestamp',
+    children: [{ navigation: 'Media', keyField: 'MediaKey' }],
+  }),
+  'ListingKey',
+);
+
+/** What writeBareRecord made of one record's text: its bare record parsed and its lines, or undefined when it went whole. */
+function bareOf(text: string): { bare: unknown; lines: Written } | undefined {
+  const bytes = Buffer.from(`[${text}]`);
+  const sink = { lengths: [] as number[] };
+  const length = writeBareRecord(bareCompiled, bytes, 1, bytes.length - 1, sink);
+  if (length < 0) {
+    expect(sink.lengths).toEqual([]);
+    expect(takeLines()).toHaveLength(0);
+    return undefined;
+  }
+  const bare: unknown = JSON.parse(bareRecord().toString('utf8', 0, length));
+  return { bare, lines: readLines(sink.lengths) };
+}
+
+/** The bare record of a parsed record: the key, the cursor, the nextLink of its Media, and each Media's key. */
+function expectedBare(parsed: Record<string, unknown>): Record<string, unknown> {
+  const bare: Record<string, unknown> = {};
+  for (const field of ['ListingKey', 'ModificationTimestamp', 'Media@odata.nextLink']) if (field in parsed) bare[field] = parsed[field];
+  if ('Media' in parsed) {
+    const media = parsed['Media'] as Record<string, unknown>[] | null;
+    bare['Media'] = media === null ? null : media.map((m) => ({ MediaKey: m['MediaKey'] }));
+  }
+  return bare;
+}
+
+/** Single-byte edits of a text: each byte dropped, doubled or replaced, at seeded places. */
+function mutations(text: string, next: () => number, count: number): string[] {
+  const bytes = [...text];
+  const swaps = ['"', ':', ',', '{', '}', '[', ']', '\\', 'x', ' ', '0', 'n', '-', '.', 'e', '\u0001', '\n'];
+  return Array.from({ length: count }, () => {
+    const at = Math.floor(next() * bytes.length);
+    const edit = next();
+    const copy = [...bytes];
+    if (edit < 0.3) copy.splice(at, 1);
+    else if (edit < 0.5) copy.splice(at, 0, copy[at]!);
+    else copy[at] = swaps[Math.floor(next() * swaps.length)]!;
+    return copy.join('');
+  });
+}
+
+describe('bare records', () => {
+  it('go bare only with every line written, holding exactly the fields kept as JSON.parse reads them', () => {
+    const next = random(20261208);
+    let bare = 0;
+    let whole = 0;
+    for (let n = 0; n < 3000; n++) {
+      const record = makeRecord(next);
+      if (next() < 0.2) record['Media@odata.nextLink'] = 'https://mls.example/Property(1)/Media?$skip=5';
+      const text = JSON.stringify(record).replace(RAW, '$1');
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        expect(bareOf(text)).toBeUndefined();
+        continue;
+      }
+      const made = bareOf(text);
+      if (!made) {
+        whole++;
+        continue;
+      }
+      bare++;
+      // The same lines as for the record read whole, every one of them written.
+      const lines = linesOf(text);
+      expect(made.lines).toEqual(lines);
+      expect(lines.parent).toBeDefined();
+      expect(lines.children?.includes(undefined) ?? false).toBe(false);
+      expect(made.bare).toEqual(expectedBare(parsed));
+      expect(parsed['ListingKey']).toBeTruthy();
+      expect(typeof parsed['ModificationTimestamp']).toBe('string');
+    }
+    expect(bare).toBeGreaterThan(100);
+    expect(whole).toBeGreaterThan(100);
+  });
+
+  it('never go bare from text that is not JSON: single-byte edits of records that do', () => {
+    const next = random(7);
+    let tried = 0;
+    let accepted = 0;
+    for (let n = 0; n < 1000; n++) {
+      const record = makeRecord(next);
+      if (next() < 0.3) record['Media@odata.nextLink'] = 'https://mls.example/next';
+      if (next() < 0.3) record['@odata.etag'] = 'W/"\\u00e9"';
+      const text = JSON.stringify(record).replace(RAW, '$1');
+      if (!bareOf(text)) continue;
+      for (const edited of mutations(text, next, 40)) {
+        tried++;
+        const made = bareOf(edited);
+        if (!made) continue;
+        accepted++;
+        // Accepted: it is JSON, and the bare record and lines are what the whole record gives.
+        const parsed = JSON.parse(edited) as Record<string, unknown>;
+        expect({ edited, bare: made.bare }).toEqual({ edited, bare: expectedBare(parsed) });
+        expect(made.lines).toEqual(linesOf(edited));
+      }
+    }
+    expect(tried).toBeGreaterThan(2000);
+    // Edits inside values (a letter in a string, a digit) keep many records JSON.
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('go whole on the grammar faults a scan could skip over, and on missing or blank keys', () => {
+    const base = { ListingKey: 'K1', ModificationTimestamp: '2024-01-02T03:04:05Z', City: 'Paris', Media: [{ MediaKey: 'M1', Order: 0 }] };
+    const text = JSON.stringify(base);
+    expect(bareOf(text)?.bare).toEqual({ ListingKey: 'K1', ModificationTimestamp: '2024-01-02T03:04:05Z', Media: [{ MediaKey: 'M1' }] });
+    for (const bad of [
+      text.replace('"City":', '"City" '),
+      text.replace(',"City"', ' "City"'),
+      text.replace('"Paris"', 'nul'),
+      text.replace('"Paris"', 'nullx'),
+      text.replace('"Order":0', '"Order":007'),
+      text.replace('"Order":0', '"Order":-'),
+      text.replace('}]}', '},]}'),
+      text.replace('}]}', '}],}'),
+      text.replace('}]}', '}]}x'),
+      text.replace('{"ListingKey"', '{ListingKey'),
+      text.replace('"City":"Paris"', '"@odata.etag":"\\x"'),
+      text.replace('"City":"Paris"', '"@odata.etag":"a\u0001b"'),
+      text.replace('"City":"Paris"', '"@odata.etag":tru'),
+      text.replace('"City":"Paris"', '"@odata.etag":{"a":}'),
+      text.replace('"City":"Paris"', '"Media@odata.nextLink":[1,]'),
+    ]) {
+      expect(() => JSON.parse(bad), bad).toThrow();
+      expect(bareOf(bad), bad).toBeUndefined();
+    }
+    // JSON, but not for a bare record: a name twice, a blank or missing key, a child without its key.
+    for (const whole of [
+      text.replace('"City":"Paris"', '"City":"Paris","City":"Lyon"'),
+      JSON.stringify({ ...base, ListingKey: '' }),
+      JSON.stringify({ ...base, ListingKey: null }),
+      JSON.stringify({ ...base, ModificationTimestamp: undefined }),
+      JSON.stringify({ ...base, Media: [{ Order: 1 }] }),
+      JSON.stringify({ ...base, Media: [{ MediaKey: null }] }),
+      JSON.stringify({ ...base, Media: [1] }),
+      JSON.stringify({ ...base, Media: { MediaKey: 'M1' } }),
+    ]) {
+      expect(() => JSON.parse(whole), whole).not.toThrow();
+      expect(bareOf(whole), whole).toBeUndefined();
     }
   });
 });

@@ -39,7 +39,7 @@ import {
   type TablePlan,
 } from './schema';
 import { lineTable, linePlan } from './line-plan';
-import type { LinePlan } from '../../common/load-lines';
+import { isBare, wholeRecords, WholeRecordsNeeded, type LinePlan } from '../../common/load-lines';
 import { prepareRowsYielding, upsertSql, writeRows, type ChildWrite, type PrepareOptions, type PreparedRows } from './writer';
 
 interface PlanEntry {
@@ -189,10 +189,25 @@ export class MysqlDestination implements Destination {
   }
 
   async writePage(resource: ResourceModel, sent: Record<string, unknown>[]): Promise<WriteResult> {
+    try {
+      return await this.writeShaped(resource, sent);
+    } catch (err) {
+      // Bare records (common/load-lines.ts) the bulk path with their lines cannot take: nothing was
+      // committed (the bulk path's transaction rolled back, or no SQL ran), so the page starts over whole.
+      if (!(err instanceof WholeRecordsNeeded)) throw err;
+      this.logger?.debug({ destination: this.name, resource: resource.resource, reason: err.message }, 'bare records made whole');
+      return this.writeShaped(resource, await wholeRecords(sent));
+    }
+  }
+
+  private async writeShaped(resource: ResourceModel, sent: Record<string, unknown>[]): Promise<WriteResult> {
     const pool = await this.getPool();
     this.packetBytes ??= await readPacketLimit(pool);
     // One copy per key, transformed, children taken out: the shaping every destination shares.
     const page = shapePage(resource, sent, shapeHooks(this.name, this.config, PARENT_KEY_COLUMN, this.logger));
+    // A reject keeps the record as sent, which a bare one is not.
+    const refused = [...page.rejects, ...page.children.flatMap((c) => c.rejects)];
+    if (refused.some((r) => isBare(r.record))) throw new WholeRecordsNeeded('shaping refused a bare record');
     const table = tableId(resource);
     const bulk = await this.bulkWorthy(pool, table, this.tableFor(resource).plan);
     const prepareAll = async (withLines: boolean) => {

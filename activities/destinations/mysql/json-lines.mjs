@@ -13,8 +13,12 @@
  * plain dates, UTC timestamps, lists of plain strings. Anything else leaves the record without a line:
  * a property that is no column, a value a column would refuse or store by a named rule, a time of day.
  *
- * Records reach it only after the transcoder (json-wire.mjs) accepted them: valid JSON, no member
- * name twice. Plain JavaScript, as the thread is. The plan it follows is `LinePlan` (line-plan.ts).
+ * writeRecordLines reads records the transcoder (json-wire.mjs) accepted: valid JSON, no member
+ * name twice. writeBareRecord reads records nothing else has read, for bare records (the plan's
+ * `bare`: a record sent as its key, cursor and lines alone, see common/load-lines.ts): it checks
+ * the grammar as it reads, and anything it does not accept goes whole, through the transcoder,
+ * which has the last word on it. Plain JavaScript, as the thread is. The plan it follows is
+ * `LinePlan` (line-plan.ts).
  */
 import { Buffer } from 'node:buffer';
 // Printable ASCII but the quote and the backslash: what a string may hold to be copied as it is.
@@ -23,10 +27,14 @@ import { PLAIN } from '../../source/json-wire.mjs';
 /** Column kinds as small numbers: the switch per value is the hot path. */
 const KIND = { text: 0, guid: 1, bool: 2, int: 3, double: 4, decimal: 5, date: 6, datetime: 7, json: 8, other: 9 };
 
-/** How a member of a record is taken (see classify). Column positions are 0 and up. */
+/**
+ * How a member of a record is taken (see classify). Column positions are 0 and up; COPY is a
+ * skipped member a bare record keeps (an expanded navigation's `@odata.nextLink`); child n is CHILD - n.
+ */
 const SKIP = -1;
 const EXTRA = -2;
-const CHILD = -3;
+const COPY = -3;
+const CHILD = -4;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -37,12 +45,16 @@ const NEWLINE = 0x0a;
  * @typedef {{ field: string, kind: string, maxChars?: number, min?: string, max?: string, fraction?: number,
  *   precision?: number, scale?: number, flags?: boolean, lenient?: boolean, format?: string }} LineColumn
  * @typedef {{ id: string, columns: LineColumn[] }} LineTable
- * @typedef {{ parent: LineTable, navigations: string[], children: { navigation: string, parentKeyField: string, table: LineTable }[] }} LinePlan
+ * @typedef {{ parent: string[], required: string[], children: string[][] }} BareFields
+ * @typedef {{ parent: LineTable, navigations: string[], children: { navigation: string, parentKeyField: string, table: LineTable }[],
+ *   bare?: BareFields }} LinePlan
  * @typedef {{ kind: number, max: number, min: number, maxChars: number, fraction: number, scale: number,
  *   intDigitsMax: number, flags: boolean }} Column
  * @typedef {{ columns: Column[], names: Map<number, { bytes: Buffer, take: number }[]>, known: number,
  *   classify: (name: string) => number, parentKey: number, order: ReturnType<typeof newOrder> }} Table
- * @typedef {{ parent: Table, keyColumn: number, children: { navigation: string, table: Table }[] }} Compiled
+ * @typedef {{ name: Buffer, column: number, required: boolean }} BareField
+ * @typedef {{ parent: BareField[], children: BareField[][], navigations: Buffer[] }} Bare
+ * @typedef {{ parent: Table, keyColumn: number, children: { navigation: string, table: Table }[], bare?: Bare }} Compiled
  */
 
 /** @param {LineColumn} c @returns {Column} */
@@ -139,11 +151,13 @@ export function compileLinePlan(plan, keyField) {
   const childAt = new Map(plan.children.map((c, i) => [c.navigation, i]));
   // As prepareRows reads a parent: a column first, then annotations and navigations (and their
   // annotations) are no field; anything else would go to the extra column.
+  const kept = new Set(plan.children.map((c) => `${c.navigation}@odata.nextLink`));
   const parent = compileTable(plan.parent, (name, column) => {
     if (column !== undefined) return column;
     if (name.startsWith('@odata.')) return SKIP;
     const child = childAt.get(name);
     if (child !== undefined) return CHILD - child;
+    if (kept.has(name)) return COPY;
     return navigations.has(name.split('@', 1)[0] ?? name) ? SKIP : EXTRA;
   });
   const children = plan.children.map((c) => {
@@ -157,7 +171,38 @@ export function compileLinePlan(plan, keyField) {
     return { navigation: c.navigation, table };
   });
   const keyColumn = plan.parent.columns.findIndex((c) => c.field === keyField);
-  return { parent, keyColumn, children };
+  const bare = plan.bare && compileBare(plan, plan.bare);
+  return { parent, keyColumn, children, ...(bare ? { bare } : {}) };
+}
+
+/**
+ * Bare records' fields as their columns, each name ready to write; undefined (no bare records)
+ * when one is no column: such a field could only be an extra property, which leaves every record
+ * without a line anyway.
+ * @param {LinePlan} plan @param {BareFields} fields @returns {Bare | undefined}
+ */
+function compileBare(plan, fields) {
+  /** @param {LineTable} table @param {string[]} names @param {Set<string>} required */
+  const columns = (table, names, required) => {
+    const list = [];
+    for (const field of new Set(names)) {
+      const column = table.columns.findIndex((c) => c.field === field);
+      if (column < 0) return undefined;
+      list.push({ name: Buffer.from(`${JSON.stringify(field)}:`), column, required: required.has(field) });
+    }
+    return list;
+  };
+  const parent = columns(plan.parent, fields.parent, new Set(fields.required));
+  const children = plan.children.map((c, n) => {
+    const names = fields.children[n] ?? [];
+    return columns(c.table, names, new Set(names.slice(0, 1)));
+  });
+  if (!parent || children.some((c) => c === undefined)) return undefined;
+  return {
+    parent,
+    children: /** @type {BareField[][]} */ (children),
+    navigations: plan.children.map((c) => Buffer.from(`${JSON.stringify(c.navigation)}:`)),
+  };
 }
 
 // The record being read and the line being written. Module state, as in json-wire.mjs: these
@@ -170,10 +215,14 @@ let at = 0;
 
 /** @param {number} bytes */
 function ensure(bytes) {
-  if (at + bytes <= out.length) return;
-  const larger = Buffer.allocUnsafe(Math.max(out.length * 2, at + bytes));
-  out.copy(larger, 0, 0, at);
-  out = larger;
+  if (at + bytes > out.length) out = withRoom(out, at, bytes);
+}
+
+/** A copy of `buffer`'s first `used` bytes with room for `bytes` more (at least twice as large). @param {Buffer} buffer @param {number} used @param {number} bytes */
+function withRoom(buffer, used, bytes) {
+  const larger = Buffer.allocUnsafe(Math.max(buffer.length * 2, used + bytes));
+  buffer.copy(larger, 0, 0, used);
+  return larger;
 }
 
 /** @param {number} i */
@@ -397,8 +446,11 @@ function stringList(i, j, json) {
     if (json) out[at++] = QUOTE;
     chars += end - k - 2;
     k = skipSpace(end);
-    if (src[k] === 0x2c) k = skipSpace(k + 1);
-    else if (src[k] !== 0x5d) return fail(mark);
+    if (src[k] === 0x2c) {
+      k = skipSpace(k + 1);
+      // `["a",]` is no JSON.
+      if (src[k] === 0x5d) return fail(mark);
+    } else if (src[k] !== 0x5d) return fail(mark);
   }
   if (json) out[at++] = 0x5d;
   return chars;
@@ -416,7 +468,9 @@ function fail(mark) {
  */
 function field(col, i, j) {
   const first = src[i];
+  // Literals are checked whole: in a bare record (see writeBareRecord) nothing else checks them.
   if (first === 0x6e) {
+    if (!isLiteral(i, j, NULL)) return false;
     ensure(2);
     out[at++] = BACKSLASH;
     out[at++] = 0x4e;
@@ -442,7 +496,8 @@ function field(col, i, j) {
         return true;
       }
       if (first === 0x74 || first === 0x66 || first === 0x2d || isDigit(first)) {
-        if (j - i > col.maxChars || (first !== 0x74 && first !== 0x66 && !printsAsItself(i, j))) return false;
+        const literal = first === 0x74 || first === 0x66;
+        if (j - i > col.maxChars || (literal ? !isLiteral(i, j, first === 0x74 ? TRUE : FALSE) : !printsAsItself(i, j))) return false;
         copy(i, j);
         return true;
       }
@@ -459,15 +514,18 @@ function field(col, i, j) {
       copy(i + 1, j - 1);
       return true;
     case KIND.bool:
-      if (first !== 0x74 && first !== 0x66) return false;
+      if (!(first === 0x74 ? isLiteral(i, j, TRUE) : first === 0x66 && isLiteral(i, j, FALSE))) return false;
       ensure(1);
       out[at++] = first === 0x74 ? 0x31 : 0x30;
       return true;
     case KIND.int: {
       if (first !== 0x2d && !isDigit(first)) return false;
       const negative = first === 0x2d;
-      const digits = digitsAt(negative ? i + 1 : i, j);
+      const digitsStart = negative ? i + 1 : i;
+      const digits = digitsAt(digitsStart, j);
       if (digits < 0 || j - i > (negative ? 16 : 15) || (negative && digits === 0)) return false;
+      // No leading zero, and at least one digit: JSON's grammar (what `-` alone or `007` are not).
+      if (j === digitsStart || (src[digitsStart] === 0x30 && j - digitsStart > 1)) return false;
       const value = negative ? -digits : digits;
       if (value < col.min || value > col.max) return false;
       copy(i, j);
@@ -493,6 +551,17 @@ function field(col, i, j) {
     default:
       return false;
   }
+}
+
+const NULL = Buffer.from('null');
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
+
+/** Whether `[i, j)` is the literal `word`. @param {number} i @param {number} j @param {Buffer} word */
+function isLiteral(i, j, word) {
+  if (j - i !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (src[i + k] !== word[k]) return false;
+  return true;
 }
 
 /** Whether the 36 bytes from `s` are 8-4-4-4-12 hex digits. @param {number} s */
@@ -560,6 +629,15 @@ function clearColumns(table) {
 
 /** Where the last object readObject read ends. */
 let objectEnd = 0;
+/**
+ * Whether the record being read must be checked against JSON's grammar as it is read: for a bare
+ * record, whose JSON nothing else reads (json-thread.mjs otherwise transcodes every record first,
+ * which checks it).
+ */
+let strict = false;
+/** The parent's COPY members, as `[start, end)` pairs from the name's quote to the value's end. */
+let copies = new Int32Array(8);
+let copyCount = 0;
 /** Per child navigation of the plan, where the record's value for it lies: -1 when it has none. */
 let childStarts = new Int32Array(4);
 let childEnds = new Int32Array(4);
@@ -580,6 +658,8 @@ function readObject(table, i, children) {
   }
   const order = table.order;
   for (let m = 0; ; m++) {
+    if (strict && src[k] !== QUOTE) throw new RangeError('not a member name');
+    const memberStart = k;
     // The name the record before had here, if this one is the same (see newOrder).
     let taken = EXTRA;
     let nameEnd = -1;
@@ -606,14 +686,24 @@ function readObject(table, i, children) {
       }
     }
     if (taken === EXTRA) usable = false;
-    k = skipSpace(skipSpace(nameEnd) + 1);
+    const colon = skipSpace(nameEnd);
+    if (strict && src[colon] !== 0x3a) throw new RangeError('no colon after a member name');
+    k = skipSpace(colon + 1);
     const end = valueEnd(k);
     if (taken >= 0) {
+      // A name twice: JSON.parse keeps the last value, and the first would go unchecked.
+      if (strict && starts[taken] >= 0) usable = false;
       starts[taken] = k;
       ends[taken] = end;
-    } else if (taken < SKIP && taken !== EXTRA && children) {
-      childStarts[CHILD - taken] = k;
-      childEnds[CHILD - taken] = end;
+    } else if (taken <= CHILD) {
+      if (children) {
+        if (strict && childStarts[CHILD - taken] >= 0) usable = false;
+        childStarts[CHILD - taken] = k;
+        childEnds[CHILD - taken] = end;
+      }
+    } else if (strict) {
+      checkValue(k, end);
+      if (taken === COPY && children) keepCopy(memberStart, end);
     }
     k = skipSpace(end);
     if (src[k] === 0x7d) {
@@ -624,6 +714,29 @@ function readObject(table, i, children) {
     if (src[k] !== 0x2c) throw new RangeError('not an object');
     k = skipSpace(k + 1);
   }
+}
+
+/**
+ * Throws unless `[i, j)` is a JSON value (valueEnd found its end, and checked nothing else): a
+ * plain string is; anything else JSON.parse judges. Only values that are no column come here, which
+ * are few (annotations), so the parse costs little.
+ * @param {number} i @param {number} j
+ */
+function checkValue(i, j) {
+  if (src[i] === QUOTE && plainEnd === j - 1) return;
+  JSON.parse(src.toString('utf8', i, j));
+}
+
+/** @param {number} start @param {number} end */
+function keepCopy(start, end) {
+  if (2 * copyCount + 2 > copies.length) {
+    const larger = new Int32Array(copies.length * 2);
+    larger.set(copies);
+    copies = larger;
+  }
+  copies[2 * copyCount] = start;
+  copies[2 * copyCount + 1] = end;
+  copyCount++;
 }
 
 /** Whether the bytes at `[s, e)` are all PLAIN. @param {number} s @param {number} e */
@@ -667,7 +780,7 @@ function readMembers(table, spans, count) {
       starts[taken] = spans[4 * m + 2];
       ends[taken] = spans[4 * m + 3];
     } else if (taken === EXTRA) usable = false;
-    else if (taken < SKIP) {
+    else if (taken <= CHILD) {
       childStarts[CHILD - taken] = spans[4 * m + 2];
       childEnds[CHILD - taken] = spans[4 * m + 3];
     }
@@ -731,72 +844,12 @@ function writeLine(table, keyStart, keyEnd) {
  */
 export function writeRecordLines(compiled, bytes, start, end, sink, members) {
   src = bytes;
+  strict = false;
   const lengths = sink.lengths;
   const mark = at;
   const listed = lengths.length;
   try {
-    const first = skipSpace(start);
-    const navigations = compiled.children.length;
-    if (src[first] !== 0x7b) {
-      // Not an object: shaping refuses it.
-      lengths.push(-1);
-      for (let n = 0; n < navigations; n++) lengths.push(-1);
-      return;
-    }
-    if (childStarts.length < navigations) {
-      childStarts = new Int32Array(navigations);
-      childEnds = new Int32Array(navigations);
-    }
-    childStarts.fill(-1, 0, navigations);
-    let usable;
-    if (members) usable = readMembers(compiled.parent, members.spans, members.count);
-    else {
-      usable = readObject(compiled.parent, first, true);
-      if (objectEnd > end) throw new Error('record read past its end');
-    }
-    // The parent's key as the children store it (String(key)): its text, when it is a plain string
-    // or a number printed as written.
-    let keyStart = compiled.keyColumn >= 0 ? starts[compiled.keyColumn] : -1;
-    let keyEnd = keyStart >= 0 ? ends[compiled.keyColumn] : -1;
-    if (keyStart >= 0 && src[keyStart] === QUOTE && plainRun(keyStart + 1, keyEnd - 1)) {
-      keyStart++;
-      keyEnd--;
-    } else if (keyStart >= 0 && (src[keyStart] === QUOTE || src[keyStart] === 0x6e || !printsAsItself(keyStart, keyEnd))) keyStart = -1;
-    const lineStart = at;
-    lengths.push(usable && writeLine(compiled.parent, -1, -1) ? at - lineStart : -1);
-    for (let n = 0; n < navigations; n++) {
-      const table = compiled.children[n].table;
-      const span = childStarts[n];
-      // A list or null (no children) is followed; a single object or anything else takes the usual path.
-      if (span >= 0 && src[span] === 0x6e) {
-        lengths.push(0);
-        continue;
-      }
-      if (span < 0 || keyStart < 0 || src[span] !== 0x5b) {
-        lengths.push(-1);
-        continue;
-      }
-      const countAt = lengths.length;
-      lengths.push(0);
-      let k = skipSpace(span + 1);
-      let count = 0;
-      while (src[k] !== 0x5d) {
-        let length = -1;
-        let itemEnd;
-        if (src[k] === 0x7b) {
-          const childUsable = readObject(table, k, false);
-          itemEnd = objectEnd;
-          const childStart = at;
-          if (childUsable && writeLine(table, keyStart, keyEnd)) length = at - childStart;
-        } else itemEnd = valueEnd(k);
-        lengths.push(length);
-        count++;
-        k = skipSpace(itemEnd);
-        if (src[k] === 0x2c) k = skipSpace(k + 1);
-        else if (src[k] !== 0x5d) throw new RangeError('not a list');
-      }
-      lengths[countAt] = count;
-    }
+    recordLines(compiled, start, end, lengths, members, undefined);
   } catch {
     // Whatever went wrong, the record goes without lines: the usual path converts it.
     at = mark;
@@ -806,6 +859,212 @@ export function writeRecordLines(compiled, bytes, start, end, sink, members) {
   } finally {
     src = EMPTY;
   }
+}
+
+/**
+ * A bare record for the record at `[start, end)`, when the plan asks for them (LinePlan.bare) and its
+ * lines stand for all of it: its JSON checked against the grammar as it is read (nothing else will
+ * read it), a line for the parent and for every child of each list, and the required fields
+ * present. Then its lines are in `sink` as writeRecordLines lists them, and the bare record's JSON
+ * (the bare fields, the kept annotations, and per navigation the children's bare fields) is the
+ * returned number of bytes of bareRecord(). Otherwise -1, with nothing kept: the record goes whole.
+ * @param {Compiled} compiled @param {Buffer} bytes @param {number} start @param {number} end
+ * @param {{ lengths: number[] }} sink
+ */
+export function writeBareRecord(compiled, bytes, start, end, sink) {
+  if (!compiled.bare) return -1;
+  src = bytes;
+  strict = true;
+  bareAt = 0;
+  const mark = at;
+  const listed = sink.lengths.length;
+  let complete = false;
+  try {
+    complete = recordLines(compiled, start, end, sink.lengths, undefined, compiled.bare);
+  } catch {
+    complete = false;
+  } finally {
+    src = EMPTY;
+    strict = false;
+  }
+  if (complete) {
+    lastBare = { mark, listed };
+    return bareAt;
+  }
+  at = mark;
+  sink.lengths.length = listed;
+  return -1;
+}
+/** Where the lines stood before the last bare record's (see undoBareRecord). */
+let lastBare = { mark: 0, listed: 0 };
+
+/**
+ * Takes back the lines of the bare record writeBareRecord wrote last, when it cannot be sent bare
+ * after all: the record then goes whole, with the lines writeRecordLines gives it.
+ * @param {{ lengths: number[] }} sink
+ */
+export function undoBareRecord(sink) {
+  at = lastBare.mark;
+  sink.lengths.length = lastBare.listed;
+}
+
+/** The buffer writeBareRecord wrote its last bare record into (overwritten by the next). */
+export function bareRecord() {
+  return bareOut;
+}
+
+/**
+ * writeRecordLines's work; throws on text it cannot read. With `bare` (strict mode), also writes
+ * the bare record, and returns at the first thing that keeps it from being one (false); true when
+ * every line was written.
+ * @param {Compiled} compiled @param {number} start @param {number} end @param {number[]} lengths
+ * @param {{ spans: Int32Array, count: number } | undefined} members @param {Bare | undefined} bare
+ */
+function recordLines(compiled, start, end, lengths, members, bare) {
+  const first = skipSpace(start);
+  const navigations = compiled.children.length;
+  if (src[first] !== 0x7b) {
+    // Not an object: shaping refuses it.
+    lengths.push(-1);
+    for (let n = 0; n < navigations; n++) lengths.push(-1);
+    return false;
+  }
+  if (childStarts.length < navigations) {
+    childStarts = new Int32Array(navigations);
+    childEnds = new Int32Array(navigations);
+  }
+  childStarts.fill(-1, 0, navigations);
+  copyCount = 0;
+  let usable;
+  if (members) usable = readMembers(compiled.parent, members.spans, members.count);
+  else {
+    usable = readObject(compiled.parent, first, true);
+    if (objectEnd > end) throw new Error('record read past its end');
+    if (strict && skipSpace(objectEnd) < end) throw new Error('more after the record');
+  }
+  // The parent's key as the children store it (String(key)): its text, when it is a plain string
+  // or a number printed as written.
+  let keyStart = compiled.keyColumn >= 0 ? starts[compiled.keyColumn] : -1;
+  let keyEnd = keyStart >= 0 ? ends[compiled.keyColumn] : -1;
+  if (keyStart >= 0 && src[keyStart] === QUOTE && plainRun(keyStart + 1, keyEnd - 1)) {
+    keyStart++;
+    keyEnd--;
+  } else if (keyStart >= 0 && (src[keyStart] === QUOTE || src[keyStart] === 0x6e || !printsAsItself(keyStart, keyEnd))) keyStart = -1;
+  const lineStart = at;
+  const lined = usable && writeLine(compiled.parent, -1, -1);
+  lengths.push(lined ? at - lineStart : -1);
+  let complete = lined;
+  // The parent's bare fields now: reading the children reuses starts and ends.
+  if (bare && !(lined && bareObject(bare.parent, true))) return false;
+  for (let n = 0; n < navigations; n++) {
+    const table = compiled.children[n].table;
+    const span = childStarts[n];
+    // A list or null (no children) is followed; a single object or anything else takes the usual path.
+    if (span >= 0 && src[span] === 0x6e) {
+      if (strict && !isLiteral(span, childEnds[n], NULL)) throw new RangeError('not null');
+      lengths.push(0);
+      if (bare) bareNavigation(bare.navigations[n], NULL);
+      continue;
+    }
+    if (span < 0 || keyStart < 0 || src[span] !== 0x5b) {
+      lengths.push(-1);
+      // An absent navigation stays absent in a bare record; any other value needs the record whole.
+      if (span >= 0) complete = false;
+      if (bare && !complete) return false;
+      continue;
+    }
+    if (bare) bareNavigation(bare.navigations[n], undefined);
+    const countAt = lengths.length;
+    lengths.push(0);
+    let k = skipSpace(span + 1);
+    let count = 0;
+    while (src[k] !== 0x5d) {
+      let length = -1;
+      let itemEnd;
+      if (src[k] === 0x7b) {
+        const childUsable = readObject(table, k, false);
+        itemEnd = objectEnd;
+        const childStart = at;
+        if (childUsable && writeLine(table, keyStart, keyEnd)) length = at - childStart;
+      } else itemEnd = valueEnd(k);
+      lengths.push(length);
+      if (length < 0) complete = false;
+      if (bare && !(complete && bareObject(/** @type {BareField[]} */ (bare.children[n]), false))) return false;
+      count++;
+      k = skipSpace(itemEnd);
+      if (src[k] === 0x2c) {
+        k = skipSpace(k + 1);
+        if (strict && src[k] === 0x5d) throw new RangeError('a comma before the end of a list');
+      } else if (src[k] !== 0x5d) throw new RangeError('not a list');
+    }
+    // The list's closing bracket is where valueEnd said the list ends.
+    if (strict && k + 1 !== childEnds[n]) throw new RangeError('not a list');
+    lengths[countAt] = count;
+    if (bare) putBare(0x5d);
+  }
+  if (bare) putBare(0x7d);
+  return complete;
+}
+
+// The bare record being written (see writeBareRecord).
+let bareOut = Buffer.alloc(4096);
+let bareAt = 0;
+
+/** @param {number} bytes */
+function ensureBare(bytes) {
+  if (bareAt + bytes > bareOut.length) bareOut = withRoom(bareOut, bareAt, bytes);
+}
+
+/** @param {number} byte */
+function putBare(byte) {
+  ensureBare(1);
+  bareOut[bareAt++] = byte;
+}
+
+/** @param {Uint8Array} bytes @param {number} start @param {number} end */
+function putBareBytes(bytes, start, end) {
+  ensureBare(end - start);
+  for (let k = start; k < end; k++) bareOut[bareAt++] = bytes[k];
+}
+
+/**
+ * Writes the bare object of the object just read: its bare fields, and for the parent its kept
+ * annotations (the parent's is left open for its navigations; a child's follows a comma unless it
+ * is first in its list). False when a required field is missing, null or empty. Values are copied
+ * as sent: writeLine checked each one.
+ * @param {BareField[]} fields @param {boolean} parent
+ */
+function bareObject(fields, parent) {
+  if (!parent && bareOut[bareAt - 1] !== 0x5b) putBare(0x2c);
+  putBare(0x7b);
+  let members = 0;
+  for (const f of fields) {
+    const s = starts[f.column];
+    if (s < 0) {
+      if (f.required) return false;
+      continue;
+    }
+    const e = ends[f.column];
+    if (f.required && (isLiteral(s, e, NULL) || (e - s === 2 && src[s] === QUOTE))) return false;
+    if (members++ > 0) putBare(0x2c);
+    putBareBytes(f.name, 0, f.name.length);
+    putBareBytes(src, s, e);
+  }
+  if (parent) {
+    for (let c = 0; c < copyCount; c++) {
+      if (members++ > 0) putBare(0x2c);
+      putBareBytes(src, copies[2 * c], copies[2 * c + 1]);
+    }
+  } else putBare(0x7d);
+  return true;
+}
+
+/** A navigation's name in the parent's bare object, and `value` or the opening of its list. @param {Buffer} name @param {Buffer | undefined} value */
+function bareNavigation(name, value) {
+  if (bareOut[bareAt - 1] !== 0x7b) putBare(0x2c);
+  putBareBytes(name, 0, name.length);
+  if (value) putBareBytes(value, 0, value.length);
+  else putBare(0x5b);
 }
 const EMPTY = Buffer.alloc(0);
 

@@ -40,7 +40,11 @@ export function lineTable(plan: TablePlan, context: string): LineTable {
     const id = createHash('sha256')
       .update(JSON.stringify({ table: plan.table, columns, context }))
       .digest('base64url');
-    table = { id, columns };
+    // What keptColumns reads of a lined record; a child's parent key is shaping's to set, not the record's.
+    const keep = plan.columns
+      .filter((c) => (plan.keyColumns.includes(c.column) || c.column === plan.cursorColumn) && c.column !== plan.parentKeyColumn)
+      .map((c) => c.field);
+    table = { id, columns, keep };
     byContext.set(context, table);
   }
   return table;

@@ -15,7 +15,7 @@ import { BulkLoadRefused, loadRows } from './bulk-load';
 import { quoteIdent } from './identifiers';
 import { batchBudget, ROW_FRAME_BYTES, rowTooLargeReason, statementBytes, VALUE_SEPARATOR_BYTES } from './packet';
 import { EXTRA_COLUMN, type TablePlan } from './schema';
-import { lineFor } from '../../common/load-lines';
+import { isBare, lineFor, WholeRecordsNeeded } from '../../common/load-lines';
 
 type Row = (string | number | null)[];
 
@@ -255,6 +255,8 @@ function* preparing(
       out.lines.push(line);
       continue;
     }
+    // Converting a bare record would store its missing fields as null.
+    if (isBare(record)) throw new WholeRecordsNeeded(`${plan.table}: a bare record has no line for this table plan`);
     // By layout only for plain objects (a transform may return anything) whose fields cannot be
     // inherited names: otherwise each column is read by name, which sees what they inherit.
     let values: unknown[] | undefined;
