@@ -464,9 +464,10 @@ function fail(mark) {
 
 /**
  * Writes the value at `[i, j)` as `col` stores it; false when only the usual path may decide.
- * @param {Column} col @param {number} i @param {number} j
+ * `plain`: the value is known to be a plain string (the scan that found its end saw that).
+ * @param {Column} col @param {number} i @param {number} j @param {boolean} plain
  */
-function field(col, i, j) {
+function field(col, i, j, plain) {
   const first = src[i];
   // Literals are checked whole: in a bare record (see writeBareRecord) nothing else checks them.
   if (first === 0x6e) {
@@ -478,6 +479,11 @@ function field(col, i, j) {
   }
   switch (col.kind) {
     case KIND.text: {
+      if (plain) {
+        if (j - i - 2 > col.maxChars) return false;
+        copy(i + 1, j - 1);
+        return true;
+      }
       if (first === QUOTE) {
         // Copied while checking that it is plain (nearly every string is); else decoded.
         const mark = at;
@@ -578,6 +584,8 @@ function isGuid(s) {
 /** Where each column's value lies in the record being read: -1 when it has none. */
 let starts = new Int32Array(1024);
 let ends = new Int32Array(1024);
+/** Per column, 1 when readObject saw that its value is a plain string (readMembers does not tell). */
+let plains = new Uint8Array(1024);
 
 /** Member names a table remembers at most: a feed inventing names cannot grow it without bound. */
 const MAX_NAMES = 4096;
@@ -623,6 +631,7 @@ function clearColumns(table) {
   if (starts.length < count) {
     starts = new Int32Array(count * 2);
     ends = new Int32Array(count * 2);
+    plains = new Uint8Array(count * 2);
   }
   starts.fill(-1, 0, count);
 }
@@ -695,6 +704,7 @@ function readObject(table, i, children) {
       if (strict && starts[taken] >= 0) usable = false;
       starts[taken] = k;
       ends[taken] = end;
+      plains[taken] = src[k] === QUOTE && plainEnd === end - 1 ? 1 : 0;
     } else if (taken <= CHILD) {
       if (children) {
         if (strict && childStarts[CHILD - taken] >= 0) usable = false;
@@ -779,6 +789,7 @@ function readMembers(table, spans, count) {
     if (taken >= 0) {
       starts[taken] = spans[4 * m + 2];
       ends[taken] = spans[4 * m + 3];
+      plains[taken] = 0;
     } else if (taken === EXTRA) usable = false;
     else if (taken <= CHILD) {
       childStarts[CHILD - taken] = spans[4 * m + 2];
@@ -818,7 +829,7 @@ function writeLine(table, keyStart, keyEnd) {
       out[at++] = 0x4e;
       continue;
     }
-    if (!field(columns[c], start, ends[c])) {
+    if (!field(columns[c], start, ends[c], plains[c] === 1)) {
       at = mark;
       return false;
     }
