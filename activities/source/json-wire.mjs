@@ -339,13 +339,21 @@ function nextSerial() {
 let memberSpans = new Int32Array(4 * 1024);
 let memberCount = 0;
 
+/**
+ * `spans` itself when it holds `length` numbers, else a copy twice as large (or more): for lists of
+ * spans that grow with the records read.
+ * @param {Int32Array} spans @param {number} length
+ */
+export function withLength(spans, length) {
+  if (length <= spans.length) return spans;
+  const larger = new Int32Array(Math.max(spans.length * 2, length));
+  larger.set(spans);
+  return larger;
+}
+
 /** @param {number} m @param {number} nameStart @param {number} nameEnd @param {number} valueStart @param {number} valueEnd */
 function keepMember(m, nameStart, nameEnd, valueStart, valueEnd) {
-  if (4 * m + 4 > memberSpans.length) {
-    const larger = new Int32Array(memberSpans.length * 2);
-    larger.set(memberSpans);
-    memberSpans = larger;
-  }
+  if (4 * m + 4 > memberSpans.length) memberSpans = withLength(memberSpans, 4 * m + 4);
   memberSpans[4 * m] = nameStart;
   memberSpans[4 * m + 1] = nameEnd;
   memberSpans[4 * m + 2] = valueStart;

@@ -22,7 +22,7 @@
  */
 import { Buffer } from 'node:buffer';
 // Printable ASCII but the quote and the backslash: what a string may hold to be copied as it is.
-import { PLAIN } from '../../source/json-wire.mjs';
+import { PLAIN, withLength } from '../../source/json-wire.mjs';
 
 /** Column kinds as small numbers: the switch per value is the hot path. */
 const KIND = { text: 0, guid: 1, bool: 2, int: 3, double: 4, decimal: 5, date: 6, datetime: 7, json: 8, other: 9 };
@@ -739,11 +739,7 @@ function checkValue(i, j) {
 
 /** @param {number} start @param {number} end */
 function keepCopy(start, end) {
-  if (2 * copyCount + 2 > copies.length) {
-    const larger = new Int32Array(copies.length * 2);
-    larger.set(copies);
-    copies = larger;
-  }
+  copies = withLength(copies, 2 * copyCount + 2);
   copies[2 * copyCount] = start;
   copies[2 * copyCount + 1] = end;
   copyCount++;
