@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ensureMariaDb, ensureTemporalCli } from '../lib/setup-steps';
 import { findFreePort, loadTemporalDevConfig, startTemporalDev, type TemporalDevServer } from '../lib/temporal-dev';
 import { fromRoot } from '../lib/paths';
-import { buildCli } from '../build';
+import { buildCli, DIST_LAUNCHER } from '../build';
 
 export interface BenchStack {
   temporal: TemporalDevServer;
@@ -50,11 +50,13 @@ export interface BenchWorker {
 /** `nodeArgs`: flags for the worker's node, e.g. `--max-old-space-size=128`. */
 export async function startBenchWorker(configFile: string, nodeArgs: string[] = []): Promise<BenchWorker> {
   const log = createWriteStream(fromRoot('logs', 'bench-worker.log'), { flags: 'a' });
-  // The worker as production runs it: the built CLI on plain Node (see scripts/build.ts).
-  const cli = await buildCli();
-  const child = spawn(process.execPath, [...nodeArgs, cli, '--config', configFile, 'worker'], {
+  // The worker as production runs it: the built CLI's launcher, dist/resync (see scripts/build.ts),
+  // on this very node.
+  await buildCli();
+  const child = spawn(DIST_LAUNCHER, ['--config', configFile, 'worker'], {
     cwd: fromRoot(),
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RESYNC_NODE: process.execPath, RESYNC_NODE_FLAGS: nodeArgs.join(' ') },
   });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);

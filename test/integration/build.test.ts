@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildCli } from '../../scripts/build';
+import { buildCli, DIST_LAUNCHER } from '../../scripts/build';
 import { DEMO_CONFIG_PATH, parseConfig, withDatabase } from '../../config';
 import { fromRoot } from '../../scripts/lib/paths';
 import { findFreePort } from '../../scripts/lib/temporal-dev';
@@ -45,7 +45,66 @@ describe('the built CLI (dist/resync.mjs, plain Node)', () => {
 });
 
 /**
- * Production runs `node dist/resync.mjs <command>` from wherever the operator is, so every command
+ * `dist/resync` starts node with settings a process must have from its start (glibc's allocator,
+ * V8's young generation). A stand-in for node shows exactly what it was given.
+ */
+describe('the launcher, dist/resync', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'resync-launcher-'));
+  const fakeNode = join(dir, 'fake node');
+  const linked = join(dir, 'resync');
+
+  beforeAll(async () => {
+    await buildCli();
+    writeFileSync(
+      fakeNode,
+      `#!${process.execPath}\nconst { MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_ } = process.env;\n` +
+        `console.log(JSON.stringify({ args: process.argv.slice(2), MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_ }));\n`,
+    );
+    chmodSync(fakeNode, 0o755);
+    // As an operator may put it on the PATH.
+    symlinkSync(DIST_LAUNCHER, linked);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const launch = async (env: Record<string, string>) => {
+    const { stdout } = await run(linked, ['--config', 'my config.ts', 'worker'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', RESYNC_NODE: fakeNode, ...env },
+    });
+    return JSON.parse(stdout) as { args: string[]; MALLOC_ARENA_MAX?: string; MALLOC_MMAP_THRESHOLD_?: string };
+  };
+
+  it("sets resync's defaults and finds resync.mjs through a symlink", async () => {
+    expect(await launch({})).toEqual({
+      args: ['--max-semi-space-size=4', fromRoot('dist', 'resync.mjs'), '--config', 'my config.ts', 'worker'],
+      MALLOC_ARENA_MAX: '2',
+      MALLOC_MMAP_THRESHOLD_: '131072',
+    });
+  });
+
+  it("keeps the operator's own settings and passes RESYNC_NODE_FLAGS to node", async () => {
+    const given = await launch({
+      MALLOC_ARENA_MAX: '4',
+      MALLOC_MMAP_THRESHOLD_: '65536',
+      RESYNC_NODE_FLAGS: '--cpu-prof --max-semi-space-size=8 *',
+    });
+    expect(given).toEqual({
+      args: ['--cpu-prof', '--max-semi-space-size=8', '*', fromRoot('dist', 'resync.mjs'), '--config', 'my config.ts', 'worker'],
+      MALLOC_ARENA_MAX: '4',
+      MALLOC_MMAP_THRESHOLD_: '65536',
+    });
+    const withOptions = await launch({ NODE_OPTIONS: '--max-semi-space-size=2' });
+    expect(withOptions.args[0]).toBe(fromRoot('dist', 'resync.mjs'));
+  });
+
+  it('runs a real command on the real node', async () => {
+    const { stdout } = await run(linked, ['--version'], { cwd: dir });
+    expect(stdout).toMatch(/^resync \d+\.\d+\.\d+/);
+  });
+});
+
+/**
+ * Production runs `dist/resync <command>` (node on dist/resync.mjs) from wherever the operator is, so every command
  * runs here from a folder outside the checkout: the finite ones end by themselves with their exit
  * code, the servers answer and stop on SIGTERM.
  */
