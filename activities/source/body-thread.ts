@@ -39,6 +39,8 @@ interface Pending {
   lines?: LinePlan | undefined;
   /** With bare records: decodes the body again, whole (see BareOrigin). */
   whole?: BareOrigin['whole'] | undefined;
+  /** With bare records: takes the body back from the thread, for `whole`. */
+  keep?: ((body: Buffer) => void) | undefined;
   resolve: (decoded: DecodedBody<unknown>) => void;
   reject: (error: Error) => void;
   onNextLink?: ((link: string) => void) | undefined;
@@ -47,7 +49,8 @@ interface Pending {
 }
 
 type Reply =
-  | { id: number; value: unknown; bytes: number }
+  /** With `body` when it was sent with `keep`: the body itself, moved back. */
+  | { id: number; value: unknown; bytes: number; body?: Uint8Array }
   | { id: number; error: { kind: 'encoding' | 'json'; message: string; bytes?: number } }
   /** Sent before the body's answer: its `@odata.nextLink`, read before the parse. */
   | { id: number; nextLink: string }
@@ -110,6 +113,7 @@ function startThread(): { worker: Worker; pending: Map<number, Pending> } {
     if (!waiting) return;
     if ('error' in reply) waiting.reject(new BodyUndecodable(reply.error.message, reply.error.kind, reply.error.bytes));
     else {
+      if (reply.body) waiting.keep?.(Buffer.from(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength));
       if (waiting.records) (reply.value as { value: unknown[] }).value = waiting.records;
       waiting.resolve({ value: reply.value, bytes: reply.bytes });
     }
@@ -220,17 +224,22 @@ export function decodeBody(
   const { worker, pending } = thread;
   const id = nextId++;
   return new Promise((resolve, reject) => {
-    // Bare records need the body kept to be decoded again whole (BareOrigin): a copy, as the body
-    // itself moves to the thread. Compressed, it is a few MB a page.
-    const kept = json && lines?.bare ? Buffer.from(body) : undefined;
-    const whole = kept ? () => decodeWhole(kept, encoding) : undefined;
-    pending.set(id, { resolve, reject, onNextLink, lines, whole });
+    // Bare records need the body kept to be decoded again whole (BareOrigin). It moves to the
+    // thread and back with the answer, so no copy of it (compressed, megabytes a page) is held
+    // here while the thread still has the original; the records, and their `whole`, exist only
+    // once the answer has come.
+    const keep = json && !!lines?.bare;
+    let kept: Buffer | undefined;
+    const whole = keep
+      ? () => (kept ? decodeWhole(kept, encoding) : Promise.reject(new Error('the body to decode again did not come back from the thread')))
+      : undefined;
+    pending.set(id, { resolve, reject, onNextLink, lines, whole, keep: keep ? (back) => (kept = back) : undefined });
     worker.ref();
     // A buffer that owns its memory moves to the thread without a copy; a slice of Node's shared
     // pool (small bodies) is copied, as moving it would take the pool away from other buffers.
     const owns = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
     worker.postMessage(
-      { id, body, encoding, json, hint: json && !!onNextLink, ...(json && lines ? { lines } : {}) },
+      { id, body, encoding, json, hint: json && !!onNextLink, ...(json && lines ? { lines, keep } : {}) },
       owns ? [body.buffer as ArrayBuffer] : [],
     );
   });

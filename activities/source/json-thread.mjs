@@ -2,8 +2,9 @@
  * The JSON thread (see body-thread.ts): decompresses and parses MLS response bodies so the
  * activity's thread can go on converting and writing the previous page meanwhile. Plain
  * JavaScript, so it starts the same under tsx, vitest and the built CLI. One message per body:
- * `{ id, body, encoding, json, hint }` in; out `{ id, value, bytes }` (the parsed JSON, or the text
- * when `json` is false, and the decompressed size) or `{ id, error }`. With `hint`, a
+ * `{ id, body, encoding, json, hint, keep }` in; out `{ id, value, bytes }` (the parsed JSON, or the
+ * text when `json` is false, and the decompressed size; with `keep`, and `body` moved back) or
+ * `{ id, error }`. With `hint`, a
  * `{ id, nextLink }` may go out first: the collection's `@odata.nextLink` read off the
  * decompressed bytes before the parse (see findNextLink). A collection's records go before the
  * answer, in parts (see sendInParts).
@@ -119,7 +120,7 @@ parentPort?.on('message', (/** @type {BodyMessage} */ message) => {
 });
 
 /**
- * @typedef {{ id: number, body: Uint8Array, encoding?: string, json: boolean, hint?: boolean,
+ * @typedef {{ id: number, body: Uint8Array, encoding?: string, json: boolean, hint?: boolean, keep?: boolean,
  *   lines?: import('../destinations/mysql/json-lines.mjs').LinePlan & { keyField: string } }} BodyMessage
  */
 
@@ -157,7 +158,7 @@ function decode(message) {
   }
   if (json) {
     const collection = collectionSpans(data);
-    if (collection && sendInParts(id, data, collection, lines && compiledLines(lines))) return;
+    if (collection && sendInParts(id, data, collection, lines && compiledLines(lines), message.keep ? body : undefined)) return;
   }
   let text;
   try {
@@ -180,7 +181,17 @@ function decode(message) {
     parentPort?.postMessage({ id, error: { kind: 'json', message: /** @type {Error} */ (err).message, bytes } });
     return;
   }
-  parentPort?.postMessage({ id, value, bytes });
+  answer({ id, value, bytes }, message.keep ? body : undefined);
+}
+
+/**
+ * Posts a body's answer; with `body`, the body itself goes back with it (moved, not copied), for
+ * the receiver to keep instead of a copy of its own (see body-thread.ts).
+ * @param {{ id: number, value: unknown, bytes: number }} reply @param {Uint8Array} [body]
+ */
+function answer(reply, body) {
+  if (!body) parentPort?.postMessage(reply);
+  else parentPort?.postMessage({ ...reply, body }, [/** @type {ArrayBuffer} */ (body.buffer)]);
 }
 
 /**
@@ -219,9 +230,9 @@ let scratch = newScratch();
  * read as a `value` left empty (collectionSpans makes sure of that; this checks again): the caller
  * then parses the body whole, whose answer stands.
  * @param {number} id @param {Buffer} data @param {{ open: number, close: number, spans: number[] }} collection
- * @param {ReturnType<typeof compileLinePlan> | undefined} linePlan
+ * @param {ReturnType<typeof compileLinePlan> | undefined} linePlan @param {Uint8Array} [keep] the body, to go back with the answer
  */
-function sendInParts(id, data, { open, close, spans }, linePlan) {
+function sendInParts(id, data, { open, close, spans }, linePlan, keep) {
   let envelope;
   try {
     envelope = JSON.parse(data.toString('utf8', 0, open + 1) + data.toString('utf8', close));
@@ -314,6 +325,6 @@ function sendInParts(id, data, { open, close, spans }, linePlan) {
   }
   sendWired();
   sendParsed();
-  parentPort?.postMessage({ id, value: envelope, bytes: data.length });
+  answer({ id, value: envelope, bytes: data.length }, keep);
   return true;
 }
