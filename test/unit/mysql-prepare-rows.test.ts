@@ -4,6 +4,7 @@ import type { ColumnPlan } from '../../activities/destinations/mysql/columns';
 import type { TablePlan } from '../../activities/destinations/mysql/schema';
 import { maxStatementBytes, prepareRows, prepareRowsYielding, rowBytes } from '../../activities/destinations/mysql/writer';
 import { statementBytes } from '../../activities/destinations/mysql/packet';
+import { attachLine } from '../../activities/common/load-lines';
 
 function tablePlan(fields: string[]): TablePlan {
   const columns: ColumnPlan[] = fields.map((field) => ({ field, column: field, kind: 'text', sqlType: 'TEXT', maxChars: 16_383 }));
@@ -39,6 +40,19 @@ describe('rows prepared for MySQL', () => {
     const prepared = prepareRows(plan, 'K', [{ K: '1', X: 'x' }]);
     expect(prepared.rejects).toEqual([]);
     expect(prepared.rows[0]?.[2]).toBe('{"X":"x"}');
+  });
+
+  it('gives a record with a line a row of only its key and cursor, as long as any row of its table', () => {
+    const fields = Array.from({ length: 400 }, (_, i) => `F${i}`);
+    const plan = { ...tablePlan(fields), cursorColumn: 'F350' };
+    const record = Object.fromEntries(fields.map((f) => [f, `${f} value`]));
+    attachLine(record, 'table-id', Buffer.from('a line\n'));
+    const prepared = prepareRows(plan, 'F0', [record], { lines: 'table-id' });
+    const row = prepared.rows[0]!;
+    expect(prepared.lines[0]?.toString()).toBe('a line\n');
+    expect(row.length).toBe(fields.length + 1);
+    expect(Object.keys(row)).toEqual(['0', '350']);
+    expect([row[0], row[350]]).toEqual(['F0 value', 'F350 value']);
   });
 
   it('bounds each row by no less than its exact size in the statement', () => {
