@@ -20,6 +20,11 @@ const BULK_ACTIVITIES = new Set(['syncPages']);
 export interface MemoryPolicy {
   /** Once the worker is ready: one full collection, so V8's next limit follows the live set. */
   collectOnce(): void;
+  /**
+   * A full collection, run as a task soon after: given to the body thread (setPageCollection),
+   * which starts one before each body on the bulk path goes to be decoded.
+   */
+  collectSoon(): void;
   /** Loosens the heap limit while bulk activities run. */
   interceptor: ActivityInterceptorsFactory;
 }
@@ -35,11 +40,18 @@ export function applyMemoryPolicy(heapGrowthPercent: number, syncGrowthPercent: 
   // small young generation (workflow code allocates little; the main thread keeps V8's default).
   setFlagsFromString('--max-semi-space-size=2');
   let bulkRunning = 0;
+  let gc: ((options?: { type: 'major'; execution: 'async' }) => void) | undefined;
+  const collector = () => {
+    // `gc` exists only when exposed; a context created after the flag is set carries it.
+    setFlagsFromString('--expose-gc');
+    return (gc ??= runInNewContext('gc') as NonNullable<typeof gc>);
+  };
   return {
     collectOnce() {
-      // `gc` exists only when exposed; a context created after the flag is set carries it.
-      setFlagsFromString('--expose-gc');
-      (runInNewContext('gc') as () => void)();
+      collector()();
+    },
+    collectSoon() {
+      collector()({ type: 'major', execution: 'async' });
     },
     interceptor: (ctx) => ({
       inbound: {

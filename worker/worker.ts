@@ -4,6 +4,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { workflowBundlePath } from './bundle';
 import { applyMemoryPolicy } from './memory';
+import { setPageCollection } from '../activities/source/body-thread';
 import type { Config } from '../config';
 import { createActivities, Runtime } from '../activities';
 import { createLogging, installTemporalLogging, type Logging } from './logger';
@@ -22,6 +23,7 @@ export interface RunningWorker {
 
 export async function startWorker(config: Config, opts: { console?: boolean } = {}): Promise<RunningWorker> {
   const memory = applyMemoryPolicy(config.worker.heapGrowthPercent, config.worker.syncHeapGrowthPercent);
+  setPageCollection(memory?.collectSoon);
   const logging = createLogging({ dir: config.logging.dir, level: config.logging.level, console: opts.console ?? true });
   installTemporalLogging(logging.root);
   const runtime = new Runtime(config, logging.root, (source) => logging.forSource(source));

@@ -5,7 +5,7 @@
  */
 import { brotliCompressSync, deflateRawSync, deflateSync, gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { BodyUndecodable, decodeBody } from '../../activities/source/body-thread';
+import { BodyUndecodable, decodeBody, setPageCollection } from '../../activities/source/body-thread';
 import { lineFor } from '../../activities/common/load-lines';
 import { linePlan } from '../../activities/destinations/mysql/line-plan';
 import type { ColumnPlan } from '../../activities/destinations/mysql/columns';
@@ -174,5 +174,19 @@ describe('LOAD DATA lines from the body thread', () => {
       plan,
     );
     expect(linesOf(value)).toEqual(['C\tParis\t\\N\n', undefined]);
+  });
+
+  it('start the page collection before each body that comes with a line plan, and only then', async () => {
+    let collections = 0;
+    setPageCollection(() => collections++);
+    try {
+      await decodeBody(body(['{"ListingKey":"E"}']), undefined, true, undefined, plan);
+      await decodeBody(body(['{"ListingKey":"F"}']), undefined, true, undefined, plan);
+      await decodeBody(body(['{"ListingKey":"G"}']), undefined, true);
+      await decodeBody(Buffer.from('text'), undefined, false);
+      expect(collections).toBe(2);
+    } finally {
+      setPageCollection(undefined);
+    }
   });
 });
