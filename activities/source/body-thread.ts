@@ -81,7 +81,7 @@ let beforeLinedBody: (() => void) | undefined;
  * generation by the time the page is written: only a full collection frees them, and V8 starts
  * one for buffers alone when they have grown by 64 MB since the last, two pages and more. With a
  * collection per page the pages already written go at once: the sync benchmark's peak fell by
- * about 25 MB (docs/benchmarks.md), on a thread idle most of the time on that path.
+ * about 15 MB (docs/benchmarks.md), on a thread idle most of the time on that path.
  */
 export function setPageCollection(collect: (() => void) | undefined): void {
   beforeLinedBody = collect;

@@ -65,7 +65,7 @@ const GUESSED_RATIO = 8;
  * The output chunk for gunzipping `data` whole. zlib writes into one buffer of this size, which it
  * returns as is when the output fits, instead of 16 KB chunks joined into a second copy at the end:
  * a 26 MB page took 52 MB on its way out, and its 1,600 small chunks fragmented malloc's heap,
- * which kept 40-50 MB more for good. One byte more than the size the trailer gives (ISIZE, the
+ * which then held 60-70 MB more. One byte more than the size the trailer gives (ISIZE, the
  * last member's length mod 2^32) when that can be the whole output; a body of several gzip members
  * (which some servers send, one per record) gives only its last member's, and then the chunk is a
  * guess of GUESSED_RATIO times the body: memory that the output never reaches is reserved, never
