@@ -29,7 +29,7 @@ export const DIST_LAUNCHER = fromRoot('dist', 'resync');
  * shell, so the worker is the process a supervisor started: its signals and exit code are node's.
  * A value the operator has already set wins over each default.
  */
-export const LAUNCHER_SCRIPT = `#!/bin/sh
+const LAUNCHER_SCRIPT = `#!/bin/sh
 # resync, the built CLI (npm run build writes this file; see docs/configuration.md#worker-memory).
 # Finds resync.mjs next to this file, through symlinks (an operator may link it onto the PATH).
 self=$0

@@ -37,14 +37,16 @@ export function applyMemoryPolicy(heapGrowthPercent: number, syncGrowthPercent: 
   const growth = (percent: number) => setFlagsFromString(`--heap-growing-percent=${percent}`);
   growth(heapGrowthPercent);
   // Read when an isolate is created: the workflow thread the Temporal worker starts next gets a
-  // small young generation (workflow code allocates little; the main thread keeps V8's default).
+  // small young generation (workflow code allocates little; the main thread keeps what node was started with).
   setFlagsFromString('--max-semi-space-size=2');
   let bulkRunning = 0;
   let gc: ((options?: { type: 'major'; execution: 'async' }) => void) | undefined;
   const collector = () => {
-    // `gc` exists only when exposed; a context created after the flag is set carries it.
+    if (gc) return gc;
+    // `gc` exists only when exposed; a context created after the flag is set carries it. Once is
+    // enough: collectSoon runs before every bulk-path page.
     setFlagsFromString('--expose-gc');
-    return (gc ??= runInNewContext('gc') as NonNullable<typeof gc>);
+    return (gc = runInNewContext('gc') as NonNullable<typeof gc>);
   };
   return {
     collectOnce() {

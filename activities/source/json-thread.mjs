@@ -143,6 +143,8 @@ function compiledLines(plan) {
 /** Answers one body (see the module's comment). @param {BodyMessage} message */
 function decode(message) {
   const { id, body, encoding, json, hint, lines } = message;
+  // The body to go back with the answer, when the sender keeps it.
+  const keep = message.keep ? body : undefined;
   let data;
   try {
     data = decompress(body, encoding);
@@ -158,7 +160,7 @@ function decode(message) {
   }
   if (json) {
     const collection = collectionSpans(data);
-    if (collection && sendInParts(id, data, collection, lines && compiledLines(lines), message.keep ? body : undefined)) return;
+    if (collection && sendInParts(id, data, collection, lines && compiledLines(lines), keep)) return;
   }
   let text;
   try {
@@ -181,7 +183,7 @@ function decode(message) {
     parentPort?.postMessage({ id, error: { kind: 'json', message: /** @type {Error} */ (err).message, bytes } });
     return;
   }
-  answer({ id, value, bytes }, message.keep ? body : undefined);
+  answer({ id, value, bytes }, keep);
 }
 
 /**
