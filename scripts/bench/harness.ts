@@ -56,7 +56,12 @@ export async function startBenchWorker(configFile: string, nodeArgs: string[] = 
   const child = spawn(DIST_LAUNCHER, ['--config', configFile, 'worker'], {
     cwd: fromRoot(),
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RESYNC_NODE: process.execPath, RESYNC_NODE_FLAGS: nodeArgs.join(' ') },
+    // The operator's own RESYNC_NODE_FLAGS still apply (to try a V8 flag on the benchmark), after the benchmark's.
+    env: {
+      ...process.env,
+      RESYNC_NODE: process.execPath,
+      RESYNC_NODE_FLAGS: [...nodeArgs, process.env.RESYNC_NODE_FLAGS ?? ''].join(' ').trim(),
+    },
   });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);

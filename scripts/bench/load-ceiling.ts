@@ -13,6 +13,7 @@ import { loadSql, tsvChunks } from '../../activities/destinations/mysql/bulk-loa
 import { openPool } from '../../activities/destinations/mysql/pool';
 import { applySchema, PARENT_KEY_COLUMN, planChildTable, planTable, type TablePlan } from '../../activities/destinations/mysql/schema';
 import { prepareRows } from '../../activities/destinations/mysql/writer';
+import { processCpuSeconds } from './cpu';
 
 const identity = { table: (_source: string, resource: string) => resource, field: (_resource: string, field: string) => field };
 
@@ -26,13 +27,20 @@ export interface LoadCeiling {
   loadSeconds: number;
   convertSeconds: number;
   rows: number;
+  /** CPU seconds the server used inside the clock, when its pid was given. */
+  serverCpuSeconds?: number | undefined;
 }
 
 /**
  * Loads `pages` (records as the MLS sends them, children inside) into fresh tables of the
  * database in `url`, in chunks of whole pages; returns the time the server took.
  */
-export async function loadCeiling(url: string, model: ResourceModel, pages: Iterable<Record<string, unknown>[]>): Promise<LoadCeiling> {
+export async function loadCeiling(
+  url: string,
+  model: ResourceModel,
+  pages: Iterable<Record<string, unknown>[]>,
+  serverPid?: number,
+): Promise<LoadCeiling> {
   const pool = await openPool(url);
   try {
     const parent = planTable(model, identity);
@@ -43,6 +51,8 @@ export async function loadCeiling(url: string, model: ResourceModel, pages: Iter
     let loadMs = 0;
     let convertMs = 0;
     let rows = 0;
+    let serverCpu: number | undefined = 0;
+    const serverCpuNow = () => (serverPid === undefined ? undefined : processCpuSeconds(serverPid));
     for (const records of pages) {
       const converting = performance.now();
       const page = shapePage(model, records, hooks);
@@ -58,11 +68,20 @@ export async function loadCeiling(url: string, model: ResourceModel, pages: Iter
       if (unstorable > 0) throw new Error(`load ceiling: ${prepared.rejects[0]!.reason}`);
       convertMs += performance.now() - converting;
       const loading = performance.now();
+      const cpuBefore = serverCpuNow();
       await Promise.all(tables.map((t) => loadTable(pool, t.plan, t.text, t.rows)));
       loadMs += performance.now() - loading;
+      const cpuAfter = serverCpuNow();
+      serverCpu =
+        serverCpu === undefined || cpuBefore === undefined || cpuAfter === undefined ? undefined : serverCpu + cpuAfter - cpuBefore;
       rows += prepared.rows.length;
     }
-    return { loadSeconds: loadMs / 1000, convertSeconds: convertMs / 1000, rows };
+    return {
+      loadSeconds: loadMs / 1000,
+      convertSeconds: convertMs / 1000,
+      rows,
+      serverCpuSeconds: serverPid === undefined ? undefined : serverCpu,
+    };
   } finally {
     await pool.end();
   }

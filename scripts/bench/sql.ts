@@ -1,7 +1,9 @@
 import mysql from 'mysql2/promise';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
-/** One statement on a server URL (no database needed), for benchmark setup. */
-export async function query(serverUrl: string, sql: string): Promise<void> {
+/** One statement on a server URL (no database needed), for benchmark setup; its rows, if any. */
+export async function query(serverUrl: string, sql: string): Promise<unknown> {
   const u = new URL(serverUrl);
   const conn = await mysql.createConnection({
     host: u.hostname,
@@ -10,8 +12,26 @@ export async function query(serverUrl: string, sql: string): Promise<void> {
     password: decodeURIComponent(u.password),
   });
   try {
-    await conn.query(sql);
+    const [rows] = await conn.query(sql);
+    return rows;
   } finally {
     await conn.end();
+  }
+}
+
+/**
+ * The server's process id, read from the pid file it names, when that file is on this machine
+ * (undefined for a server elsewhere, or one without a readable pid file).
+ */
+export async function serverPid(serverUrl: string): Promise<number | undefined> {
+  const rows = (await query(serverUrl, 'SELECT @@pid_file AS file, @@datadir AS dir')) as { file?: unknown; dir?: unknown }[];
+  const { file, dir } = rows[0] ?? {};
+  if (typeof file !== 'string' || file === '') return undefined;
+  try {
+    // A relative pid file is in the data directory.
+    const pid = Number(readFileSync(resolve(typeof dir === 'string' ? dir : '.', file), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
   }
 }

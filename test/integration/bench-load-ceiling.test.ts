@@ -8,7 +8,9 @@ import { inject } from 'vitest';
 import { withDatabase } from '../../config';
 import { MysqlDestination } from '../../activities/destinations/mysql';
 import { tsvField } from '../../activities/destinations/mysql/bulk-load';
+import { readFileSync } from 'node:fs';
 import { loadCeiling } from '../../scripts/bench/load-ceiling';
+import { serverPid } from '../../scripts/bench/sql';
 import { listingResource } from '../support/listing-model';
 import { query, uniqueName } from '../support/stack';
 
@@ -81,5 +83,16 @@ describe('load ceiling', () => {
     const model = listingResource('bench');
     const bad = [{ ...records[1]!, ListingKey: 'L3', BedroomsTotal: 'many' }];
     await expect(loadCeiling(freshDatabase(), model, [bad])).rejects.toThrow(/expected an integer/);
+  });
+
+  it("counts the server's CPU inside the clock, from the pid its pid file names", async () => {
+    const pid = await serverPid(inject('mysqlServerUrl'));
+    expect(pid).toBeDefined();
+    expect(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).toMatch(/^(mariadbd|mysqld)$/);
+    const load = await loadCeiling(freshDatabase(), listingResource('bench'), [records], pid);
+    expect(load.rows).toBe(2);
+    expect(load.serverCpuSeconds).toBeGreaterThanOrEqual(0);
+    const unknown = await loadCeiling(freshDatabase(), listingResource('bench'), [records]);
+    expect(unknown.serverCpuSeconds).toBeUndefined();
   });
 });
