@@ -46,23 +46,22 @@ export function processCpuSeconds(pid: number): number | undefined {
 }
 
 /**
- * CPU seconds of a process's live threads, summed by name; its main thread (the one whose id is the
- * process's) as `main thread`, as node names every thread `node`.
+ * CPU seconds of each of a process's live threads, by thread id, with its name; the main thread (the
+ * one whose id is the process's) named `main thread`, as node names every thread `node`.
  */
-export function threadCpuSeconds(pid: number): Map<string, number> {
-  const byName = new Map<string, number>();
+export function threadCpuSeconds(pid: number): Map<string, { name: string; seconds: number }> {
+  const threads = new Map<string, { name: string; seconds: number }>();
   let tids: string[];
   try {
     tids = readdirSync(`/proc/${pid}/task`);
   } catch {
-    return byName;
+    return threads;
   }
   for (const tid of tids) {
     const stat = readStat(`/proc/${pid}/task/${tid}/stat`);
-    const name = tid === String(pid) ? 'main thread' : stat?.name;
-    if (stat && name) byName.set(name, (byName.get(name) ?? 0) + stat.seconds);
+    if (stat) threads.set(tid, { name: tid === String(pid) ? 'main thread' : stat.name, seconds: stat.seconds });
   }
-  return byName;
+  return threads;
 }
 
 /** Busy and total CPU seconds of the whole machine so far, all cores (the `cpu` line of /proc/stat). */
@@ -87,13 +86,15 @@ export function cores(): number {
 }
 
 /**
- * What a stretch of a run cost in CPU: call `start()` before it and `stop()` after; `worker` and
- * `mariadb` are undefined when that process's pid was not known or it ended in between.
+ * What a stretch of a run cost in CPU: call it before the stretch, and the function it returns after;
+ * `workerSeconds` and `mariadbSeconds` are undefined when that process's pid was not known or it
+ * ended in between. `threads` is the worker's, by name, for the threads alive at the end (what a
+ * thread did before it ended counts in `workerSeconds` only).
  */
 export function cpuMeter(pids: { worker?: number | undefined; mariadb?: number | undefined }) {
   const read = () => ({
     worker: pids.worker === undefined ? undefined : processCpuSeconds(pids.worker),
-    threads: pids.worker === undefined ? new Map<string, number>() : threadCpuSeconds(pids.worker),
+    threads: pids.worker === undefined ? new Map<string, { name: string; seconds: number }>() : threadCpuSeconds(pids.worker),
     mariadb: pids.mariadb === undefined ? undefined : processCpuSeconds(pids.mariadb),
     machine: machineCpuSeconds(),
   });
@@ -102,7 +103,9 @@ export function cpuMeter(pids: { worker?: number | undefined; mariadb?: number |
     const after = read();
     const delta = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : b - a);
     const threads = new Map<string, number>();
-    for (const [name, seconds] of after.threads) threads.set(name, seconds - (before.threads.get(name) ?? 0));
+    for (const [tid, { name, seconds }] of after.threads) {
+      threads.set(name, (threads.get(name) ?? 0) + seconds - (before.threads.get(tid)?.seconds ?? 0));
+    }
     const busy = delta(before.machine?.busy, after.machine?.busy);
     const total = delta(before.machine?.total, after.machine?.total);
     return {
