@@ -4,15 +4,34 @@
  */
 import { describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
-import { cpuFigures, cpuMeter, machineCpuSeconds, parseStat, processCpuSeconds, threadCpuSeconds } from '../../scripts/bench/cpu';
+import {
+  cpuFigures,
+  cpuMeter,
+  type CpuUse,
+  machineCpuSeconds,
+  parseStat,
+  processCpuSeconds,
+  threadCpuSeconds,
+} from '../../scripts/bench/cpu';
 
-/** Spins until this process's CPU time has moved (ticks are 10 ms), or two seconds of wall time. */
-function burnUntilCounted(): void {
-  const start = processCpuSeconds(process.pid)!;
-  const deadline = Date.now() + 2000;
+/** The CPU seconds of a process's threads together. */
+const threadsTotal = (use: CpuUse) => [...use.threads.values()].reduce((a, b) => a + b, 0);
+
+/**
+ * Spins until the meter has seen this process, its threads and the machine's busy time all move,
+ * or ten seconds of wall time have passed. Each counts in ticks of 10 ms, and the kernel scales a
+ * process's ticks and its threads' separately, so one can move before another.
+ */
+function burnUntilCounted(meter: () => CpuUse): CpuUse {
+  const deadline = Date.now() + 10_000;
   let x = 0;
-  while (processCpuSeconds(process.pid)! === start && Date.now() < deadline) for (let i = 0; i < 1e5; i++) x += Math.sqrt(i);
+  let use = meter();
+  while (!(use.workerSeconds! > 0 && threadsTotal(use) > 0 && use.machineBusy! > 0) && Date.now() < deadline) {
+    for (let i = 0; i < 1e5; i++) x += Math.sqrt(i);
+    use = meter();
+  }
   expect(x).toBeGreaterThan(0);
+  return use;
 }
 
 describe('bench CPU accounting', () => {
@@ -24,14 +43,12 @@ describe('bench CPU accounting', () => {
   });
 
   it("counts this process's CPU, its main thread among its threads, and the machine's", () => {
-    const meter = cpuMeter({ worker: process.pid });
-    burnUntilCounted();
-    const use = meter();
+    const use = burnUntilCounted(cpuMeter({ worker: process.pid }));
     expect(use.workerSeconds).toBeGreaterThan(0);
     expect(use.mariadbSeconds).toBeUndefined();
     expect(threadCpuSeconds(process.pid).get(String(process.pid))).toEqual({ name: 'main thread', seconds: expect.any(Number) });
     // Whichever thread the test runs on, the threads together used what was burnt.
-    expect([...use.threads.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(threadsTotal(use)).toBeGreaterThan(0);
     const machine = machineCpuSeconds()!;
     expect(machine.busy).toBeGreaterThan(0);
     expect(machine.busy).toBeLessThanOrEqual(machine.total);
