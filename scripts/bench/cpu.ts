@@ -80,11 +80,6 @@ export function machineCpuSeconds(): { busy: number; total: number } | undefined
   return { busy: (total - idle) / TICKS_PER_SECOND, total: total / TICKS_PER_SECOND };
 }
 
-/** The cores this process may run on: what the machine can give resync and MariaDB together. */
-export function cores(): number {
-  return availableParallelism();
-}
-
 /**
  * What a stretch of a run cost in CPU: call it before the stretch, and the function it returns after;
  * `workerSeconds` and `mariadbSeconds` are undefined when that process's pid was not known or it
@@ -144,7 +139,9 @@ export function cpuFigures(use: CpuUse, pages: number, records: number): { line:
   const worker = perPage(use.workerSeconds);
   const mariadb = perPage(use.mariadbSeconds);
   const both = use.workerSeconds !== undefined && use.mariadbSeconds !== undefined ? use.workerSeconds + use.mariadbSeconds : undefined;
-  const bound = both ? (cores() * records) / both : undefined;
+  // The cores this process may run on: what the machine gives resync and MariaDB together.
+  const cores = availableParallelism();
+  const bound = both ? (cores * records) / both : undefined;
   const groups = new Map<string, number>();
   for (const [name, seconds] of use.threads) groups.set(threadGroup(name), (groups.get(threadGroup(name)) ?? 0) + seconds);
   const threads = [...groups]
@@ -156,7 +153,7 @@ export function cpuFigures(use: CpuUse, pages: number, records: number): { line:
   const line =
     `end-to-end CPU: worker ${use.workerSeconds?.toFixed(1) ?? '?'} s (${ms(worker)} ms a page; ${threads || 'threads unknown'}), ` +
     (use.mariadbSeconds === undefined ? '' : `MariaDB ${use.mariadbSeconds.toFixed(1)} s (${ms(mariadb)} ms a page), `) +
-    `cores ${use.machineBusy === undefined ? '?' : `${Math.round(use.machineBusy * 100)}%`} busy of ${cores()}` +
+    `cores ${use.machineBusy === undefined ? '?' : `${Math.round(use.machineBusy * 100)}%`} busy of ${cores}` +
     (bound === undefined ? '' : `; both at full use of the cores: ${Math.round(bound)} records/s`);
   const fields =
     (worker === undefined ? '' : ` worker_cpu_ms_per_page=${ms(worker)}`) +

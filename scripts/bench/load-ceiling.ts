@@ -13,7 +13,7 @@ import { loadSql, tsvChunks } from '../../activities/destinations/mysql/bulk-loa
 import { openPool } from '../../activities/destinations/mysql/pool';
 import { applySchema, PARENT_KEY_COLUMN, planChildTable, planTable, type TablePlan } from '../../activities/destinations/mysql/schema';
 import { prepareRows } from '../../activities/destinations/mysql/writer';
-import { processCpuSeconds } from './cpu';
+import { cpuMeter } from './cpu';
 
 const identity = { table: (_source: string, resource: string) => resource, field: (_resource: string, field: string) => field };
 
@@ -51,8 +51,8 @@ export async function loadCeiling(
     let loadMs = 0;
     let convertMs = 0;
     let rows = 0;
+    // Undefined from the first load on whose CPU could not be read (no pid given, or the server gone).
     let serverCpu: number | undefined = 0;
-    const serverCpuNow = () => (serverPid === undefined ? undefined : processCpuSeconds(serverPid));
     for (const records of pages) {
       const converting = performance.now();
       const page = shapePage(model, records, hooks);
@@ -67,20 +67,20 @@ export async function loadCeiling(
       }
       if (unstorable > 0) throw new Error(`load ceiling: ${prepared.rejects[0]!.reason}`);
       convertMs += performance.now() - converting;
+      // Read outside the clock, like the conversion.
+      const serverMeter = cpuMeter({ mariadb: serverPid });
       const loading = performance.now();
-      const cpuBefore = serverCpuNow();
       await Promise.all(tables.map((t) => loadTable(pool, t.plan, t.text, t.rows)));
       loadMs += performance.now() - loading;
-      const cpuAfter = serverCpuNow();
-      serverCpu =
-        serverCpu === undefined || cpuBefore === undefined || cpuAfter === undefined ? undefined : serverCpu + cpuAfter - cpuBefore;
+      const used = serverMeter().mariadbSeconds;
+      serverCpu = serverCpu === undefined || used === undefined ? undefined : serverCpu + used;
       rows += prepared.rows.length;
     }
     return {
       loadSeconds: loadMs / 1000,
       convertSeconds: convertMs / 1000,
       rows,
-      serverCpuSeconds: serverPid === undefined ? undefined : serverCpu,
+      serverCpuSeconds: serverCpu,
     };
   } finally {
     await pool.end();

@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { readPidFile } from '../lib/proc';
 
 /** One statement on a server URL (no database needed), for benchmark setup; its rows, if any. */
 export async function query(serverUrl: string, sql: string): Promise<unknown> {
@@ -27,11 +27,6 @@ export async function serverPid(serverUrl: string): Promise<number | undefined> 
   const rows = (await query(serverUrl, 'SELECT @@pid_file AS file, @@datadir AS dir')) as { file?: unknown; dir?: unknown }[];
   const { file, dir } = rows[0] ?? {};
   if (typeof file !== 'string' || file === '') return undefined;
-  try {
-    // A relative pid file is in the data directory.
-    const pid = Number(readFileSync(resolve(typeof dir === 'string' ? dir : '.', file), 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  // A relative pid file is in the data directory.
+  return readPidFile(resolve(typeof dir === 'string' ? dir : '.', file));
 }
